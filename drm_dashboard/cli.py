@@ -1,0 +1,98 @@
+"""Command line of run_drm_real_time_dashboard.py and `drm-dashboard`; maps errors to exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+import time
+import webbrowser
+from typing import Any, NoReturn, Sequence
+
+import requests
+
+from .config import THEMES, Settings, resolve
+from .errors import DashboardError
+
+log = logging.getLogger("drm_dashboard")
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """Bad input gets one line naming what is wrong, and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser(prog: str = "drm-dashboard") -> argparse.ArgumentParser:
+    """Every flag of the original project; unset flags stay None so the environment can fill them."""
+    p = _OneLineParser(prog=prog, description="Real-time performance dashboard for Dynamic "
+                       "Resource Management. With no --drm-url it runs an embedded, simulated workload.")
+    p.add_argument("--host", help="host to bind to (default: localhost)")
+    p.add_argument("--port", type=int, help="port to bind to (default: 8085)")
+    p.add_argument("--db-path", dest="db_path", help="DuckDB file for history (default: benchmark_db.duckdb)")
+    p.add_argument("--theme", choices=THEMES, help="dashboard theme (default: dark)")
+    p.add_argument("--update-interval", dest="update_interval", type=float,
+                   help="seconds between polls (default: 5)")
+    p.add_argument("--retention", type=float, help="minutes of data kept live (default: 60)")
+    p.add_argument("--debug", action="store_true", default=None, help="verbose logs and Dash dev tools")
+    p.add_argument("--browser", action="store_true", default=None,
+                   help="open the dashboard in a browser once it answers")
+    p.add_argument("--drm-url", dest="drm_url", help="URL of a DRM coordinator (API v1)")
+    p.add_argument("--api-key", dest="api_key", help="coordinator API key (or DRM_API_KEY)")
+    p.add_argument("--seed", type=int, help="seed of the embedded demo workload (default: 0)")
+    return p
+
+
+def parse_settings(argv: Sequence[str] | None, prog: str = "drm-dashboard") -> Settings:
+    """Parse flags and resolve Settings; exits 2 with one line on a bad value."""
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)
+    try:
+        return resolve(vars(args))
+    except DashboardError as exc:
+        parser.error(str(exc))
+
+
+def _open_browser_when_ready(url: str, timeout_s: float = 30.0) -> None:
+    """Open the page only once the server answers, so the browser never shows an error."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=2).ok:
+                webbrowser.open(url)
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.25)
+    log.warning("the dashboard did not answer at %s within %.0f s; not opening a browser", url, timeout_s)
+
+
+def _terminate_as_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "drm-dashboard") -> int:
+    """Run the dashboard until Ctrl-C or SIGTERM; return the exit status."""
+    settings = parse_settings(argv, prog)
+    logging.basicConfig(level=logging.DEBUG if settings.debug else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from .dashboard import DRMRealTimeDashboard, check_source_settings  # noqa: PLC0415
+    try:
+        check_source_settings(settings)
+        dashboard = DRMRealTimeDashboard(settings=settings)
+        url = dashboard.start_in_background()
+    except DashboardError as exc:
+        sys.stderr.write(f"{prog}: error: {exc}\n")
+        return 2
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    print(f"DRM dashboard at {url} (source: {dashboard.source.description}); Ctrl-C to stop",
+          flush=True)
+    if settings.browser:
+        threading.Thread(target=_open_browser_when_ready, args=(url,), name="drm-browser",
+                         daemon=True).start()
+    dashboard.start()
+    return 0

@@ -1,0 +1,216 @@
+"""The collector thread: poll -> validate -> live store -> history -> prune -> processors."""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+import time
+from dataclasses import dataclass, replace
+from typing import Callable, Protocol, Sequence
+
+from .errors import AuthRejected, DashboardError, SourceError, StorageError
+from .models import Alert, SourceHealth, Snapshot
+from .sources import MetricsSource
+from .store.history import HistoryStore
+from .store.live import LiveStore, LiveView
+
+log = logging.getLogger(__name__)
+
+# how many tick durations to keep for the header and the benchmarks
+_TICK_SAMPLES = 512
+_EVENTS_KEPT = 200
+
+
+class TickProcessor(Protocol):
+    """Work done once per tick on the fresh view (analytics, alert rules)."""
+
+    def process(self, view: LiveView, snapshot: Snapshot, health: SourceHealth) -> Sequence[Alert]:
+        """Return alerts raised or updated by this tick."""
+        ...
+
+
+@dataclass(frozen=True)
+class HealthEvent:
+    """One change of the source's health, kept for the header and the alert engine."""
+
+    timestamp: float
+    state: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class TickResult:
+    """What one poll_once did."""
+
+    ok: bool
+    seq: int
+    duration_ms: float
+    error: str = ""
+
+
+class Collector:
+    """Polls one source every interval; a failed tick is a health event, never a dead thread."""
+
+    def __init__(self, source: MetricsSource, live: LiveStore, history: HistoryStore | None = None,
+                 *, interval_s: float = 5.0, clock: Callable[[], float] = time.time,
+                 processors: Sequence[TickProcessor] = (), max_backoff_s: float = 60.0) -> None:
+        self.source = source
+        self.live = live
+        self.history = history
+        self.interval_s = interval_s
+        self._clock = clock
+        self._processors = tuple(processors)
+        self._max_backoff_s = max(max_backoff_s, interval_s)
+        self._health = SourceHealth(state="starting", since=clock())
+        self._events: collections.deque[HealthEvent] = collections.deque(maxlen=_EVENTS_KEPT)
+        self._tick_ms: collections.deque[float] = collections.deque(maxlen=_TICK_SAMPLES)
+        self._last_source_ts: float | None = None
+        self._key_rejected = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    # -- reading ---------------------------------------------------------------------------
+    @property
+    def health(self) -> SourceHealth:
+        return self._health
+
+    @property
+    def health_events(self) -> tuple[HealthEvent, ...]:
+        with self._lock:
+            return tuple(self._events)
+
+    @property
+    def tick_times_ms(self) -> tuple[float, ...]:
+        with self._lock:
+            return tuple(self._tick_ms)
+
+    # -- one tick --------------------------------------------------------------------------
+    def poll_once(self) -> TickResult:
+        """Run one tick now; never raises for a source, payload or storage failure."""
+        started = time.perf_counter()
+        try:
+            snap = self.source.snapshot()
+        except SourceError as exc:
+            self._failed(exc)
+            return self._done(started, ok=False, error=str(exc))
+        except Exception as exc:  # a bug in a third-party source must not end collection
+            log.exception("source %s raised", self.source.description)
+            self._failed(SourceError(f"{type(exc).__name__}: {exc}"))
+            return self._done(started, ok=False, error=str(exc))
+        seq = self._ingest(snap)
+        return self._done(started, ok=True, seq=seq)
+
+    def _ingest(self, snap: Snapshot) -> int:
+        now = self._clock()
+        if self._last_source_ts is not None and snap.timestamp <= self._last_source_ts:
+            # the source answers but its clock has not moved: its data is stale, not new
+            self._set_health("stale", f"source timestamp has not advanced since "
+                             f"{time.strftime('%H:%M:%S', time.localtime(snap.timestamp))}")
+            return self.live.view().seq
+        self._last_source_ts = snap.timestamp
+        seq = self.live.ingest(snap)
+        self._write_history(snap)
+        self.live.prune(now)
+        self._set_health("live", "", last_success=now)
+        self._run_processors(snap)
+        return seq
+
+    def _write_history(self, snap: Snapshot) -> None:
+        if self.history is None:
+            return
+        try:
+            self.history.append(snap)
+        except StorageError as exc:
+            # live view keeps working; the header shows why history is not being written
+            self._record(HealthEvent(self._clock(), "history-error", str(exc)))
+            log.error("history write failed: %s", exc)
+
+    def _run_processors(self, snap: Snapshot) -> None:
+        view = self.live.view()
+        for proc in self._processors:
+            try:
+                alerts = proc.process(view, snap, self._health)
+            except Exception:
+                log.exception("tick processor %s failed", type(proc).__name__)
+                continue
+            for alert in alerts:
+                self.live.add_alert(alert)
+                if self.history is not None:
+                    self.history.append_alert(alert)
+
+    def _failed(self, exc: SourceError) -> None:
+        self._health = replace(self._health, consecutive_failures=self._health.consecutive_failures + 1)
+        self._key_rejected = isinstance(exc, AuthRejected)
+        self._set_health("error", str(exc) or type(exc).__name__, failed=True)
+        log.warning("poll of %s failed: %s", self.source.description, exc)
+
+    def _set_health(self, state: str, reason: str, *, last_success: float | None = None,
+                    failed: bool = False) -> None:
+        old = self._health
+        changed = (state, reason) != (old.state, old.reason)
+        self._health = SourceHealth(
+            state=state, reason=reason,
+            since=self._clock() if changed else old.since,
+            last_success=last_success if last_success is not None else old.last_success,
+            consecutive_failures=old.consecutive_failures if failed else 0,
+        )
+        if changed:
+            self._record(HealthEvent(self._clock(), state, reason))
+
+    def _record(self, event: HealthEvent) -> None:
+        with self._lock:
+            self._events.append(event)
+
+    def _done(self, started: float, *, ok: bool, seq: int = 0, error: str = "") -> TickResult:
+        ms = (time.perf_counter() - started) * 1000.0
+        with self._lock:
+            self._tick_ms.append(ms)
+        return TickResult(ok=ok, seq=seq, duration_ms=ms, error=error)
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def next_delay(self) -> float:
+        """The interval, doubled per consecutive failure up to the cap; longer for a rejected key."""
+        failures = self._health.consecutive_failures
+        if failures == 0:
+            return self.interval_s
+        delay = self.interval_s * (2 ** min(failures - 1, 16))
+        if self._key_rejected:
+            # a wrong key will not fix itself in a second: never hammer the coordinator with it
+            delay = max(delay, self._max_backoff_s)
+        return min(delay, self._max_backoff_s)
+
+    def start(self) -> None:
+        """Start the named collector thread; a second call is a no-op."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="drm-collector", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.poll_once()
+            except DashboardError:
+                log.exception("collector tick failed")
+            except Exception:
+                log.exception("unexpected error in collector tick")
+            self._stop.wait(self.next_delay())
+
+    def stop(self) -> None:
+        """Ask the thread to stop after the current tick."""
+        self._stop.set()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the thread; True when it has ended."""
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def is_alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+

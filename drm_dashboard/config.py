@@ -1,0 +1,88 @@
+"""One frozen Settings, resolved once: CLI flag > DRM_DASHBOARD_* environment > default."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Mapping
+
+from .errors import ConfigError
+
+ENV_PREFIX = "DRM_DASHBOARD_"
+THEMES = ("dark", "light")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of a dashboard run; validated on construction."""
+
+    host: str = "localhost"
+    port: int = 8085
+    db_path: str = "benchmark_db.duckdb"
+    theme: str = "dark"
+    update_interval: float = 5.0
+    retention: float = 60.0
+    debug: bool = False
+    browser: bool = False
+    drm_url: str | None = None
+    # repr=False: a Settings printed in a log or traceback must not carry the key
+    api_key: str | None = field(default=None, repr=False)
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.port <= 65535:
+            raise ConfigError(f"--port must be between 1 and 65535, got {self.port}")
+        if not self.update_interval > 0:
+            raise ConfigError(f"--update-interval must be above 0 seconds, got {self.update_interval:g}")
+        if self.retention * 60.0 < self.update_interval:
+            raise ConfigError(
+                f"--retention {self.retention:g} min is shorter than one update interval "
+                f"({self.update_interval:g} s)"
+            )
+        if self.theme not in THEMES:
+            raise ConfigError(f"--theme must be one of {', '.join(THEMES)}, got {self.theme!r}")
+        if not self.db_path:
+            raise ConfigError("--db-path must not be empty")
+        if self.drm_url is not None and not self.drm_url.startswith(("http://", "https://")):
+            raise ConfigError(f"--drm-url must start with http:// or https://, got {self.drm_url!r}")
+
+    @property
+    def retention_s(self) -> float:
+        return self.retention * 60.0
+
+    def with_overrides(self, **changes: Any) -> "Settings":
+        return replace(self, **changes)
+
+
+def _coerce(name: str, raw: str, kind: type) -> Any:
+    env = ENV_PREFIX + name.upper()
+    if kind is bool:
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(f"{env} must be true or false, got {raw!r}")
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(f"{env} must be a {kind.__name__}, got {raw!r}") from None
+
+
+_KINDS = {"port": int, "update_interval": float, "retention": float, "debug": bool,
+          "browser": bool, "seed": int}
+
+
+def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from explicit flags (None means unset), then environment, then defaults."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        if flags.get(f.name) is not None:
+            values[f.name] = flags[f.name]
+        elif ENV_PREFIX + f.name.upper() in environ:
+            values[f.name] = _coerce(f.name, environ[ENV_PREFIX + f.name.upper()], _KINDS.get(f.name, str))
+    # the coordinator's key is also read from DRM_API_KEY, the name CI secrets use
+    if values.get("api_key") is None and environ.get("DRM_API_KEY"):
+        values["api_key"] = environ["DRM_API_KEY"]
+    return Settings(**values)

@@ -1,0 +1,175 @@
+"""drm-worker: register this machine with a coordinator and report its real usage."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, NoReturn, Sequence
+
+import psutil
+import requests
+
+log = logging.getLogger("drm_worker")
+_NVIDIA_QUERY = ["--query-gpu=memory.total,memory.used,utilization.gpu", "--format=csv,noheader,nounits"]
+
+
+@dataclass(frozen=True)
+class GpuReading:
+    """Total and used memory (MB) and utilization (0..1) over every GPU of the machine."""
+
+    devices: int
+    memory_mb: float
+    used_mb: float
+    utilization: float
+
+
+def read_gpus(run: Callable[[list[str]], str] | None = None) -> GpuReading | None:
+    """Query nvidia-smi when it is installed; None on a machine without NVIDIA GPUs."""
+    exe = shutil.which("nvidia-smi")
+    if run is None and exe is None:
+        return None
+    run = run or (lambda args: subprocess.run([exe, *args], capture_output=True, text=True,
+                                              timeout=10, check=True).stdout)
+    try:
+        rows = [line.split(",") for line in run(_NVIDIA_QUERY).strip().splitlines() if line.strip()]
+        values = [(float(t), float(u), float(p)) for t, u, p in rows]
+    except (subprocess.SubprocessError, OSError, ValueError) as exc:
+        log.warning("nvidia-smi gave no usable reading (%s); reporting no GPU", exc)
+        return None
+    if not values:
+        return None
+    return GpuReading(devices=len(values), memory_mb=sum(v[0] for v in values),
+                      used_mb=sum(v[1] for v in values),
+                      utilization=sum(v[2] for v in values) / (100.0 * len(values)))
+
+
+def capacity(gpu: GpuReading | None) -> dict[str, Any]:
+    """This machine's capacity in the coordinator's schema."""
+    vm = psutil.virtual_memory()
+    cores = psutil.cpu_count(logical=True) or 1
+    res: dict[str, Any] = {"cpu": {"cores": cores, "available_cores": cores},
+                           "memory": {"total_mb": vm.total / 2**20, "available_mb": vm.total / 2**20}}
+    if gpu is not None:
+        res["gpu"] = {"devices": gpu.devices, "memory_mb": gpu.memory_mb,
+                      "available_memory_mb": gpu.memory_mb}
+    return res
+
+
+def usage(gpu: GpuReading | None) -> dict[str, float | None]:
+    """Measured use as fractions: CPU since the last call, memory now, GPU utilization."""
+    return {"cpu": min(psutil.cpu_percent(interval=None) / 100.0, 1.0),
+            "memory": min(psutil.virtual_memory().percent / 100.0, 1.0),
+            "gpu": None if gpu is None else min(gpu.utilization, 1.0)}
+
+
+class WorkerAgent:
+    """Register, then heartbeat every interval; back off while the coordinator is away."""
+
+    def __init__(self, coordinator: str, api_key: str, worker_id: str, *, interval_s: float = 5.0,
+                 max_backoff_s: float = 60.0, gpu_reader: Callable[[], GpuReading | None] = read_gpus) -> None:
+        self._base = coordinator.rstrip("/") + "/api/v1"
+        self._session = requests.Session()
+        self._session.headers["X-API-Key"] = api_key
+        self.worker_id = worker_id
+        self.interval_s = interval_s
+        self._max_backoff_s = max_backoff_s
+        self._read_gpus = gpu_reader
+        self.registered = False
+        self.failures = 0
+        self._stop = threading.Event()
+
+    def beat_once(self) -> bool:
+        """Register if needed, then send one heartbeat; True when the coordinator took it."""
+        gpu = self._read_gpus()
+        try:
+            if not self.registered:
+                self._post("/workers", {"worker_id": self.worker_id, "resources": capacity(gpu)})
+                self.registered = True
+                log.info("registered %s", self.worker_id)
+            resp = self._session.post(f"{self._base}/workers/{self.worker_id}/heartbeat",
+                                      json={"usage": usage(gpu)}, timeout=(3, 10))
+            if resp.status_code == 404:
+                self.registered = False  # the coordinator restarted and forgot us: register again
+                return self._failed("coordinator does not know this worker; registering again")
+            resp.raise_for_status()
+        except requests.RequestException as exc:
+            return self._failed(str(exc).splitlines()[-1] if str(exc) else type(exc).__name__)
+        self.failures = 0
+        return True
+
+    def _post(self, path: str, body: dict[str, Any]) -> None:
+        self._session.post(self._base + path, json=body, timeout=(3, 10)).raise_for_status()
+
+    def _failed(self, reason: str) -> bool:
+        self.failures += 1
+        log.warning("heartbeat failed (%d in a row): %s", self.failures, reason)
+        return False
+
+    def next_delay(self) -> float:
+        """The interval, doubled per failure in a row, capped."""
+        return min(self.interval_s * 2 ** min(self.failures, 16), self._max_backoff_s)
+
+    def run(self) -> None:
+        """Heartbeat until stop(); deregister on the way out when the coordinator is there."""
+        psutil.cpu_percent(interval=None)  # the first reading only starts the measurement
+        try:
+            while not self._stop.is_set():
+                self.beat_once()
+                self._stop.wait(self.next_delay())
+        finally:
+            self._deregister()
+
+    def _deregister(self) -> None:
+        if not self.registered:
+            return
+        try:
+            self._session.delete(f"{self._base}/workers/{self.worker_id}", timeout=(3, 5))
+        except requests.RequestException:
+            pass  # leaving while the coordinator is down: it will mark us lost
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the agent until Ctrl-C or SIGTERM."""
+    p = _OneLineParser(prog="drm-worker", description="Report this machine to a DRM coordinator.")
+    p.add_argument("--coordinator", required=True, help="coordinator URL, e.g. http://127.0.0.1:8086")
+    p.add_argument("--api-key", dest="api_key", help="coordinator key (or DRM_API_KEY)")
+    p.add_argument("--worker-id", dest="worker_id", default=socket.gethostname())
+    p.add_argument("--interval", type=float, default=5.0, help="seconds between heartbeats")
+    args = p.parse_args(argv)
+    key = args.api_key or os.environ.get("DRM_API_KEY")
+    if not key:
+        p.error("an API key is required: pass --api-key or set DRM_API_KEY")
+    if not args.coordinator.startswith(("http://", "https://")) or args.interval <= 0:
+        p.error("--coordinator must be an http(s) URL and --interval above 0")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    agent = WorkerAgent(args.coordinator, key, args.worker_id, interval_s=args.interval)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        agent.run()
+    except KeyboardInterrupt:
+        pass  # run() has deregistered on its way out
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

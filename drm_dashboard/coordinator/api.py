@@ -1,0 +1,134 @@
+"""HTTP API v1 of the reference coordinator: a DynamicResourceManager served over Flask."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import uuid
+from typing import Any, Callable
+
+import flask
+
+from .. import __version__
+from ..manager import DynamicResourceManager
+
+API_VERSION = 1
+PREFIX = "/api/v1"
+# a registration or heartbeat is a few hundred bytes; anything far larger is refused unread
+MAX_BODY_BYTES = 64 * 1024
+
+log = logging.getLogger(__name__)
+
+
+def _error(status: int, message: str) -> flask.Response:
+    resp = flask.jsonify({"error": message})
+    resp.status_code = status
+    return resp
+
+
+def _presented_key() -> str | None:
+    """The key from X-API-Key, or from `Authorization: Bearer <key>`."""
+    key = flask.request.headers.get("X-API-Key")
+    if key:
+        return key
+    scheme, _, token = flask.request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def _key_matches(presented: str | None, expected: str) -> bool:
+    # constant time in the key's content, so response timing says nothing about the key
+    return presented is not None and hmac.compare_digest(presented.encode(), expected.encode())
+
+
+def _json_body() -> dict[str, Any]:
+    data = flask.request.get_json(silent=True)
+    if not isinstance(data, dict):
+        flask.abort(_error(400, "body must be a JSON object"))
+    return data
+
+
+def create_api(manager: DynamicResourceManager, api_key: str, *,
+               clock: Callable[[], float]) -> flask.Flask:
+    """The coordinator's Flask app; every route but /health needs the key."""
+    if not api_key:
+        raise ValueError("the coordinator needs an API key")
+    app = flask.Flask("drm_coordinator")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+
+    @app.before_request
+    def _auth() -> flask.Response | None:
+        if flask.request.path == PREFIX + "/health":
+            return None
+        if not _key_matches(_presented_key(), api_key):
+            return _error(401, "missing or wrong API key")
+        return None
+
+    # a restarted coordinator numbers decisions from 1 again; clients see the new instance and rewind
+    instance = uuid.uuid4().hex
+    _register_read_routes(app, manager, clock, instance)
+    _register_worker_routes(app, manager)
+    return app
+
+
+def _register_read_routes(app: flask.Flask, manager: DynamicResourceManager,
+                          clock: Callable[[], float], instance: str) -> None:
+    @app.get(PREFIX + "/health")
+    def health() -> flask.Response:
+        return flask.jsonify({"status": "ok", "version": __version__, "api_version": API_VERSION,
+                              "time": clock()})
+
+    @app.get(PREFIX + "/snapshot")
+    def snapshot() -> flask.Response:
+        raw = flask.request.args.get("since", "0")
+        if not raw.isdigit():
+            return _error(400, f"since must be a whole number >= 0, got {raw!r:.40}")
+        decisions = manager.decisions_since(int(raw))
+        return flask.jsonify({
+            "api_version": API_VERSION,
+            "instance": instance,
+            "statistics": manager.get_worker_statistics(),
+            "performance": manager.get_performance_metrics(),
+            "decisions": [d.to_dict() for d in decisions],
+            "seq": max([int(raw), *(d.seq for d in decisions)]),
+        })
+
+
+def _register_worker_routes(app: flask.Flask, manager: DynamicResourceManager) -> None:
+    @app.post(PREFIX + "/workers")
+    def register() -> tuple[flask.Response, int]:
+        body = _json_body()
+        worker_id, resources = body.get("worker_id"), body.get("resources")
+        if not isinstance(worker_id, str) or not isinstance(resources, dict):
+            return _error(400, "body needs worker_id (string) and resources (object)"), 400
+        try:
+            manager.register_worker(worker_id, resources)
+        except ValueError as exc:
+            return _error(400, str(exc)), 400
+        log.info("worker %s registered", worker_id)
+        return flask.jsonify({"worker_id": worker_id, "status": "registered"}), 201
+
+    @app.post(PREFIX + "/workers/<worker_id>/heartbeat")
+    def heartbeat(worker_id: str) -> tuple[flask.Response, int]:
+        usage = _json_body().get("usage")
+        if not isinstance(usage, dict):
+            return _error(400, "body needs usage: {cpu, memory, gpu}"), 400
+        try:
+            manager.report_usage(worker_id, cpu=usage.get("cpu"), memory=usage.get("memory"),
+                                 gpu=usage.get("gpu"))
+        except KeyError:
+            # after a coordinator restart the agent re-registers when it sees this
+            return _error(404, f"unknown worker {worker_id!r}; register first"), 404
+        except (TypeError, ValueError) as exc:
+            return _error(400, str(exc)), 400
+        return flask.jsonify({"worker_id": worker_id, "status": "ok"}), 200
+
+    @app.delete(PREFIX + "/workers/<worker_id>")
+    def deregister(worker_id: str) -> tuple[flask.Response, int]:
+        try:
+            manager.deregister_worker(worker_id)
+        except KeyError:
+            return _error(404, f"unknown worker {worker_id!r}"), 404
+        log.info("worker %s deregistered", worker_id)
+        return flask.jsonify({"worker_id": worker_id, "status": "deregistered"}), 200

@@ -1,0 +1,79 @@
+"""drm-coordinator: run the reference coordinator; bad input exits 2 with one line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from typing import Any, NoReturn, Sequence
+
+from ..errors import DashboardError
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Flags of the reference coordinator."""
+    p = _OneLineParser(prog="drm-coordinator",
+                       description="Reference DRM coordinator serving API v1 over HTTP.")
+    p.add_argument("--host", default="127.0.0.1", help="host to bind to (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8086, help="port to bind to (default: 8086)")
+    p.add_argument("--api-key", dest="api_key", help="key clients must present (or DRM_API_KEY)")
+    p.add_argument("--workload", action="store_true",
+                   help="drive the manager with the built-in simulated workload (a demo on its own)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the simulated workload")
+    p.add_argument("--heartbeat-timeout", dest="heartbeat_timeout", type=float, default=30.0,
+                   help="seconds without a heartbeat before a worker is marked lost")
+    p.add_argument("--evaluate-every", dest="evaluate_every", type=float, default=15.0,
+                   help="seconds between housekeeping rounds (lost workers, scaling)")
+    return p
+
+
+def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
+    key = args.api_key or os.environ.get("DRM_API_KEY")
+    if not key:
+        parser.error("an API key is required: pass --api-key or set DRM_API_KEY")
+    if not 0 <= args.port <= 65535:
+        parser.error(f"--port must be between 0 and 65535, got {args.port}")
+    if args.heartbeat_timeout <= 0 or args.evaluate_every <= 0:
+        parser.error("--heartbeat-timeout and --evaluate-every must be above 0")
+    return key
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run until Ctrl-C or SIGTERM."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    key = _check(args, parser)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from .service import Coordinator  # noqa: PLC0415 (argument errors first, imports after)
+    try:
+        coordinator = Coordinator(key, host=args.host, port=args.port,
+                                  workload_seed=args.seed if args.workload else None,
+                                  heartbeat_timeout_s=args.heartbeat_timeout,
+                                  evaluate_every_s=args.evaluate_every)
+        coordinator.start()
+    except DashboardError as exc:
+        sys.stderr.write(f"drm-coordinator: error: {exc}\n")
+        return 2
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+    # the port line is what scripts and tests read to find a port chosen with --port 0
+    print(f"drm-coordinator listening on {coordinator.url} (API v1)", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        coordinator.stop()
+    return 0

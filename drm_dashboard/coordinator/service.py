@@ -1,0 +1,75 @@
+"""The reference coordinator process: manager + API v1 server + housekeeping thread."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Callable
+
+from ..manager import DynamicResourceManager, Workload, WorkloadConfig, WorkloadDriver
+from ..server import BackgroundServer
+from .api import create_api
+
+log = logging.getLogger(__name__)
+
+
+class Coordinator:
+    """Serves a DynamicResourceManager over API v1; optionally drives it with the demo workload."""
+
+    def __init__(self, api_key: str, *, host: str = "127.0.0.1", port: int = 8086,
+                 workload_seed: int | None = None, heartbeat_timeout_s: float = 30.0,
+                 evaluate_every_s: float = 15.0, clock: Callable[[], float] = time.time) -> None:
+        self.manager = DynamicResourceManager(clock=clock, heartbeat_timeout_s=heartbeat_timeout_s)
+        self._driver = None
+        if workload_seed is not None:
+            # the workload's provisioner evaluates scaling and carries decisions out itself
+            workload = Workload(self.manager, WorkloadConfig(seed=workload_seed), clock=clock)
+            self._driver = WorkloadDriver(workload)
+        self._evaluate_every_s = evaluate_every_s
+        self._server = BackgroundServer(create_api(self.manager, api_key, clock=clock), host, port)
+        self._stop = threading.Event()
+        self._housekeeping = threading.Thread(target=self._run_housekeeping,
+                                              name="drm-coordinator-housekeeping", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return self._server.url.rstrip("/")
+
+    @property
+    def port(self) -> int:
+        return self._server.port
+
+    def housekeeping_once(self) -> None:
+        """Mark silent workers lost, expire forgotten reservations, judge scaling."""
+        lost = self.manager.mark_lost_workers()
+        if lost:
+            log.warning("workers lost (no heartbeat): %s", ", ".join(lost))
+        self.manager.expire_reservations()
+        if self._driver is None:
+            # with real agents nobody else asks; the decision is logged for the dashboard to show
+            self.manager.evaluate_scaling()
+
+    def _run_housekeeping(self) -> None:
+        while not self._stop.wait(self._evaluate_every_s):
+            try:
+                self.housekeeping_once()
+            except Exception:
+                log.exception("coordinator housekeeping failed")
+
+    def start(self) -> None:
+        """Start serving, the workload (if any) and housekeeping."""
+        self._server.start()
+        if self._driver is not None:
+            self._driver.start()
+        self._housekeeping.start()
+
+    def stop(self) -> None:
+        """Stop everything and free the port."""
+        self._stop.set()
+        if self._driver is not None:
+            self._driver.stop()
+            self._driver.join(timeout=5)
+        if self._housekeeping.is_alive():
+            self._housekeeping.join(timeout=5)
+        self._server.stop()

@@ -1,0 +1,187 @@
+"""DRMRealTimeDashboard: wires settings, source, collector, stores and the web UI."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any, Callable
+
+from .collector import Collector
+from .config import Settings
+from .errors import ConfigError
+from .manager import DynamicResourceManager
+from .manager.workload import Workload, WorkloadConfig, WorkloadDriver
+from .server import BackgroundServer
+from .sources import MetricsSource
+from .sources.local import LocalSource
+from .store.history import HistoryStore
+from .store.live import LiveStore
+
+log = logging.getLogger(__name__)
+
+DEMO_DESCRIPTION = "embedded demo workload"
+
+
+class DRMRealTimeDashboard:
+    """The live dashboard; the signature is the original project's."""
+
+    def __init__(self, dynamic_resource_manager: Any = None, db_path: str = "benchmark_db.duckdb",
+                 port: int = 8085, update_interval: float = 5, retention_window: float = 60,
+                 debug: bool = False, theme: str = "dark", *, host: str = "localhost",
+                 drm_url: str | None = None, api_key: str | None = None,
+                 settings: Settings | None = None, clock: Callable[[], float] = time.time) -> None:
+        self.settings = settings or Settings(
+            host=host, port=port, db_path=db_path, theme=theme, update_interval=float(update_interval),
+            retention=float(retention_window), debug=debug, drm_url=drm_url, api_key=api_key)
+        self._clock = clock
+        self.simulated = dynamic_resource_manager is None and self.settings.drm_url is None
+        self.manager = dynamic_resource_manager
+        self._driver: WorkloadDriver | None = None
+        if self.simulated:
+            self.manager = DynamicResourceManager(clock=clock)
+            workload = Workload(self.manager, WorkloadConfig(seed=self.settings.seed), clock=clock)
+            self._driver = WorkloadDriver(workload)
+        self.source = self._make_source()
+        self.live = LiveStore(retention_s=self.settings.retention_s, clock=clock)
+        self.history: HistoryStore | None = None
+        self.collector: Collector | None = None
+        self._server: BackgroundServer | None = None
+        self._stopped = threading.Event()
+        self._lock = threading.Lock()
+
+    def _make_source(self) -> MetricsSource:
+        if self.settings.drm_url is not None:
+            from .sources.coordinator import CoordinatorSource  # noqa: PLC0415 (optional part)
+            return CoordinatorSource(self.settings.drm_url, self.settings.api_key)
+        desc = DEMO_DESCRIPTION if self.simulated else "in-process manager"
+        return LocalSource(self.manager, description=desc, clock=self._clock)
+
+    # -- the original's read views ---------------------------------------------------------
+    @property
+    def resource_metrics(self) -> dict[str, list]:
+        return self.live.resource_metrics
+
+    @property
+    def worker_metrics(self) -> dict[str, dict[str, list]]:
+        return self.live.worker_metrics
+
+    @property
+    def performance_metrics(self) -> dict[str, list]:
+        return self.live.performance_metrics
+
+    @property
+    def scaling_decisions(self) -> list[dict]:
+        return self.live.scaling_decisions
+
+    @property
+    def alerts(self) -> list[dict]:
+        return self.live.alerts
+
+    # -- lifecycle -------------------------------------------------------------------------
+    @property
+    def is_running(self) -> bool:
+        return self._server is not None
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            return f"http://{self.settings.host}:{self.settings.port}/"
+        return self._server.url
+
+    def _open_history(self) -> None:
+        """Open the DuckDB file and warm the live store from its last retention window."""
+        if self.history is not None:
+            return
+        self.history = HistoryStore(self.settings.db_path)
+        if self.live.view().is_empty:  # a restart of this object keeps what it already holds
+            now = self._clock()
+            self.live.load(self.history.load_window(now - self.settings.retention_s, now))
+
+    def _start_data_collection(self) -> None:
+        """Start the workload (demo only) and the collector thread."""
+        self._open_history()
+        if self.collector is None:
+            self.collector = Collector(self.source, self.live, self.history,
+                                       interval_s=self.settings.update_interval, clock=self._clock)
+        if self._driver is not None:
+            self._driver.start()
+        self.collector.poll_once()  # the first page shows numbers, not an empty frame
+        self.collector.start()
+
+    def _stop_data_collection(self) -> None:
+        """Stop the collector and the workload, then flush history."""
+        if self.collector is not None:
+            self.collector.stop()
+            self.collector.join(timeout=10)
+        if self._driver is not None:
+            self._driver.stop()
+            self._driver.join(timeout=10)
+        if self.history is not None:
+            self.history.flush()
+
+    def create_app(self) -> Any:
+        """Build the Dash app over this dashboard's stores."""
+        from .ui.app import UIContext, create_app  # noqa: PLC0415 (keep dash out of headless use)
+        ctx = UIContext(live=self.live, health=self._health, source=self.source.description,
+                        simulated=self.simulated, update_interval_s=self.settings.update_interval,
+                        theme=self.settings.theme, debug=self.settings.debug)
+        return create_app(ctx)
+
+    def _health(self) -> Any:
+        from .models import SourceHealth  # noqa: PLC0415
+        return self.collector.health if self.collector else SourceHealth()
+
+    def start_in_background(self) -> str:
+        """Start collecting and serving; return the URL once the server accepts connections."""
+        with self._lock:
+            if self._server is not None:
+                return self._server.url
+            app = self.create_app()
+            # bind first: a taken port fails before anything else is opened
+            server = BackgroundServer(app.server, self.settings.host, self.settings.port)
+            try:
+                self._start_data_collection()
+                server.start()
+            except BaseException:
+                server.stop()
+                self._release()
+                raise
+            self._server = server
+            self._stopped.clear()
+        log.info("serving %s from %s", server.url, self.source.description)
+        return server.url
+
+    def start(self) -> None:
+        """Start and block until stop() or Ctrl-C; Ctrl-C shuts down cleanly."""
+        self.start_in_background()
+        try:
+            while not self._stopped.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            log.info("interrupted; shutting down")
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """Stop collector and server, flush history and free the port; safe to call twice."""
+        with self._lock:
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
+            self._release()
+            self._stopped.set()
+
+    def _release(self) -> None:
+        """Stop collection and close history; a later start opens everything afresh."""
+        self._stop_data_collection()
+        self.collector = None
+        if self.history is not None:
+            self.history.close()
+            self.history = None
+
+
+def check_source_settings(settings: Settings) -> None:
+    """Fail early and clearly on a source that cannot be built from these settings."""
+    if settings.api_key and not settings.drm_url:
+        raise ConfigError("--api-key needs --drm-url (the key is for a remote coordinator)")

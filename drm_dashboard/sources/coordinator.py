@@ -1,0 +1,123 @@
+"""CoordinatorSource: poll a coordinator's HTTP API v1, one request per tick, with a cursor."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+from ..errors import AuthRejected, PayloadError, SourceUnavailable
+from ..models import Snapshot
+
+SNAPSHOT_PATH = "/api/v1/snapshot"
+# a snapshot of 1,000 workers is about 1 MB; far beyond that is a broken or hostile peer
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+_CHUNK = 64 * 1024
+
+
+def _reject_constant(name: str) -> float:
+    # json accepts NaN and Infinity by default; the API's JSON never carries them
+    raise PayloadError(f"response holds {name}, which is not a number in JSON")
+
+
+class CoordinatorSource:
+    """Reads statistics, performance and the decisions after its cursor in one round trip."""
+
+    def __init__(self, url: str, api_key: str | None = None, *, connect_timeout_s: float = 3.0,
+                 read_timeout_s: float = 10.0, max_bytes: int = MAX_RESPONSE_BYTES,
+                 session: requests.Session | None = None) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"coordinator URL must be http(s)://host[:port], got {url!r}")
+        # credentials in a URL would end up in logs and on the page: keep only scheme, host, path
+        host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
+        netloc = f"{host}:{parts.port}" if parts.port else host
+        self._base = urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+        self._headers = {"Accept": "application/json"}
+        if api_key:
+            self._headers["X-API-Key"] = api_key
+        self._timeouts = (connect_timeout_s, read_timeout_s)
+        self._max_bytes = max_bytes
+        self._session = session or requests.Session()
+        self.cursor = 0
+        self.instance: str | None = None
+
+    @property
+    def description(self) -> str:
+        return f"coordinator {self._base}"
+
+    def snapshot(self) -> Snapshot:
+        """GET /api/v1/snapshot?since=cursor; every failure is a SourceError with a readable reason."""
+        data = self._decode(self._fetch())
+        instance = data.get("instance") if isinstance(data, dict) else None
+        if self.instance is not None and instance != self.instance and self.cursor:
+            # a restarted coordinator numbers its decisions from 1 again: read them all
+            self.cursor = 0
+            data = self._decode(self._fetch())
+        snap = self._validate(data)
+        self.instance = instance
+        # advance only after validation: a rejected payload is asked for again, losing nothing
+        self.cursor = max([self.cursor, *(d.seq for d in snap.decisions)])
+        return snap
+
+    def _fetch(self) -> bytes:
+        try:
+            resp = self._session.get(self._base + SNAPSHOT_PATH, params={"since": self.cursor},
+                                     headers=self._headers, timeout=self._timeouts, stream=True)
+        except requests.ConnectionError as exc:
+            raise SourceUnavailable(f"cannot connect to {self._base}: {_short(exc)}") from None
+        except requests.Timeout:
+            raise SourceUnavailable(f"{self._base} did not answer within {self._timeouts[1]:g} s") from None
+        except requests.RequestException as exc:
+            raise SourceUnavailable(f"request to {self._base} failed: {_short(exc)}") from None
+        with resp:
+            self._check_status(resp)
+            return self._read_capped(resp)
+
+    def _check_status(self, resp: requests.Response) -> None:
+        if resp.status_code in (401, 403):
+            raise AuthRejected(f"the coordinator rejected the API key (HTTP {resp.status_code})")
+        if resp.status_code >= 500:
+            raise SourceUnavailable(f"coordinator error HTTP {resp.status_code}")
+        if resp.status_code != 200:
+            raise PayloadError(f"unexpected HTTP {resp.status_code} from {SNAPSHOT_PATH}")
+
+    def _read_capped(self, resp: requests.Response) -> bytes:
+        declared = resp.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > self._max_bytes:
+            raise PayloadError(f"response of {int(declared):,} bytes exceeds the {self._max_bytes:,}-byte limit")
+        chunks, size = [], 0
+        try:
+            for chunk in resp.iter_content(_CHUNK):
+                size += len(chunk)
+                if size > self._max_bytes:
+                    raise PayloadError(f"response exceeds the {self._max_bytes:,}-byte limit")
+                chunks.append(chunk)
+        except requests.RequestException as exc:
+            raise SourceUnavailable(f"reading the response failed: {_short(exc)}") from None
+        return b"".join(chunks)
+
+    @staticmethod
+    def _decode(body: bytes) -> Any:
+        try:
+            return json.loads(body, parse_constant=_reject_constant)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise PayloadError(f"response is not JSON ({exc.msg if hasattr(exc, 'msg') else exc})") from None
+
+    @staticmethod
+    def _validate(data: Any) -> Snapshot:
+        if not isinstance(data, dict):
+            raise PayloadError(f"response: expected an object, got {type(data).__name__}")
+        for key in ("statistics", "performance"):
+            if key not in data:
+                raise PayloadError(f"response.{key}: missing")
+        return Snapshot.from_json(data["statistics"], data["performance"], data.get("decisions", []))
+
+
+def _short(exc: BaseException) -> str:
+    """The last line of a requests error, without the URL's query or a Python repr."""
+    text = str(exc).splitlines()[-1] if str(exc) else type(exc).__name__
+    return text if len(text) < 160 else text[:157] + "..."
+

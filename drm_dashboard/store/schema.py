@@ -1,0 +1,155 @@
+"""Column names and units shared by the live and history stores, and record <-> row conversions."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+from operator import attrgetter
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..models import Alert, ScalingDecision, Snapshot, WorkerSample
+
+# every utilization the stores keep is in PERCENT (0..100): the unit the UI shows
+SYSTEM_COLUMNS = (
+    "total_workers", "active_workers", "active_tasks", "pending_tasks", "resource_reservations",
+    "cpu_utilization", "memory_utilization", "gpu_utilization", "overall_utilization", "allocated",
+)
+PERFORMANCE_COLUMNS = (
+    "task_throughput", "allocation_time_ms", "queue_wait_ms", "resource_efficiency",
+    "tasks_completed", "tasks_failed",
+)
+# the per-worker matrices of the live store
+WORKER_METRICS = ("cpu", "memory", "gpu", "alloc_cpu", "alloc_memory", "tasks")
+# history keeps every number of a WorkerSample so the latest tick can be rebuilt on a warm start
+WORKER_COLUMNS = (
+    "cpu", "memory", "gpu", "overall", "alloc_cpu", "alloc_memory", "alloc_gpu", "tasks",
+    "cpu_cores", "memory_mb", "gpu_devices", "gpu_memory_mb", "last_heartbeat",
+)
+# whole numbers: stored as BIGINT, cast back from the float rows before a bulk insert
+INTEGER_COLUMNS = frozenset({
+    "total_workers", "active_workers", "active_tasks", "pending_tasks", "resource_reservations",
+    "tasks_completed", "tasks_failed", "tasks", "gpu_devices",
+})
+_WORKER_PERCENT = 7  # the first seven WORKER_COLUMNS are fractions in the model
+_WORKER_LIVE = [WORKER_COLUMNS.index(m) for m in WORKER_METRICS]
+_worker_numbers = attrgetter(*WORKER_COLUMNS)
+_NAN = math.nan
+
+
+def _pct(value: float | None) -> float:
+    return _NAN if value is None else value * 100.0
+
+
+def system_row(snap: Snapshot) -> list[float]:
+    """One tick's system values in SYSTEM_COLUMNS order; percent, NaN for a missing GPU."""
+    return [
+        snap.total_workers, snap.active_workers, snap.active_tasks, snap.pending_tasks,
+        snap.resource_reservations, snap.cpu * 100.0, snap.memory * 100.0, _pct(snap.gpu),
+        snap.overall * 100.0, _pct(snap.allocated),
+    ]
+
+
+def performance_row(snap: Snapshot) -> list[float]:
+    """One tick's KPIs in PERFORMANCE_COLUMNS order; efficiency in percent, NaN when absent."""
+    p = snap.performance
+    if p is None:
+        return [_NAN] * len(PERFORMANCE_COLUMNS)
+    return [p.task_throughput, p.allocation_time_ms, p.queue_wait_ms,
+            p.resource_efficiency * 100.0, p.tasks_completed, p.tasks_failed]
+
+
+def worker_table(workers: Sequence[WorkerSample]) -> np.ndarray:
+    """[W, WORKER_COLUMNS] float64 in one pass over the samples; None becomes NaN."""
+    if not workers:
+        return np.empty((0, len(WORKER_COLUMNS)))
+    table = np.array(list(map(_worker_numbers, workers)), dtype=np.float64)
+    table[:, :_WORKER_PERCENT] *= 100.0
+    return table
+
+
+def live_metrics(table: np.ndarray) -> np.ndarray:
+    """The WORKER_METRICS columns of a worker_table, in that order."""
+    return table[:, _WORKER_LIVE]
+
+
+def workers_from_frame(frame: pd.DataFrame) -> tuple[WorkerSample, ...]:
+    """Rebuild WorkerSamples from history rows (percent back to fractions)."""
+    out = []
+    for row in frame.to_dict("records"):
+        values = {c: float(row[c]) for c in WORKER_COLUMNS}
+        for name in WORKER_COLUMNS[:_WORKER_PERCENT]:
+            values[name] = None if math.isnan(values[name]) else values[name] / 100.0
+        for name in ("tasks", "gpu_devices"):
+            values[name] = int(values[name])
+        out.append(WorkerSample(worker_id=str(row["worker_id"]), status=str(row["status"]), **values))
+    return tuple(out)
+
+
+def decision_key(d: ScalingDecision) -> tuple[int, float, str]:
+    """The identity a re-sent decision shares with the original."""
+    return (d.seq, d.timestamp, d.action)
+
+
+def decisions_frame(decisions: Iterable[ScalingDecision]) -> pd.DataFrame:
+    """History rows for decisions; worker ids and trigger as JSON text."""
+    rows = [{
+        "ts": d.timestamp, "seq": d.seq, "action": d.action, "count": d.count, "reason": d.reason,
+        "utilization": d.utilization, "worker_ids": json.dumps(list(d.worker_ids)),
+        "trigger": None if d.trigger is None else json.dumps(asdict(d.trigger)),
+    } for d in decisions]
+    return pd.DataFrame(rows, columns=["ts", "seq", "action", "count", "reason", "utilization",
+                                       "worker_ids", "trigger"])
+
+
+def _json_default(value: Any) -> Any:
+    # numpy scalars and arrays reach alert details from analytics; anything else as text
+    return value.tolist() if hasattr(value, "tolist") else str(value)
+
+
+def alerts_frame(alerts: Iterable[Alert]) -> pd.DataFrame:
+    """History rows for alerts; details as JSON text."""
+    rows = [{
+        "id": a.id, "ts": a.timestamp, "level": a.level, "source": a.source, "message": a.message,
+        "details": json.dumps(dict(a.details), default=_json_default),
+    } for a in alerts]
+    return pd.DataFrame(rows, columns=["id", "ts", "level", "source", "message", "details"])
+
+
+def decisions_from_frame(frame: pd.DataFrame) -> tuple[ScalingDecision, ...]:
+    """ScalingDecisions from history rows, validated by the model itself."""
+    return tuple(ScalingDecision.from_json({
+        "action": r["action"], "count": int(r["count"]), "reason": r["reason"],
+        "utilization": float(r["utilization"]), "worker_ids": json.loads(r["worker_ids"]),
+        "timestamp": float(r["ts"]), "seq": int(r["seq"]),
+        "trigger": json.loads(r["trigger"]) if isinstance(r["trigger"], str) else None,
+    }) for r in frame.to_dict("records"))
+
+
+def alerts_from_frame(frame: pd.DataFrame) -> tuple[Alert, ...]:
+    """Alerts from history rows."""
+    return tuple(Alert(id=r["id"], timestamp=float(r["ts"]), level=r["level"], source=r["source"],
+                       message=r["message"], details=json.loads(r["details"]))
+                 for r in frame.to_dict("records"))
+
+
+@dataclass(frozen=True, eq=False)
+class HistoryFrames:
+    """One time window of history as pandas frames (ts in epoch s, utilizations in percent)."""
+
+    system: pd.DataFrame
+    workers: pd.DataFrame
+    performance: pd.DataFrame
+    scaling: pd.DataFrame
+    alerts: pd.DataFrame
+
+    def decision_records(self) -> tuple[ScalingDecision, ...]:
+        """The window's scaling decisions as model records."""
+        return decisions_from_frame(self.scaling)
+
+    def alert_records(self) -> tuple[Alert, ...]:
+        """The window's alerts as model records."""
+        return alerts_from_frame(self.alerts)

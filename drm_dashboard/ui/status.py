@@ -1,0 +1,41 @@
+"""Pure wording of the source's health for the header (tested without a server)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from ..models import SourceHealth
+
+# a live source that has not delivered for this many intervals is shown as stale
+STALE_AFTER_INTERVALS = 3
+
+
+@dataclass(frozen=True)
+class HealthBadge:
+    """Label, Bootstrap colour and the sentence behind it."""
+
+    label: str
+    color: str
+    detail: str
+
+
+def clock_time(epoch_s: float | None) -> str:
+    """HH:MM:SS in the server's local time, or an em dash for never."""
+    return "—" if epoch_s is None else time.strftime("%H:%M:%S", time.localtime(epoch_s))
+
+
+def health_badge(health: SourceHealth, now: float, interval_s: float) -> HealthBadge:
+    """live / stale since HH:MM:SS / error with its reason."""
+    last = health.last_success
+    if health.state == "starting":
+        return HealthBadge("starting", "secondary", "waiting for the first poll")
+    if health.state == "error":
+        kept = f"; showing data up to {clock_time(last)}" if last else "; no data yet"
+        return HealthBadge("error", "danger", f"{health.reason}{kept}")
+    if health.state == "stale":
+        return HealthBadge(f"stale since {clock_time(health.since)}", "warning", health.reason)
+    if last is not None and now - last > STALE_AFTER_INTERVALS * interval_s:
+        return HealthBadge(f"stale since {clock_time(last)}", "warning",
+                           f"no update for {now - last:.0f} s")
+    return HealthBadge("live", "success", "")

@@ -1,0 +1,1 @@
+"""One module per tab, each exposing layout() and register_callbacks(app, ctx)."""

@@ -1,0 +1,40 @@
+"""Settings precedence (flag > environment > default) and validation messages."""
+
+import pytest
+
+from drm_dashboard.config import Settings, resolve
+from drm_dashboard.errors import ConfigError
+
+
+def test_defaults_are_the_original_projects():
+    s = resolve({}, environ={})
+    assert (s.host, s.port, s.db_path, s.theme, s.update_interval, s.retention) == (
+        "localhost", 8085, "benchmark_db.duckdb", "dark", 5.0, 60.0)
+
+
+def test_flag_beats_environment_beats_default():
+    env = {"DRM_DASHBOARD_PORT": "9000", "DRM_DASHBOARD_THEME": "light"}
+    s = resolve({"port": 9100, "theme": None}, environ=env)
+    assert s.port == 9100 and s.theme == "light"
+
+
+def test_api_key_from_drm_api_key_and_never_in_repr():
+    s = resolve({"drm_url": "http://127.0.0.1:1"}, environ={"DRM_API_KEY": "s3cret-key"})
+    assert s.api_key == "s3cret-key"
+    assert "s3cret-key" not in repr(s)
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"port": 0}, "--port"), ({"port": 70000}, "--port"),
+    ({"update_interval": 0}, "--update-interval"), ({"update_interval": -1}, "--update-interval"),
+    ({"retention": 0.05, "update_interval": 5}, "--retention"),
+    ({"theme": "blue"}, "--theme"), ({"drm_url": "ftp://x"}, "--drm-url"),
+])
+def test_invalid_values_name_the_flag(changes, words):
+    with pytest.raises(ConfigError, match=words):
+        Settings(**changes)
+
+
+def test_bad_environment_value_names_the_variable():
+    with pytest.raises(ConfigError, match="DRM_DASHBOARD_PORT"):
+        resolve({}, environ={"DRM_DASHBOARD_PORT": "eighty"})
