@@ -30,19 +30,22 @@ class DRMRealTimeDashboard:
                  port: int = 8085, update_interval: float = 5, retention_window: float = 60,
                  debug: bool = False, theme: str = "dark", *, host: str = "localhost",
                  drm_url: str | None = None, api_key: str | None = None,
-                 settings: Settings | None = None, clock: Callable[[], float] = time.time) -> None:
+                 settings: Settings | None = None, source: MetricsSource | None = None,
+                 max_backoff_s: float = 60.0, clock: Callable[[], float] = time.time) -> None:
         self.settings = settings or Settings(
             host=host, port=port, db_path=db_path, theme=theme, update_interval=float(update_interval),
             retention=float(retention_window), debug=debug, drm_url=drm_url, api_key=api_key)
         self._clock = clock
-        self.simulated = dynamic_resource_manager is None and self.settings.drm_url is None
+        self.simulated = (dynamic_resource_manager is None and self.settings.drm_url is None
+                          and source is None)
+        self._max_backoff_s = max_backoff_s
         self.manager = dynamic_resource_manager
         self._driver: WorkloadDriver | None = None
         if self.simulated:
             self.manager = DynamicResourceManager(clock=clock)
             workload = Workload(self.manager, WorkloadConfig(seed=self.settings.seed), clock=clock)
             self._driver = WorkloadDriver(workload)
-        self.source = self._make_source()
+        self.source = source or self._make_source()
         self.live = LiveStore(retention_s=self.settings.retention_s, clock=clock)
         self.history: HistoryStore | None = None
         self.collector: Collector | None = None
@@ -103,7 +106,8 @@ class DRMRealTimeDashboard:
         self._open_history()
         if self.collector is None:
             self.collector = Collector(self.source, self.live, self.history,
-                                       interval_s=self.settings.update_interval, clock=self._clock)
+                                       interval_s=self.settings.update_interval, clock=self._clock,
+                                       max_backoff_s=self._max_backoff_s)
         if self._driver is not None:
             self._driver.start()
         self.collector.poll_once()  # the first page shows numbers, not an empty frame

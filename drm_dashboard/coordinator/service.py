@@ -7,7 +7,7 @@ import threading
 import time
 from typing import Callable
 
-from ..manager import DynamicResourceManager, Workload, WorkloadConfig, WorkloadDriver
+from ..manager import DynamicResourceManager, ScalingPolicy, Workload, WorkloadConfig, WorkloadDriver
 from ..server import BackgroundServer
 from .api import create_api
 
@@ -19,8 +19,10 @@ class Coordinator:
 
     def __init__(self, api_key: str, *, host: str = "127.0.0.1", port: int = 8086,
                  workload_seed: int | None = None, heartbeat_timeout_s: float = 30.0,
-                 evaluate_every_s: float = 15.0, clock: Callable[[], float] = time.time) -> None:
-        self.manager = DynamicResourceManager(clock=clock, heartbeat_timeout_s=heartbeat_timeout_s)
+                 evaluate_every_s: float = 15.0, policy: ScalingPolicy | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.manager = DynamicResourceManager(policy=policy, clock=clock,
+                                              heartbeat_timeout_s=heartbeat_timeout_s)
         self._driver = None
         if workload_seed is not None:
             # the workload's provisioner evaluates scaling and carries decisions out itself

@@ -128,8 +128,7 @@ class DynamicResourceManager:
         req = parse_requirements(requirements)
         with self._lock:
             now = self._clock()
-            self._mark_lost(now)
-            worker = best_fit(self._workers.values(), req)
+            worker = best_fit(self._workers.values(), req, now - self._heartbeat_timeout)
             rid = self._place(task_id, req, worker, now) if worker else self._defer(task_id, req, now)
             workers = len(self._workers)
         # the latency model stands for network placement cost; it is measured time, never slept

@@ -47,18 +47,28 @@ class Worker:
     def free(self, kind: int) -> float:
         return self.capacity.reservable[kind] - self.reserved[kind]
 
-    def leftover(self, need: tuple[float, float, float]) -> float | None:
-        """Dominant spare share after placing need (lower is a tighter fit); None if it does not fit."""
-        if need[2] > 0 and not self.capacity.has_gpu:
+    def leftover(self, need: tuple[float, float, float]) -> tuple[float, float] | None:
+        """Spare shares after placing need: (dominant, sum), lower is tighter; None if it won't fit.
+
+        The sum breaks ties, and counts a GPU kind that a CPU task would leave idle, so
+        CPU tasks land on CPU workers while one has room.
+        """
+        cap, held = self.capacity, self.reserved
+        if need[2] > 0 and not cap.gpu_memory_mb > 0:
             return None
-        score = 0.0
-        for kind, cap in enumerate(self.capacity.reservable):
-            spare = cap - self.reserved[kind] - need[kind]
+        dominant = total = 0.0
+        # unrolled over the three kinds: this runs once per worker for every reserve call
+        for capacity, spare in ((cap.reservable_cores, cap.reservable_cores - held[0] - need[0]),
+                                (cap.reservable_memory_mb, cap.reservable_memory_mb - held[1] - need[1]),
+                                (cap.reservable_gpu_memory_mb,
+                                 cap.reservable_gpu_memory_mb - held[2] - need[2])):
             if spare < -_EPS:
                 return None
-            if cap > 0:
-                score = max(score, spare / cap)
-        return score
+            if capacity > 0:
+                share = spare / capacity
+                total += share
+                dominant = share if share > dominant else dominant
+        return (dominant, total)
 
     def load(self) -> WorkerLoad:
         """What the scaling policy needs of this worker."""
@@ -66,12 +76,15 @@ class Worker:
                           self.capacity.reservable)
 
 
-def best_fit(workers: Iterable[Worker], req: Requirements) -> Worker | None:
-    """The schedulable worker left with the least dominant spare share; first registered wins ties."""
-    best, best_score = None, math.inf
+def best_fit(workers: Iterable[Worker], req: Requirements, stale_before: float) -> Worker | None:
+    """The schedulable worker left with the least spare share (see leftover); first wins ties.
+
+    A worker silent since `stale_before` is skipped even before mark_lost_workers has run.
+    """
+    best, best_score = None, (math.inf, math.inf)
     need = req.amounts
     for worker in workers:
-        if not worker.schedulable:
+        if worker.lost or worker.draining or (worker.reported and worker.last_heartbeat < stale_before):
             continue
         score = worker.leftover(need)
         if score is not None and score < best_score:

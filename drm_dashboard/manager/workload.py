@@ -133,7 +133,10 @@ class Workload:
 
     def step(self, now: float) -> None:
         """Advance the simulation to now in whole 1 s sub-steps."""
-        self._t = max(self._t, now - self.config.max_catchup_s)
+        if now - self._t > self.config.max_catchup_s:
+            self._t = now - self.config.max_catchup_s
+            # evaluations are due every evaluate_every_s from here, not once per skipped slot
+            self._next_eval = max(self._next_eval, self._t + self.config.evaluate_every_s)
         while self._t + 1.0 <= now:
             self._t += 1.0
             self._substep(self._t)

@@ -19,12 +19,11 @@ def _frozen(arr: np.ndarray) -> np.ndarray:
 
 
 class ColumnBlock:
-    """Ticks in rows [start, end) and workers in columns [0, n_cols) of arrays with spare room.
+    """Ticks in rows [start, end) and workers in columns [0, n_cols) of arrays with spare room."""
 
-    Only the writer thread mutates a block, and only at row `end` or in columns past `n_cols`;
-    every cell a reader can see was written before it was published. Pruning moves `start`;
-    compaction builds a new block and never touches this one again.
-    """
+    # Only the writer thread mutates a block, and only at row `end` or in columns past `n_cols`:
+    # every cell a reader can see was written before it was published. Pruning moves `start`;
+    # compaction builds a new block and never touches this one again.
 
     def __init__(self, rows: int, cols: int, first_seq: int) -> None:
         # np.empty, not np.full: pages are touched only when rows are written (RSS follows data)

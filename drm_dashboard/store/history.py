@@ -69,15 +69,15 @@ def _numeric_frame(ts: object, rows: object, names: tuple[str, ...]) -> pd.DataF
 
 
 class HistoryStore:
-    """The history file: append() on the collector thread, reads from any thread.
+    """The history file: append() on the collector thread, reads from any thread."""
 
-    Rows are buffered and written once flush_ticks ticks wait or the oldest has waited
-    flush_age_s seconds (checked on each append; defaults 12 ticks, 15 s), and on flush()/close().
-    A flush costs a fixed ~12 ms (inserts and commit) plus ~1 ms per 1,000 worker rows, so a
-    batch keeps most ticks free of it; a crash loses at most the unflushed batch.
-    Reads see written rows only. Utilizations are in percent, `ts` is DOUBLE epoch seconds.
-    memory_limit caps DuckDB's buffer cache, which otherwise grows with the file (to 80% of RAM).
-    """
+    # Rows are buffered and written once flush_ticks ticks wait or the oldest has waited
+    # flush_age_s seconds (checked on each append; defaults 12 ticks, 15 s: every 4th tick at a
+    # 5 s interval), and on flush()/close(). A flush costs a fixed ~10 ms (inserts and commit)
+    # plus ~1-2 ms per 1,000 worker rows, so batching keeps most ticks free of it; a crash
+    # loses at most the unflushed batch. Reads see written rows only. Utilizations are in
+    # percent, `ts` is DOUBLE epoch seconds. memory_limit caps DuckDB's buffer cache, which
+    # otherwise grows with the file (up to 80% of RAM).
 
     def __init__(self, path: str | os.PathLike, *, flush_ticks: int = 12, flush_age_s: float = 15.0,
                  memory_limit: str = "64MB", clock: Callable[[], float] = time.monotonic) -> None:

@@ -21,12 +21,11 @@ __all__ = ["LiveStore", "LiveView"]
 
 
 class LiveStore:
-    """Ticks of the last retention_s seconds; one writer thread (the collector), many readers.
+    """Ticks of the last retention_s seconds (percent); one writer thread, many readers."""
 
-    Readers call view() (the same object until the next change) or since(cursor). Utilizations
-    are in percent. A vanished worker leaves worker_ids at the latest a quarter of the window
-    after its last sample expires (dropping it means copying the window, so it is rate-limited).
-    """
+    # Readers call view() (the same object until the next change) or since(cursor). A vanished
+    # worker leaves worker_ids at the latest a quarter of the window after its last sample
+    # expires: dropping its column copies the window, so that is rate-limited (amortized O(W)).
 
     def __init__(self, retention_s: float = 3600.0, clock: Callable[[], float] = time.time) -> None:
         if not retention_s > 0:
@@ -159,11 +158,9 @@ class LiveStore:
             return self._view
 
     def since(self, cursor: int) -> LiveView:
-        """Only the ticks and decisions with seq > cursor (alerts: all current, they update).
-
-        A cursor older than the window gets the whole window: first_seq > cursor + 1 tells
-        the reader that ticks in between were pruned.
-        """
+        """Only the ticks and decisions with seq > cursor (alerts: all current, they update)."""
+        # a cursor older than the window gets the whole window; first_seq > cursor + 1 tells
+        # the reader that ticks in between were pruned
         with self._lock:
             block = self._block
             lo = min(block.end, max(block.start, cursor + 1 - block.first_seq))

@@ -1,22 +1,34 @@
-"""Pure builders of the numbers shown on cards (tested without a server)."""
+"""Pure builders of the numbers shown on the Overview cards (tested without a server)."""
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
+from ..models import ALERT_LEVELS, Alert
 from ..store.live import LiveView
+
+# a trend compares the newest tick with the one this many seconds earlier
+TREND_S = 300.0
+# below this much history a trend is noise, and the card says so
+MIN_TREND_S = 60.0
+LEVEL_COLORS = {"info": "info", "warning": "warning", "error": "danger", "critical": "danger"}
 
 
 @dataclass(frozen=True)
 class Kpi:
-    """One card: title, value as text, and a small line under it."""
+    """One card: title, value as text, a line under it, and a trend against a few minutes ago."""
 
     title: str
     value: str
     note: str = ""
+    trend: str = ""
+    trend_color: str = "muted"
+    color: str = ""  # Bootstrap colour of the value ("" keeps the body colour)
 
 
 def _last(arr: np.ndarray) -> float:
@@ -26,26 +38,61 @@ def _last(arr: np.ndarray) -> float:
 
 
 def _pct(value: float) -> str:
-    return "—" if math.isnan(value) else f"{value:.1f}%"
+    return "—" if math.isnan(value) else f"{value:.0f}%"
 
 
-def _num(value: float, fmt: str = "{:.0f}") -> str:
-    return "—" if math.isnan(value) else fmt.format(value)
+def _num(value: float) -> str:
+    return "—" if math.isnan(value) else f"{value:,.0f}"
 
 
-def live_kpis(view: LiveView) -> list[Kpi]:
-    """The current numbers of the pool, from the newest tick."""
-    s, p = view.system, view.performance
+def trend(view: LiveView, column: str, *, unit: str = "") -> tuple[str, str]:
+    """('▲ 3 vs 5 min ago', colour) comparing the newest value with the one TREND_S earlier."""
+    ts = view.timestamps
+    if view.span_s < MIN_TREND_S:
+        return "trend after the first minute", "muted"
+    row = max(0, int(np.searchsorted(ts, ts[-1] - TREND_S, side="right")) - 1)
+    values = view.system[column]
+    then, now = float(values[row]), float(values[-1])
+    if math.isnan(then) or math.isnan(now):
+        return "no trend (missing samples)", "muted"
+    ago = f"vs {(ts[-1] - ts[row]) / 60:.0f} min ago"
+    delta = now - then
+    if abs(delta) < 0.5:
+        return f"= {ago}", "muted"
+    arrow = "▲" if delta > 0 else "▼"
+    return f"{arrow} {abs(delta):,.0f}{unit} {ago}", "info"
+
+
+def alert_counts(alerts: Sequence[Alert]) -> Counter:
+    """Alerts per level."""
+    return Counter(a.level for a in alerts)
+
+
+def alerts_kpi(alerts: Sequence[Alert], retention_min: float) -> Kpi:
+    """Count by severity, worst first, or All clear."""
+    counts = alert_counts(alerts)
+    if not counts:
+        return Kpi("Alerts", "All clear", f"no alerts in the last {retention_min:.0f} min",
+                   color="success")
+    worst = max(counts, key=ALERT_LEVELS.index)
+    parts = [f"{counts[level]} {level}" for level in reversed(ALERT_LEVELS) if counts[level]]
+    return Kpi("Alerts", f"{sum(counts.values())}", " · ".join(parts),
+               f"last {retention_min:.0f} min", color=LEVEL_COLORS[worst])
+
+
+def overview_kpis(view: LiveView, retention_min: float) -> list[Kpi]:
+    """Workers, active tasks, average utilization and alerts, from the newest tick."""
+    s = view.system
     gpu = _last(s["gpu_utilization"])
+    gpu_part = "" if math.isnan(gpu) else f" · GPU {_pct(gpu)}"
     return [
-        Kpi("Workers", _num(_last(s["total_workers"])), f"{_num(_last(s['active_workers']))} active"),
-        Kpi("Active tasks", _num(_last(s["active_tasks"])), f"{_num(_last(s['pending_tasks']))} pending"),
-        Kpi("CPU used", _pct(_last(s["cpu_utilization"])), f"allocated {_pct(_last(s['allocated']))}"),
-        Kpi("Memory used", _pct(_last(s["memory_utilization"]))),
-        Kpi("GPU used", _pct(gpu), "" if not math.isnan(gpu) else "no worker has a GPU"),
-        Kpi("Throughput", _num(_last(p["task_throughput"]), "{:.2f}/s"),
-            f"{_num(_last(p['tasks_completed']))} completed"),
-        Kpi("Allocation time", _num(_last(p["allocation_time_ms"]), "{:.1f} ms"),
-            f"queue wait {_num(_last(p['queue_wait_ms']), '{:.0f} ms')}"),
-        Kpi("Efficiency", _pct(_last(p["resource_efficiency"])), "used / allocated"),
+        Kpi("Workers", _num(_last(s["total_workers"])), f"{_num(_last(s['active_workers']))} active",
+            *trend(view, "total_workers")),
+        Kpi("Active tasks", _num(_last(s["active_tasks"])),
+            f"{_num(_last(s['pending_tasks']))} pending", *trend(view, "active_tasks")),
+        Kpi("Average utilization", f"CPU {_pct(_last(s['cpu_utilization']))}",
+            f"memory {_pct(_last(s['memory_utilization']))}{gpu_part} · "
+            f"allocated {_pct(_last(s['allocated']))}",
+            *trend(view, "cpu_utilization", unit=" pts")),
+        alerts_kpi(view.alerts, retention_min),
     ]

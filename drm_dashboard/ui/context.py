@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
 from ..models import SourceHealth
 from ..store.live import LiveStore
+from .cache import TickCache
+from .regressions import RegressionProvider
 
 
 @dataclass(frozen=True)
 class UIContext:
-    """Passed to every tab's register_callbacks; no module-level state."""
+    """Passed to every tab's register_callbacks; no module-level state.
+
+    `regressions` is the seam for the change-point detector: given the current view it returns a
+    RegressionReport (or None while it has not run); unset, the Performance tab says how many
+    points detection needs and that no detector is connected.
+    `policy` is the scaling policy in use when it is known (an in-process manager); its
+    thresholds are drawn before the first decision arrives.
+    """
 
     live: LiveStore
     health: Callable[[], SourceHealth]
@@ -20,3 +29,11 @@ class UIContext:
     update_interval_s: float
     theme: str = "dark"
     debug: bool = False
+    regressions: RegressionProvider | None = None
+    policy: Any = None
+    cache: TickCache = field(default_factory=TickCache)
+
+    @property
+    def retention_min(self) -> float:
+        """Minutes of history the live store keeps."""
+        return self.live.retention_s / 60.0

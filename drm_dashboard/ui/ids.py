@@ -5,4 +5,7 @@ HEADER_SOURCE = "drm-header-source"
 HEADER_HEALTH = "drm-header-health"
 HEADER_DETAIL = "drm-header-detail"
 HEADER_UPDATED = "drm-header-updated"
+NAVBAR = "drm-navbar"
 TABS = "drm-tabs"
+THEME = "drm-theme"  # dcc.Store holding "dark" or "light"; every figure callback reads it
+THEME_SWITCH = "drm-theme-switch"

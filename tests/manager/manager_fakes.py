@@ -34,7 +34,7 @@ def fill(manager: DynamicResourceManager, cores: float, prefix: str = "t") -> li
 
 
 def hold(manager: DynamicResourceManager, clock, seconds: float, every: float = 10.0) -> None:
-    """Let time pass while the policy samples the pool, as a collector would."""
+    """Let time pass while a collector polls statistics (each poll is a policy sample)."""
     for _ in range(int(seconds / every)):
         clock.advance(every)
-        manager.evaluate_scaling()
+        manager.get_worker_statistics()

@@ -1,39 +1,59 @@
-"""System Overview tab: the pool's current numbers."""
+"""System Overview tab: the pool's numbers now, and its utilization and load over the window."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, html, no_update
+from dash import Input, Output, State, dcc, html
 
 from .. import ids
-from ..cards import Kpi, live_kpis
+from ..cards import overview_kpis
+from ..components import graph, kpi_card, notice, panel
 from ..context import UIContext
+from ..figures.overview import WAITING, load_figure, utilization_figure
+from ..refresh import changed_view
+from ..theme import theme_of
 
-CARDS = "overview-cards"
 LABEL = "System Overview"
+CARDS = "overview-cards"
+UTILIZATION = "overview-utilization"
+LOAD = "overview-load"
+RENDERED = "overview-rendered"
 
 
 def layout() -> html.Div:
-    """Cards are filled by the first refresh."""
-    return html.Div(dbc.Row(id=CARDS, className="g-3"))
-
-
-def _card(kpi: Kpi) -> dbc.Col:
-    return dbc.Col(dbc.Card(dbc.CardBody([
-        html.Div(kpi.title, className="text-muted small"),
-        html.H3(kpi.value, className="my-1"),
-        html.Small(kpi.note, className="text-muted"),
-    ])), xs=6, md=3)
+    """Cards on top, the two charts side by side under them."""
+    return html.Div([
+        dbc.Row(id=CARDS, className="g-3 mb-3"),
+        dbc.Row([
+            dbc.Col(panel("Resource utilization", graph(UTILIZATION, 340),
+                          subtitle="used and allocated, % of pool capacity; ▲ ▼ scaling events"),
+                    lg=7),
+            dbc.Col(panel("Worker and task load", graph(LOAD, 340),
+                          subtitle="active and pending tasks, workers (right axis)"), lg=5),
+        ], className="g-3"),
+        dcc.Store(id=RENDERED),
+    ])
 
 
 def register_callbacks(app: Any, ctx: UIContext) -> None:
-    """Cards follow the store's newest tick."""
+    """Cards follow every tick (they are tiny); charts only while the tab is visible."""
 
     @app.callback(Output(CARDS, "children"), Input(ids.INTERVAL, "n_intervals"))
-    def _refresh(_n: int) -> Any:
+    def _cards(_n: int) -> Any:
         view = ctx.live.view()
         if view.is_empty:
-            return dbc.Col(dbc.Alert("Waiting for the first sample from the source.", color="secondary"))
-        return [_card(k) for k in live_kpis(view)]
+            return dbc.Col(notice(WAITING))
+        return ctx.cache.get(view, (CARDS,), lambda: [
+            dbc.Col(kpi_card(k), xs=12, sm=6, xl=3) for k in overview_kpis(view, ctx.retention_min)])
+
+    @app.callback(Output(UTILIZATION, "figure"), Output(LOAD, "figure"), Output(RENDERED, "data"),
+                  Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
+                  Input(ids.THEME, "data"), State(RENDERED, "data"))
+    def _charts(_n: int, active: str, theme: str, rendered: str | None) -> tuple:
+        view, stamp = changed_view(ctx, LABEL, active, rendered, theme)
+        look = theme_of(theme)
+        figures = ctx.cache.get(view, (LABEL, look.name), lambda: (
+            utilization_figure(view, theme=look), load_figure(view, theme=look)))
+        return (*figures, stamp)

@@ -1,0 +1,84 @@
+"""TickCache: what a tab shows is built once per (view, parameters), however many viewers ask."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import OrderedDict
+from typing import Any, Callable, Hashable, TypeVar
+
+from ..store.live import LiveView
+
+T = TypeVar("T")
+
+# each cache gets its own prefix, so a browser tab that outlives a server restart never mistakes
+# the new process's first generation for the one it already shows
+_INSTANCES = itertools.count(1)
+
+
+class TickCache:
+    """Bounded LRU of results for the newest view, with one builder per key at a time.
+
+    Entries are keyed on the view object itself (the store hands every reader the same object
+    until it changes) plus the caller's parameters. Entries of older views are dropped as soon as
+    a newer one is seen: a cached view pins its arrays, and older arrays are dead weight.
+    """
+
+    def __init__(self, max_entries: int = 64, wait_s: float = 30.0) -> None:
+        self.max_entries = max_entries
+        self._wait_s = wait_s
+        self._lock = threading.Lock()
+        self._view: LiveView | None = None
+        self._generation = 0
+        self._prefix = f"c{next(_INSTANCES)}"
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._building: dict[Hashable, threading.Event] = {}
+        self.builds = 0  # results computed (for tests and benchmarks)
+        self.hits = 0
+
+    def token(self, view: LiveView) -> str:
+        """A short text naming this view's generation; equal tokens mean the same data."""
+        with self._lock:
+            current = self._adopt(view)
+            return f"{self._prefix}-{self._generation}" if current else f"{self._prefix}-old-{view.seq}"
+
+    def get(self, view: LiveView, key: Hashable, build: Callable[[], T]) -> T:
+        """The cached result for (view, key), built by the first caller while the others wait."""
+        while True:
+            with self._lock:
+                if not self._adopt(view):
+                    return build()  # a reader that raced behind the store: answer it, cache nothing
+                if key in self._entries:
+                    self.hits += 1
+                    self._entries.move_to_end(key)
+                    return self._entries[key]
+                pending = self._building.get(key)
+                if pending is None:
+                    done = self._building[key] = threading.Event()
+                    break
+            pending.wait(self._wait_s)  # another viewer is building it; its result serves us too
+        try:
+            value = build()
+            with self._lock:
+                self.builds += 1
+                if self._view is view:
+                    self._entries[key] = value
+                    while len(self._entries) > self.max_entries:
+                        self._entries.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
+                if self._building.get(key) is done:
+                    del self._building[key]
+            done.set()
+
+    def _adopt(self, view: LiveView) -> bool:
+        """Make view the current one if it is newer; False when it is older (under the lock)."""
+        if view is self._view:
+            return True
+        if self._view is not None and view.seq < self._view.seq:
+            return False
+        self._view = view
+        self._generation += 1
+        self._entries.clear()
+        return True

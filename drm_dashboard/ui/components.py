@@ -1,0 +1,46 @@
+"""Small Dash building blocks the tabs share: panels, graphs, KPI cards, notices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from .cards import Kpi
+
+# before the first refresh a graph is a transparent blank, not plotly's default white axes
+_BLANK = {"data": [], "layout": {"paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
+                                 "xaxis": {"visible": False}, "yaxis": {"visible": False}}}
+_CONFIG = {"displaylogo": False, "responsive": True,
+           "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
+
+
+def graph(graph_id: str, height: int) -> dcc.Graph:
+    """A graph that keeps its space while empty, so the page does not jump on first load."""
+    return dcc.Graph(id=graph_id, figure=_BLANK, config=_CONFIG, style={"minHeight": f"{height}px"})
+
+
+def panel(title: str, body: Any, *, subtitle: Any = None, class_name: str = "") -> dbc.Card:
+    """A titled card around a chart or table."""
+    head = [html.Span(title, className="fw-semibold")]
+    if subtitle is not None:
+        head.append(html.Small(subtitle, className="text-muted ms-2"))
+    return dbc.Card([dbc.CardHeader(head, className="py-2"), dbc.CardBody(body, className="p-2")],
+                    className=f"h-100 {class_name}".strip())
+
+
+def kpi_card(kpi: Kpi) -> dbc.Card:
+    """A number card: title, big value, a note and its trend."""
+    value_class = f"my-1 text-{kpi.color}" if kpi.color else "my-1"
+    return dbc.Card(dbc.CardBody([
+        html.Div(kpi.title, className="text-muted small text-uppercase drm-kpi-title"),
+        html.Div(kpi.value, className=f"{value_class} drm-kpi-value"),
+        html.Div(kpi.note, className="small"),
+        html.Div(kpi.trend, className=f"small text-{kpi.trend_color}") if kpi.trend else None,
+    ]), className="h-100 drm-kpi")
+
+
+def notice(text: str, color: str = "secondary") -> dbc.Alert:
+    """An honest empty state: what is missing and why."""
+    return dbc.Alert(text, color=color, className="mb-0 py-2")

@@ -1,0 +1,1 @@
+"""Pure figure builders: (view, *, params, theme) -> go.Figure, tested on fig.data."""

@@ -1,0 +1,115 @@
+"""What every figure shares: time axis, point caps, theme layout and honest empty states."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ..theme import Theme
+
+# a chart is at most ~800 px wide: more points per trace than that are bytes nobody sees
+MAX_POINTS = 800
+# time axis values are epoch milliseconds shifted to the server's wall clock: plotly draws
+# numeric dates as they are, so the axis reads in server local time without a string per point
+TIME_HOVER = "%{x|%H:%M:%S}"
+COLORS = {
+    "cpu": "#3498db", "memory": "#b07cd8", "gpu": "#00bc8c", "allocated": "#f39c12",
+    "workers": "#95a5a6", "active": "#3498db", "pending": "#f39c12", "tasks": "#e67e22",
+    "scale_up": "#00bc8c", "scale_down": "#e74c3c", "threshold_up": "#e74c3c",
+    "threshold_down": "#3498db", "target": "#95a5a6",
+}
+
+
+def utc_offset_s(epoch_s: float | None = None) -> int:
+    """The server's UTC offset in seconds at that instant (now when None)."""
+    return time.localtime(time.time() if epoch_s is None else epoch_s).tm_gmtoff
+
+
+def offset_label(epoch_s: float | None = None) -> str:
+    """UTC+hh:mm of the server at that instant."""
+    off = utc_offset_s(epoch_s)
+    sign = "+" if off >= 0 else "-"
+    return f"UTC{sign}{abs(off) // 3600:02d}:{abs(off) % 3600 // 60:02d}"
+
+
+def axis_time(epoch_s: np.ndarray) -> np.ndarray:
+    """Epoch seconds -> float64 milliseconds of server local wall-clock time, for a date axis."""
+    if epoch_s.size == 0:
+        return np.asarray(epoch_s, dtype=np.float64)
+    return (np.asarray(epoch_s, dtype=np.float64) + utc_offset_s(float(epoch_s[-1]))) * 1000.0
+
+
+def minmax_decimate(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Keep each bucket's min and max in time order, so spikes survive; all-NaN buckets stay gaps."""
+    n = y.shape[0]
+    if n <= max_points:
+        return x, y
+    buckets = max_points // 2
+    k = -(-n // buckets)
+    padded = np.full(buckets * k, np.nan, dtype=np.float64)
+    padded[:n] = y
+    rows = padded.reshape(buckets, k)
+    empty = np.isnan(rows).all(axis=1)
+    lo = np.argmin(np.where(np.isnan(rows), np.inf, rows), axis=1)
+    hi = np.argmax(np.where(np.isnan(rows), -np.inf, rows), axis=1)
+    base = np.arange(buckets) * k
+    idx = np.stack([np.minimum(lo, hi), np.maximum(lo, hi)], axis=1) + base[:, None]
+    idx = np.minimum(idx, n - 1).ravel()
+    out = np.asarray(y, dtype=np.float64)[idx]
+    out[np.repeat(empty, 2)] = np.nan
+    return x[idx], out.astype(y.dtype, copy=False)
+
+
+def bucket_mean(matrix: np.ndarray, buckets: int) -> tuple[np.ndarray, np.ndarray]:
+    """[T, W] -> ([B, W] NaN-aware means, [B] first row index of each bucket); B <= buckets."""
+    t = matrix.shape[0]
+    k = max(1, -(-t // max(buckets, 1)))
+    b = -(-t // k)
+    padded = np.full((b * k,) + matrix.shape[1:], np.nan, dtype=np.float32)
+    padded[:t] = matrix
+    blocks = padded.reshape((b, k) + matrix.shape[1:])
+    counts = np.count_nonzero(~np.isnan(blocks), axis=1)
+    sums = np.nansum(blocks, axis=1, dtype=np.float32)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(counts > 0, sums / counts, np.nan).astype(np.float32)
+    return means, np.arange(b) * k
+
+
+def base_layout(theme: Theme, *, uirevision: str, height: int, ytitle: str = "",
+                legend: bool = True) -> dict:
+    """Layout shared by live figures: theme template, transparent paper, kept zoom."""
+    return dict(
+        template=theme.template, uirevision=uirevision, height=height,
+        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+        font=dict(color=theme.text, size=12), margin=dict(l=56, r=16, t=28, b=36),
+        hovermode="x unified" if legend else "closest", showlegend=legend,
+        legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom", bgcolor="rgba(0,0,0,0)"),
+        xaxis=dict(type="date", gridcolor=theme.grid, showspikes=False,
+                   title=dict(text=f"server local time ({offset_label()})", font=dict(size=11))),
+        yaxis=dict(title=dict(text=ytitle), gridcolor=theme.grid, zerolinecolor=theme.grid,
+                   rangemode="tozero"),
+    )
+
+
+def empty_figure(message: str, theme: Theme, *, height: int = 300) -> go.Figure:
+    """A figure that says why it has nothing to draw, instead of drawing nothing."""
+    fig = go.Figure()
+    fig.update_layout(
+        template=theme.template, height=height, paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)", margin=dict(l=16, r=16, t=16, b=16),
+        xaxis=dict(visible=False), yaxis=dict(visible=False),
+        annotations=[dict(text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+                          font=dict(color=theme.muted, size=14))])
+    return fig
+
+
+def event_lines(times_ms: np.ndarray, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
+    """One trace of vertical segments at each time (NaN breaks them apart)."""
+    n = times_ms.size
+    x = np.repeat(times_ms, 3)
+    y = np.tile(np.array([lo, hi, np.nan]), n)
+    x[2::3] = np.nan
+    return x, y

@@ -1,0 +1,72 @@
+"""Scaling Decisions figures: worker count with its scale events, allocation against thresholds."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ...store.live import LiveView
+from ..decisions import Thresholds
+from ..theme import Theme
+from .common import COLORS, axis_time, base_layout, empty_figure, minmax_decimate
+from .markers import decision_traces
+from .overview import WAITING
+
+
+def timeline_figure(view: LiveView, *, theme: Theme) -> go.Figure:
+    """Workers over time as a step line; each scale-up / scale-down marked at its worker count."""
+    if view.is_empty:
+        return empty_figure(WAITING, theme)
+    x, workers = axis_time(view.timestamps), view.system["total_workers"]
+    dx, dy = minmax_decimate(x, workers)
+    top = max(1.0, float(np.nanmax(workers)) if np.isfinite(workers).any() else 1.0)
+    traces = [go.Scatter(x=dx, y=dy.astype(np.float32), mode="lines", name="workers",
+                         line=dict(color=COLORS["workers"], width=2, shape="hv"),
+                         hovertemplate="%{y:.0f} workers<extra></extra>")]
+    for action in ("scale_up", "scale_down"):
+        chosen = [d for d in view.decisions if d.action == action]
+        if chosen:
+            # each marker sits on the worker count of the last tick at or before its decision
+            rows = np.searchsorted(view.timestamps, [d.timestamp for d in chosen], side="right") - 1
+            traces += decision_traces(chosen, lo=0.0, hi=top * 1.2,
+                                      marker_y=workers[np.clip(rows, 0, view.n_ticks - 1)])
+    fig = go.Figure(traces)
+    fig.update_layout(base_layout(theme, uirevision="scaling-timeline", height=320,
+                                  ytitle="workers", legend=True))
+    fig.update_layout(xaxis=dict(hoverformat="%H:%M:%S"), hovermode="closest",
+                      yaxis=dict(range=[0, top * 1.25]))
+    return fig
+
+
+def _threshold_shapes(t: Thresholds) -> tuple[list[dict], list[dict]]:
+    lines = (("scale-up", t.scale_up, COLORS["threshold_up"], "dash"),
+             ("target", t.target, COLORS["target"], "dot"),
+             ("scale-down", t.scale_down, COLORS["threshold_down"], "dash"))
+    shapes = [dict(type="line", xref="paper", x0=0, x1=1, y0=v, y1=v, layer="below",
+                   line=dict(color=c, width=1.4, dash=d)) for _, v, c, d in lines]
+    notes = [dict(xref="paper", x=1, y=v, xanchor="right", yanchor="bottom", showarrow=False,
+                  text=f"{name} {v:.0f}%", font=dict(size=11, color=c)) for name, v, c, _ in lines]
+    return shapes, notes
+
+
+def threshold_figure(view: LiveView, *, limits: Thresholds | None, theme: Theme) -> go.Figure:
+    """Allocation (the policy's measure) and CPU used, with the policy's thresholds as lines."""
+    if view.is_empty:
+        return empty_figure(WAITING, theme)
+    x, s = axis_time(view.timestamps), view.system
+    traces = []
+    for col, name, color, dash in (("allocated", "allocated (policy input)", COLORS["allocated"], None),
+                                   ("cpu_utilization", "CPU used", COLORS["cpu"], "dot")):
+        dx, dy = minmax_decimate(x, s[col])
+        traces.append(go.Scatter(x=dx, y=dy.astype(np.float32), mode="lines", name=name,
+                                 line=dict(color=color, width=1.8, dash=dash),
+                                 hovertemplate=f"%{{y:.1f}}%<extra>{name}</extra>"))
+    traces += decision_traces(view.decisions, lo=0.0, hi=100.0, marker_y=103.0)
+    fig = go.Figure(traces)
+    fig.update_layout(base_layout(theme, uirevision="scaling-thresholds", height=320,
+                                  ytitle="% of pool capacity"))
+    fig.update_layout(xaxis=dict(hoverformat="%H:%M:%S"), yaxis=dict(range=[0, 106]))
+    if limits is not None:
+        shapes, notes = _threshold_shapes(limits)
+        fig.update_layout(shapes=shapes, annotations=notes)
+    return fig

@@ -1,0 +1,145 @@
+"""Worker Details figures: chosen workers over time (or their spread), and a heatmap of all."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ...store.live import LiveView
+from ..theme import Theme
+from .common import MAX_POINTS, axis_time, base_layout, bucket_mean, empty_figure, minmax_decimate
+
+METRICS = {"cpu": ("CPU", "%"), "memory": ("memory", "%"), "gpu": ("GPU", "%"), "tasks": ("tasks", "")}
+# beyond this many lines a chart is a hairball: draw median / p90 / max bands instead (as Dask does)
+BAND_ABOVE = 50
+BUSIEST = 5
+# the heatmap's cells are capped so 1,000 workers stay well under a megabyte of float32
+HEATMAP_CELLS = 120_000
+_RECENT_S = 300.0
+
+
+def busiest(view: LiveView, metric: str = "cpu", n: int = BUSIEST) -> list[str]:
+    """The n workers with the highest mean of metric over the last five minutes, busiest first."""
+    if view.is_empty or not view.n_workers:
+        return []
+    rows = view.timestamps >= view.timestamps[-1] - _RECENT_S
+    recent = view.workers[metric][rows]
+    seen = ~np.isnan(recent).all(axis=0)
+    score = np.where(seen, np.nansum(recent, axis=0) / np.maximum((~np.isnan(recent)).sum(0), 1), -1)
+    order = np.argsort(-score, kind="stable")[:n]
+    return [view.worker_ids[i] for i in order if seen[i]]
+
+
+def chosen_workers(view: LiveView, wanted: Sequence[str] | None, metric: str) -> tuple[list[str], bool]:
+    """The wanted ids still in the window, or the busiest when none is; True when defaulted."""
+    known = [w for w in (wanted or ()) if w in view.worker_index]
+    return (known, False) if known else (busiest(view, metric), True)
+
+
+def spread(matrix: np.ndarray) -> dict[str, np.ndarray]:
+    """Per row of [T, W]: median, p90 and max over the finite values (NaN where none)."""
+    ordered = np.sort(matrix, axis=1)  # NaN sorts last, so the first `count` values are finite
+    count = np.count_nonzero(~np.isnan(matrix), axis=1)
+    rows = np.arange(matrix.shape[0])
+    out = {}
+    for name, q in (("median", 0.5), ("p90", 0.9), ("max", 1.0)):
+        pos = q * np.maximum(count - 1, 0)
+        lo = np.floor(pos).astype(np.intp)
+        hi = np.minimum(lo + 1, np.maximum(count - 1, 0))
+        frac = (pos - lo).astype(np.float32)
+        value = ordered[rows, lo] * (1 - frac) + ordered[rows, hi] * frac if matrix.shape[1] else pos
+        out[name] = np.where(count > 0, value, np.nan).astype(np.float32)
+    return out
+
+
+def _band_traces(x: np.ndarray, bands: dict[str, np.ndarray], label: str, color: str,
+                 unit: str) -> list[go.Scatter]:
+    """max and p90 as filled areas over the median line; hover reads all three."""
+    traces = []
+    fills = {"max": None, "p90": "tonexty", "median": "tonexty"}
+    alphas = {"max": 0.0, "p90": 0.18, "median": 0.32}
+    for name in ("max", "p90", "median"):
+        dx, dy = minmax_decimate(x, bands[name])
+        traces.append(go.Scatter(
+            x=dx, y=dy, mode="lines", name=f"{name} of {label}", fill=fills[name],
+            fillcolor=_rgba(color, alphas[name]), legendgroup=label,
+            line=dict(color=color, width=2 if name == "median" else 0.6),
+            hovertemplate=f"%{{y:.1f}}{unit}<extra>{name} of {label}</extra>"))
+    return traces
+
+
+def _rgba(hex_color: str, alpha: float) -> str:
+    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def worker_timeseries_figure(view: LiveView, *, worker_ids: Sequence[str], metric: str,
+                             theme: Theme) -> go.Figure:
+    """One line per chosen worker, over the pool's spread when the pool is large."""
+    name, unit = METRICS[metric]
+    if view.is_empty or not worker_ids:
+        return empty_figure("No worker has reported yet.", theme, height=360)
+    data = view.workers[metric]
+    if not np.isfinite(data).any():
+        return empty_figure(f"No worker reports {name} usage.", theme, height=360)
+    x = axis_time(view.timestamps)
+    traces: list[go.Scatter] = []
+    if view.n_workers > BAND_ABOVE:
+        traces += _band_traces(x, spread(data), f"all {view.n_workers}", "#95a5a6", unit)
+    cols = [view.worker_index[w] for w in worker_ids]
+    if len(cols) > BAND_ABOVE:
+        traces += _band_traces(x, spread(data[:, cols]), f"{len(cols)} chosen", "#3498db", unit)
+    else:
+        for wid, j in zip(worker_ids, cols):
+            dx, dy = minmax_decimate(x, data[:, j])
+            traces.append(go.Scatter(x=dx, y=dy, mode="lines", name=wid, line=dict(width=1.6),
+                                     hovertemplate=f"%{{y:.1f}}{unit}<extra>{wid}</extra>"))
+    fig = go.Figure(traces)
+    fig.update_layout(base_layout(theme, uirevision=f"workers-lines-{metric}", height=360,
+                                  ytitle=f"{name} used (%)" if unit else "running tasks"))
+    fig.update_layout(xaxis=dict(hoverformat="%H:%M:%S"))
+    if unit == "%":
+        fig.update_layout(yaxis=dict(range=[0, 102]))
+    return fig
+
+
+def heatmap_figure(view: LiveView, *, metric: str, theme: Theme) -> go.Figure:
+    """Every worker (rows, by id) over time (bucket means); blank where a worker did not report."""
+    name, unit = METRICS[metric]
+    if view.is_empty or not view.n_workers:
+        return empty_figure("No worker has reported yet.", theme, height=320)
+    data = view.workers[metric]
+    if not np.isfinite(data).any():
+        return empty_figure(f"No worker reports {name} usage.", theme, height=320)
+    order = np.argsort(np.asarray(view.worker_ids, dtype=object), kind="stable")
+    buckets = min(MAX_POINTS, max(60, HEATMAP_CELLS // view.n_workers))
+    means, starts = bucket_mean(data[:, order], buckets)
+    zmax = 100.0 if unit else max(1.0, float(np.nanmax(means)))
+    height = int(min(720, max(300, 14 * view.n_workers + 90)))
+    fig = go.Figure(go.Heatmap(
+        x=axis_time(view.timestamps[starts]), y=[view.worker_ids[i] for i in order],
+        z=np.ascontiguousarray(means.T), zmin=0.0, zmax=zmax, colorscale="Viridis",
+        hoverongaps=False, colorbar=dict(title=dict(text=f"{name} {unit}".strip()), thickness=12),
+        hovertemplate=f"%{{y}}<br>%{{x|%H:%M:%S}}<br>{name} %{{z:.0f}}{unit}<extra></extra>"))
+    fig.update_layout(base_layout(theme, uirevision=f"workers-heatmap-{metric}", height=height,
+                                  legend=False))
+    fig.update_layout(yaxis=dict(title=dict(text=f"{view.n_workers} workers"), type="category",
+                                 rangemode="normal", showgrid=False, autorange="reversed"),
+                      xaxis=dict(showgrid=False), margin=dict(l=80))
+    return fig
+
+
+def selection_note(view: LiveView, worker_ids: Sequence[str], defaulted: bool, metric: str) -> str:
+    """What the chart shows and why, in one or two sentences."""
+    name = METRICS[metric][0]
+    parts = []
+    if defaulted and worker_ids:
+        parts.append(f"No worker chosen: showing the {len(worker_ids)} busiest by {name} "
+                     "over the last 5 minutes.")
+    if len(worker_ids) > BAND_ABOVE:
+        parts.append(f"{len(worker_ids)} workers chosen: drawn as median, p90 and max bands.")
+    if view.n_workers > BAND_ABOVE:
+        parts.append(f"Grey bands: median, p90 and max of all {view.n_workers} workers.")
+    return " ".join(parts)

@@ -1,0 +1,152 @@
+"""Fault tests: the dashboard keeps serving through each coordinator failure, then recovers."""
+
+import json
+import time
+
+import pytest
+import requests
+
+from coordinator_fakes import FakeCoordinator, payload
+from drm_dashboard.coordinator.service import Coordinator
+from drm_dashboard.dashboard import DRMRealTimeDashboard
+from drm_dashboard.manager import ScalingPolicy
+from drm_dashboard.sources.coordinator import CoordinatorSource
+from drm_fakes import free_port
+
+pytestmark = pytest.mark.timeout(120)
+KEY = "fault-key-0b77e1"
+FAST = ScalingPolicy(window_s=0.5, cooldown_up_s=0)
+
+
+def wait_for(predicate, timeout=20.0, step=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+class Ticking:
+    """Serves a fresh valid payload each time it is asked, unless a fault is set."""
+
+    def __init__(self, fake: FakeCoordinator):
+        self.fake = fake
+        self.ts = 1000.0
+
+    def advance(self):
+        self.ts += 1
+        self.fake.body = json.dumps(payload(ts=self.ts)).encode()
+
+
+@pytest.fixture(scope="module")
+def fake():
+    f = FakeCoordinator()
+    yield f
+    f.stop()
+
+
+@pytest.fixture
+def watched(fake, tmp_path):
+    fake.status, fake.delay_s = 200, 0.0
+    ticking = Ticking(fake)
+    ticking.advance()
+    # short timeouts and back-off cap so each fault and its recovery fit in seconds
+    source = CoordinatorSource(fake.url, KEY, connect_timeout_s=1.0, read_timeout_s=1.0)
+    dash = DRMRealTimeDashboard(db_path=str(tmp_path / "f.duckdb"), port=free_port(), host="127.0.0.1",
+                                update_interval=0.2, source=source, max_backoff_s=0.5)
+    url = dash.start_in_background()
+    yield dash, url, ticking
+    dash.stop()
+
+
+def health(dash):
+    return dash.collector.health
+
+
+def recover(dash, ticking):
+    """Heal the coordinator and wait for the dashboard to be live on new data."""
+    ticking.fake.status, ticking.fake.delay_s = 200, 0.0
+    seq = dash.live.view().seq
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        ticking.advance()
+        if health(dash).state == "live" and dash.live.view().seq > seq:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.parametrize("fault, words", [
+    (lambda f: setattr(f, "status", 500), "HTTP 500"),
+    (lambda f: setattr(f, "delay_s", 2.0), "did not answer"),
+    (lambda f: setattr(f, "body", b"{not json"), "not JSON"),
+    (lambda f: setattr(f, "body", json.dumps({**payload(), "statistics": {
+        **payload()["statistics"], "active_tasks": -1}}).encode()), "active_tasks"),
+    (lambda f: setattr(f, "body", json.dumps({**payload(), "statistics": {
+        **payload()["statistics"], "total_workers": "12"}}).encode()), "total_workers"),
+    (lambda f: setattr(f, "body", b'{"statistics": NaN, "performance": {}}'), "NaN"),
+])
+def test_fault_is_shown_page_keeps_serving_then_recovers(watched, fault, words):
+    dash, url, ticking = watched
+    assert wait_for(lambda: health(dash).state == "live")
+    fault(ticking.fake)
+    assert wait_for(lambda: health(dash).state == "error" and words in health(dash).reason), health(dash)
+    assert requests.get(url, timeout=5).status_code == 200
+    assert dash.live.view().seq >= 1  # what was collected is still there
+    assert recover(dash, ticking), f"no recovery from {words}: {health(dash)}"
+
+
+def test_wrong_key_is_named_and_not_retried_in_a_tight_loop(tmp_path):
+    coord = Coordinator("the-right-key", port=0, evaluate_every_s=3600)
+    coord.start()
+    dash = DRMRealTimeDashboard(db_path=str(tmp_path / "k.duckdb"), port=free_port(), host="127.0.0.1",
+                                update_interval=0.1, drm_url=coord.url, api_key="a-wrong-key")
+    try:
+        dash.start_in_background()
+        assert wait_for(lambda: "rejected the API key" in health(dash).reason)
+        polls = health(dash).consecutive_failures
+        time.sleep(2.0)  # at 0.1 s a tight loop would poll about 20 times
+        assert health(dash).consecutive_failures - polls <= 1
+        assert dash.collector.next_delay() >= 60
+    finally:
+        dash.stop()
+        coord.stop()
+
+
+def test_coordinator_restart_loses_no_decision(tmp_path):
+    """A restarted coordinator numbers decisions from 1 again; the dashboard still gets them all."""
+    port = free_port()
+    first = Coordinator(KEY, port=port, evaluate_every_s=3600, policy=FAST)
+    first.start()
+    dash = DRMRealTimeDashboard(db_path=str(tmp_path / "r.duckdb"), port=free_port(), host="127.0.0.1",
+                                update_interval=0.2, drm_url=first.url, api_key=KEY, max_backoff_s=0.5)
+    dash.start_in_background()
+    try:
+        _scale_once(first)
+        assert wait_for(lambda: len(dash.live.view().decisions) == 1)
+        first.stop()
+        assert wait_for(lambda: health(dash).state == "error")
+        second = Coordinator(KEY, port=port, evaluate_every_s=3600, policy=FAST)
+        second.start()
+        try:
+            _scale_once(second)
+            assert wait_for(lambda: len(dash.live.view().decisions) == 2), dash.live.view().decisions
+            assert health(dash).state == "live"
+        finally:
+            second.stop()
+    finally:
+        dash.stop()
+
+
+def _scale_once(coord):
+    """Fill a one-worker pool for a whole window so the policy decides to scale up (seq 1)."""
+    mgr = coord.manager
+    mgr.register_worker("solo", {"cpu": {"cores": 2}, "memory": {"total_mb": 1024}})
+    assert mgr.reserve_resources(f"t-{time.time()}", {"cpu_cores": 2, "memory_mb": 1024})
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if mgr.evaluate_scaling().action == "scale_up":
+            return
+        time.sleep(0.1)
+    raise AssertionError("the policy never scaled up a full pool")
