@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping
 
+from ..models import is_mapping
+
 _CPU_KEYS = ("cpu", "memory", "gpu")
 
 
@@ -58,22 +60,31 @@ def normalize_statistics(stats: Mapping[str, Any], now: float) -> dict[str, Any]
     """Fill what older managers left out (timestamp, overall) and normalize worker capacity."""
     out = dict(stats)
     out.setdefault("timestamp", now)
-    if isinstance(out.get("overall_utilization"), Mapping):
+    if is_mapping(out.get("overall_utilization")):
         out["overall_utilization"] = _overall(out["overall_utilization"])
     workers = out.get("workers")
-    if isinstance(workers, Mapping):
+    if is_mapping(workers):
         out["workers"] = {wid: _worker(w) for wid, w in workers.items()}
         out.setdefault("total_workers", len(workers))
     return out
 
 
+def _is_canonical(worker: Mapping[str, Any]) -> bool:
+    """Already in DESIGN.md's shape: pass it through without copying (the common, hot case)."""
+    res, util = worker.get("resources"), worker.get("utilization")
+    if not (is_mapping(res) and is_mapping(util) and "overall" in util):
+        return False
+    gpu = res.get("gpu")
+    return is_mapping(res.get("cpu")) and (gpu is None or (is_mapping(gpu) and "memory_mb" in gpu))
+
+
 def _worker(worker: Any) -> Any:
-    if not isinstance(worker, Mapping):
+    if not is_mapping(worker) or _is_canonical(worker):
         return worker
     out = dict(worker)
-    if isinstance(out.get("resources"), Mapping):
+    if is_mapping(out.get("resources")):
         out["resources"] = normalize_resources(out["resources"])
-    if isinstance(out.get("utilization"), Mapping):
+    if is_mapping(out.get("utilization")):
         out["utilization"] = _overall(out["utilization"])
     return out
 
