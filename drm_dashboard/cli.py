@@ -13,7 +13,7 @@ from typing import Any, NoReturn, Sequence
 
 import requests
 
-from .config import THEMES, Settings, resolve
+from .config import FAIL_ON, THEMES, Settings, resolve
 from .errors import DashboardError
 
 log = logging.getLogger("drm_dashboard")
@@ -43,6 +43,14 @@ def build_parser(prog: str = "drm-dashboard") -> argparse.ArgumentParser:
     p.add_argument("--drm-url", dest="drm_url", help="URL of a DRM coordinator (API v1)")
     p.add_argument("--api-key", dest="api_key", help="coordinator API key (or DRM_API_KEY)")
     p.add_argument("--seed", type=int, help="seed of the embedded demo workload (default: 0)")
+    ci = p.add_argument_group("CI mode")
+    ci.add_argument("--duration", type=float, help="run for this many seconds, then exit")
+    ci.add_argument("--no-server", dest="serve", action="store_false", default=None,
+                    help="collect without serving pages (needs --duration)")
+    ci.add_argument("--report", help="write a self-contained HTML report here, and its JSON summary "
+                    "beside it (same name, .json)")
+    ci.add_argument("--fail-on", dest="fail_on", choices=FAIL_ON,
+                    help="exit 1 when an alert at this level or above was raised (default: never)")
     return p
 
 
@@ -89,10 +97,23 @@ def main(argv: Sequence[str] | None = None, prog: str = "drm-dashboard") -> int:
         return 2
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate_as_interrupt)
-    print(f"DRM dashboard at {url} (source: {dashboard.source.description}); Ctrl-C to stop",
-          flush=True)
-    if settings.browser:
+    where = f"at {url}" if url else "collecting without a web server"
+    print(f"DRM dashboard {where} (source: {dashboard.source.description}); Ctrl-C to stop", flush=True)
+    if settings.browser and url:
         threading.Thread(target=_open_browser_when_ready, args=(url,), name="drm-browser",
                          daemon=True).start()
-    dashboard.start()
-    return 0
+    dashboard.start(settings.duration)
+    return _finish(dashboard, settings, prog)
+
+
+def _finish(dashboard: Any, settings: Settings, prog: str) -> int:
+    """Write the report if asked, and turn --fail-on into the exit status."""
+    summary = dashboard.summary()
+    if settings.report:
+        from .report.writer import write_report  # noqa: PLC0415 (plotly only when reporting)
+        html_path, json_path = write_report(dashboard, summary, settings.report)
+        print(f"report: {html_path} (summary {json_path})", flush=True)
+    status, because = summary["exit"]["status"], summary["exit"]["because"]
+    if status:
+        sys.stderr.write(f"{prog}: failing the run: {because}\n")
+    return status

@@ -10,6 +10,7 @@ from .errors import ConfigError
 
 ENV_PREFIX = "DRM_DASHBOARD_"
 THEMES = ("dark", "light")
+FAIL_ON = ("critical", "error", "warning", "never")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,12 @@ class Settings:
     # repr=False: a Settings printed in a log or traceback must not carry the key
     api_key: str | None = field(default=None, repr=False)
     seed: int = 0
+    # CI mode: run for a while, optionally without serving pages, then report and set the exit status
+    duration: float | None = None
+    serve: bool = True
+    report: str | None = None
+    fail_on: str = "never"
+    alert_config: str | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.port <= 65535:
@@ -45,6 +52,12 @@ class Settings:
             raise ConfigError("--db-path must not be empty")
         if self.drm_url is not None and not self.drm_url.startswith(("http://", "https://")):
             raise ConfigError(f"--drm-url must start with http:// or https://, got {self.drm_url!r}")
+        if self.duration is not None and not self.duration > 0:
+            raise ConfigError(f"--duration must be above 0 seconds, got {self.duration:g}")
+        if self.fail_on not in FAIL_ON:
+            raise ConfigError(f"--fail-on must be one of {', '.join(FAIL_ON)}, got {self.fail_on!r}")
+        if not self.serve and self.duration is None:
+            raise ConfigError("--no-server needs --duration (nothing would ever end the run)")
 
     @property
     def retention_s(self) -> float:
@@ -70,7 +83,7 @@ def _coerce(name: str, raw: str, kind: type) -> Any:
 
 
 _KINDS = {"port": int, "update_interval": float, "retention": float, "debug": bool,
-          "browser": bool, "seed": int}
+          "browser": bool, "seed": int, "duration": float, "serve": bool}
 
 
 def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Settings:

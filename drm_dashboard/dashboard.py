@@ -12,6 +12,8 @@ from .config import Settings
 from .errors import ConfigError
 from .manager import DynamicResourceManager
 from .manager.workload import Workload, WorkloadConfig, WorkloadDriver
+from .models import SourceHealth
+from .report.summary import RunFacts, summarize
 from .server import BackgroundServer
 from .sources import MetricsSource
 from .sources.local import LocalSource
@@ -52,6 +54,10 @@ class DRMRealTimeDashboard:
         self._server: BackgroundServer | None = None
         self._stopped = threading.Event()
         self._lock = threading.Lock()
+        self._started_at: float | None = None
+        # kept past stop(), so a summary written after the run still tells how the source did
+        self._last_health = SourceHealth()
+        self._last_events: tuple[Any, ...] = ()
 
     def _make_source(self) -> MetricsSource:
         if self.settings.drm_url is not None:
@@ -129,18 +135,30 @@ class DRMRealTimeDashboard:
         from .ui.app import UIContext, create_app  # noqa: PLC0415 (keep dash out of headless use)
         ctx = UIContext(live=self.live, health=self._health, source=self.source.description,
                         simulated=self.simulated, update_interval_s=self.settings.update_interval,
-                        theme=self.settings.theme, debug=self.settings.debug)
+                        theme=self.settings.theme, debug=self.settings.debug,
+                        policy=getattr(self.manager, "policy", None))
         return create_app(ctx)
 
-    def _health(self) -> Any:
-        from .models import SourceHealth  # noqa: PLC0415
-        return self.collector.health if self.collector else SourceHealth()
+    def _health(self) -> SourceHealth:
+        return self.collector.health if self.collector else self._last_health
+
+    def summary(self) -> dict[str, Any]:
+        """The run's JSON summary: KPIs, alerts, regressions, decisions, source health."""
+        facts = RunFacts(source=self.source.description, simulated=self.simulated,
+                         started=self._started_at or self._clock(), ended=self._clock(),
+                         health=self._health(), health_events=self._last_events,
+                         fail_on=self.settings.fail_on)
+        return summarize(self.live.view(), facts)
 
     def start_in_background(self) -> str:
         """Start collecting and serving; return the URL once the server accepts connections."""
         with self._lock:
             if self._server is not None:
                 return self._server.url
+            if not self.settings.serve:
+                self._started_at = self._clock()
+                self._start_data_collection()
+                return ""
             app = self.create_app()
             # bind first: a taken port fails before anything else is opened
             server = BackgroundServer(app.server, self.settings.host, self.settings.port)
@@ -152,16 +170,20 @@ class DRMRealTimeDashboard:
                 self._release()
                 raise
             self._server = server
+            self._started_at = self._clock()
             self._stopped.clear()
         log.info("serving %s from %s", server.url, self.source.description)
         return server.url
 
-    def start(self) -> None:
-        """Start and block until stop() or Ctrl-C; Ctrl-C shuts down cleanly."""
+    def start(self, duration_s: float | None = None) -> None:
+        """Start and block until stop(), Ctrl-C or the end of duration_s; then shut down cleanly."""
         self.start_in_background()
+        deadline = None if duration_s is None else time.monotonic() + duration_s
         try:
-            while not self._stopped.wait(0.5):
-                pass
+            while not self._stopped.wait(0.5 if deadline is None else
+                                         max(0.0, min(0.5, deadline - time.monotonic()))):
+                if deadline is not None and time.monotonic() >= deadline:
+                    break
         except KeyboardInterrupt:
             log.info("interrupted; shutting down")
         finally:
@@ -179,6 +201,8 @@ class DRMRealTimeDashboard:
     def _release(self) -> None:
         """Stop collection and close history; a later start opens everything afresh."""
         self._stop_data_collection()
+        if self.collector is not None:
+            self._last_health, self._last_events = self.collector.health, self.collector.health_events
         self.collector = None
         if self.history is not None:
             self.history.close()

@@ -33,6 +33,8 @@ class FakeCoordinator:
         self.status = 200
         self.body: bytes = json.dumps(payload()).encode()
         self.delay_s = 0.0
+        # when set, each request gets a fresh body (a coordinator whose clock moves)
+        self.body_factory = None
         self.requests: list[dict] = []
         fake = self
 
@@ -40,6 +42,8 @@ class FakeCoordinator:
             def do_GET(self):  # noqa: N802 (http.server's name)
                 fake.requests.append({"path": self.path, "headers": dict(self.headers)})
                 time.sleep(fake.delay_s)
+                if fake.body_factory is not None:
+                    fake.body = fake.body_factory()
                 try:
                     self.send_response(fake.status)
                     self.send_header("Content-Type", "application/json")

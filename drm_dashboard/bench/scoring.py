@@ -153,13 +153,30 @@ def nab_normalized(raw_total: float, n_windows: int, profile: Mapping[str, float
     return 100.0 * (raw_total - null) / (perfect - null) if perfect != null else 0.0
 
 
+def sweep_scores(rows: NabRows, scores: np.ndarray, thresholds: np.ndarray,
+                 profile: Mapping[str, float]) -> np.ndarray:
+    """Raw NAB score of one file at every threshold at once (running maxima over sorted rows)."""
+    s = np.asarray(scores, dtype=float)[rows.scorable]
+    order = np.argsort(-s, kind="stable")
+    s_sorted = s[order]
+    window = rows.window[rows.scorable][order]
+    # counts[j]: rows whose score reaches thresholds[j] (s >= t)
+    counts = np.searchsorted(-s_sorted, -np.asarray(thresholds), side="right")
+    fp_cost = np.where(window < 0, rows.fp_term[rows.scorable][order], 0.0)
+    total = profile["fpWeight"] * np.concatenate([[0.0], np.cumsum(fp_cost)])[counts]
+    tp = rows.tp_term[rows.scorable][order]
+    for w in range(rows.n_windows):
+        best = np.maximum.accumulate(np.where(window == w, tp, -np.inf))
+        reached = np.concatenate([[-np.inf], best])[counts]
+        total += np.where(np.isfinite(reached), profile["tpWeight"] * reached, -profile["fnWeight"])
+    return total
+
+
 def best_threshold(files: Sequence[tuple[NabRows, np.ndarray]],
                    profile: Mapping[str, float]) -> float:
     """NAB's optimiser: the one threshold that maximises the summed raw score over the corpus."""
-    candidates = np.unique(np.concatenate([s[r.scorable] for r, s in files] + [np.array([1.1])]))
-    best, best_score = 1.1, -math.inf
-    for thr in candidates[::-1]:
-        score = sum(nab_file_score(r, s, float(thr), profile) for r, s in files)
-        if score > best_score:
-            best, best_score = float(thr), score
-    return best
+    pooled = np.concatenate([np.asarray(s, dtype=float)[r.scorable] for r, s in files])
+    thresholds = np.unique(np.concatenate([pooled, [1.1]]))[::-1]
+    total = sum(sweep_scores(r, s, thresholds, profile) for r, s in files)
+    # the highest threshold among equal optima, as a sweep from the top first meets it
+    return float(thresholds[int(np.argmax(total))])

@@ -81,7 +81,7 @@ class Capacity:
 
 
 def parse_capacity(resources: Mapping[str, Any]) -> Capacity:
-    """Validate the capacity schema; accept the original's `{"resources": {...}}` and `total_memory_mb`."""
+    """Validate the capacity schema; also the original's `{"resources": {...}}`, `total_memory_mb`."""
     if not isinstance(resources, Mapping):
         raise ValueError(f"resources: expected an object, got {type(resources).__name__}")
     if isinstance(resources.get("resources"), Mapping):

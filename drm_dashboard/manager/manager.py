@@ -87,6 +87,8 @@ class DynamicResourceManager:
 
     def mark_draining(self, worker_ids: Iterable[str]) -> None:
         """Stop placing new work on these workers (chosen for scale-down)."""
+        if isinstance(worker_ids, str):
+            worker_ids = [worker_ids]  # one id, not its characters
         with self._lock:
             workers = [self._worker(wid) for wid in worker_ids]
             for worker in workers:
@@ -262,6 +264,7 @@ class DynamicResourceManager:
                 self._last_up = view.now
             else:
                 self._last_down = view.now
+        # cooldowns as they stood when judged: the provenance of this decision, not its effect
         trigger = ScalingTrigger(
             window_utilization=view.window_mean, instant_utilization=view.instant,
             window_s=policy.window_s, target=policy.target,

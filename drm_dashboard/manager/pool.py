@@ -57,11 +57,11 @@ class Worker:
         if need[2] > 0 and not cap.gpu_memory_mb > 0:
             return None
         dominant = total = 0.0
-        # unrolled over the three kinds: this runs once per worker for every reserve call
-        for capacity, spare in ((cap.reservable_cores, cap.reservable_cores - held[0] - need[0]),
-                                (cap.reservable_memory_mb, cap.reservable_memory_mb - held[1] - need[1]),
-                                (cap.reservable_gpu_memory_mb,
-                                 cap.reservable_gpu_memory_mb - held[2] - need[2])):
+        # the kinds spelled out, not via the `reservable` property: this runs for every worker
+        # on every reserve call
+        cores, mem, gpu = cap.reservable_cores, cap.reservable_memory_mb, cap.reservable_gpu_memory_mb
+        for capacity, spare in ((cores, cores - held[0] - need[0]), (mem, mem - held[1] - need[1]),
+                                (gpu, gpu - held[2] - need[2])):
             if spare < -_EPS:
                 return None
             if capacity > 0:
@@ -84,7 +84,9 @@ def best_fit(workers: Iterable[Worker], req: Requirements, stale_before: float) 
     best, best_score = None, (math.inf, math.inf)
     need = req.amounts
     for worker in workers:
-        if worker.lost or worker.draining or (worker.reported and worker.last_heartbeat < stale_before):
+        if worker.lost or worker.draining:
+            continue
+        if worker.reported and worker.last_heartbeat < stale_before:
             continue
         score = worker.leftover(need)
         if score is not None and score < best_score:

@@ -89,7 +89,7 @@ class PoolTotals:
                 "overall": sum(kinds) / len(kinds)}
 
     def allocation(self) -> dict[str, float | None]:
-        """Reserved share of the schedulable pool's reservable capacity; `overall` is the dominant kind."""
+        """Reserved share of the schedulable pool's reservable capacity; `overall` is the fullest kind."""
         kinds = [_ratio(self.reserved[k], self.reservable[k]) for k in range(3 if self.gpu_seen else 2)]
         return {"cpu": kinds[0], "memory": kinds[1], "gpu": kinds[2] if self.gpu_seen else None,
                 "overall": max(kinds)}

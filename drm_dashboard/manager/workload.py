@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+from ..models import ScalingDecision
 from .driver import WorkloadDriver
 from .manager import DynamicResourceManager
 from .provisioner import Provisioner, WorkerShape
@@ -123,7 +124,7 @@ class Workload:
         return len(self._running)
 
     @property
-    def decisions(self) -> list:
+    def decisions(self) -> list[ScalingDecision]:
         """Scaling decisions (not maintain) the provisioner acted on, oldest first."""
         return list(self._provisioner.decisions)
 
@@ -132,7 +133,7 @@ class Workload:
         self.step(self.clock())
 
     def step(self, now: float) -> None:
-        """Advance the simulation to now in whole 1 s sub-steps."""
+        """Advance the simulation to now in whole 1 s sub-steps (from one thread at a time)."""
         if now - self._t > self.config.max_catchup_s:
             self._t = now - self.config.max_catchup_s
             # evaluations are due every evaluate_every_s from here, not once per skipped slot
@@ -149,13 +150,16 @@ class Workload:
             self._next_eval += self.config.evaluate_every_s
             gpu_wanted = any(task.requirements["gpu_memory_mb"] > 0 for task in self._queue)
             self._provisioner.handle(self.manager.evaluate_scaling(), t, gpu_wanted=gpu_wanted)
-        self._provisioner.tick(t, lambda wid: bool(self._on_worker.get(wid)))
+        self._provisioner.tick(t, lambda wid: wid in self._on_worker)
         self._report(t)
 
     def _finish(self, t: float) -> None:
         while self._running and self._running[0][0] <= t:
             _, _, task, rid, worker = heapq.heappop(self._running)
-            del self._on_worker[worker][task.task_id]
+            on_worker = self._on_worker[worker]
+            del on_worker[task.task_id]
+            if not on_worker:
+                del self._on_worker[worker]  # an idle worker is not "busy" to the provisioner
             self.manager.release_resources(rid, failed=task.fails)
 
     def _arrive(self, t: float) -> None:

@@ -8,29 +8,46 @@ from dash import dcc, html
 
 from . import header, ids
 from .context import UIContext
-from .tabs import overview
-from .theme import THEMES, register_css_route
+from .figures.common import offset_label
+from .tabs import alerts, overview, performance, scaling, workers
+from .theme import THEMES, register_css_route, stylesheet
 
-TABS = (overview,)
+TABS = (overview, workers, performance, scaling, alerts)
 
-__all__ = ["UIContext", "create_app"]
+__all__ = ["TABS", "UIContext", "create_app"]
+
+
+def _footer(ctx: UIContext) -> html.Footer:
+    simulated = " The embedded demo's load is simulated." if ctx.simulated else ""
+    return html.Footer(html.Small(
+        f"Times are the server's local time ({offset_label()}). The live window keeps the last "
+        f"{ctx.retention_min:.0f} minutes and refreshes every {ctx.update_interval_s:g} s.{simulated}",
+        className="text-muted"), className="drm-footer mt-3 mb-2")
+
+
+def build_layout(ctx: UIContext) -> html.Div:
+    """Header, the five tabs, and the stores every callback shares."""
+    return html.Div([
+        dcc.Interval(id=ids.INTERVAL, interval=int(ctx.update_interval_s * 1000), n_intervals=0),
+        dcc.Store(id=ids.THEME, data=ctx.theme),
+        header.layout(ctx),
+        dbc.Container([
+            dbc.Tabs(id=ids.TABS, active_tab=TABS[0].LABEL, className="mb-3", children=[
+                dbc.Tab(tab.layout(), label=tab.LABEL, tab_id=tab.LABEL) for tab in TABS]),
+            _footer(ctx),
+        ], fluid=True),
+    ])
 
 
 def create_app(ctx: UIContext) -> dash.Dash:
     """Build the app; CSS and scripts are served by this process, never from a CDN."""
-    theme = THEMES[ctx.theme]
     app = dash.Dash(__name__, title="DRM Performance Dashboard", update_title=None,
-                    external_stylesheets=[theme.css_url], serve_locally=True,
+                    external_stylesheets=[stylesheet(THEMES[ctx.theme])], serve_locally=True,
                     suppress_callback_exceptions=False)
     register_css_route(app.server)
     if ctx.debug:
         app.enable_dev_tools(debug=True, dev_tools_hot_reload=False)
-    app.layout = html.Div([
-        dcc.Interval(id=ids.INTERVAL, interval=int(ctx.update_interval_s * 1000), n_intervals=0),
-        header.layout(ctx),
-        dbc.Container(dbc.Tabs(id=ids.TABS, active_tab=TABS[0].LABEL, className="mb-3", children=[
-            dbc.Tab(tab.layout(), label=tab.LABEL, tab_id=tab.LABEL) for tab in TABS]), fluid=True),
-    ])
+    app.layout = build_layout(ctx)
     header.register_callbacks(app, ctx)
     for tab in TABS:
         tab.register_callbacks(app, ctx)

@@ -34,11 +34,19 @@ def kpi_card(kpi: Kpi) -> dbc.Card:
     """A number card: title, big value, a note and its trend."""
     value_class = f"my-1 text-{kpi.color}" if kpi.color else "my-1"
     return dbc.Card(dbc.CardBody([
-        html.Div(kpi.title, className="text-muted small text-uppercase drm-kpi-title"),
+        html.Div(kpi.title, className="text-muted small drm-kpi-title"),
         html.Div(kpi.value, className=f"{value_class} drm-kpi-value"),
         html.Div(kpi.note, className="small"),
         html.Div(kpi.trend, className=f"small text-{kpi.trend_color}") if kpi.trend else None,
     ]), className="h-100 drm-kpi")
+
+
+def segmented(component_id: str, options: list[dict], value: object) -> html.Div:
+    """Radio items drawn as one row of joined buttons (a segmented control)."""
+    return html.Div(dbc.RadioItems(
+        id=component_id, options=options, value=value, className="btn-group",
+        inputClassName="btn-check", labelClassName="btn btn-sm", labelCheckedClassName="active"),
+        className="drm-segmented")
 
 
 def notice(text: str, color: str = "secondary") -> dbc.Alert:

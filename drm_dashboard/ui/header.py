@@ -1,7 +1,8 @@
-"""The header, always visible: source, its health, last update, update interval."""
+"""The header, always visible: source, its health, last update, update interval, theme switch."""
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -11,27 +12,51 @@ from dash import Input, Output, html
 from . import ids
 from .context import UIContext
 from .status import clock_time, health_badge
+from .theme import LINK_ID, THEMES
+
+# swaps the stylesheet in place (no reload, the user's zoom and choices stay) and recolours the bar
+_SWITCH_THEME_JS = """
+function(dark) {
+    const themes = %s;
+    const theme = themes[dark ? "dark" : "light"];
+    const link = document.getElementById("%s");
+    if (link && link.getAttribute("href") !== theme.css) { link.setAttribute("href", theme.css); }
+    document.documentElement.setAttribute("data-drm-theme", theme.name);
+    return [theme.name, theme.navbar];
+}
+"""
+
+
+def _source(ctx: UIContext) -> html.Div:
+    simulated = [dbc.Badge("simulated load", color="info", className="ms-2",
+                           title="The embedded demo workload drives a real resource manager; "
+                                 "its tasks and usage are simulated.")] if ctx.simulated else []
+    return html.Div([html.Span("source", className="text-white-50 small me-2"),
+                     html.Span(ctx.source, id=ids.HEADER_SOURCE, className="text-white"), *simulated],
+                    className="me-4 d-flex align-items-center")
 
 
 def layout(ctx: UIContext) -> dbc.Navbar:
     """Static parts are rendered once; health and time refresh every interval."""
-    simulated = [dbc.Badge("simulated load", color="info", className="ms-2",
-                           title="The embedded demo workload drives a real resource manager; "
-                                 "its tasks and usage are simulated.")] if ctx.simulated else []
+    theme = THEMES[ctx.theme]
     return dbc.Navbar(dbc.Container([
-        dbc.NavbarBrand("DRM Performance Dashboard", className="fw-bold"),
-        html.Div([html.Span("Source: ", className="text-muted"),
-                  html.Span(ctx.source, id=ids.HEADER_SOURCE), *simulated], className="me-3"),
+        dbc.NavbarBrand("DRM Performance Dashboard", className="fw-bold me-4"),
+        _source(ctx),
         html.Div([dbc.Badge("starting", id=ids.HEADER_HEALTH, color="secondary", className="me-2"),
-                  html.Small(id=ids.HEADER_DETAIL, className="text-muted")], className="me-3"),
-        html.Small([html.Span("Updated ", className="text-muted"), html.Span("—", id=ids.HEADER_UPDATED),
-                    html.Span(f" · every {ctx.update_interval_s:g} s", className="text-muted")]),
-    ], fluid=True), color="dark" if ctx.theme == "dark" else "light",
-        dark=ctx.theme == "dark", className="mb-3 border-bottom")
+                  html.Small(id=ids.HEADER_DETAIL, className="text-white-50")],
+                 className="me-4 d-flex align-items-center"),
+        html.Small([html.Span("updated ", className="text-white-50"),
+                    html.Span("—", id=ids.HEADER_UPDATED, className="text-white"),
+                    html.Span(f" · every {ctx.update_interval_s:g} s", className="text-white-50")]),
+        html.Div(dbc.Switch(id=ids.THEME_SWITCH, label="dark theme", value=theme.dark,
+                            className="mb-0 small drm-theme-switch"),
+                 className="ms-auto d-flex align-items-center"),
+    ], fluid=True, className="flex-wrap gap-1"), id=ids.NAVBAR, color=theme.navbar, dark=True,
+        className="mb-3 shadow-sm")
 
 
 def register_callbacks(app: Any, ctx: UIContext) -> None:
-    """Refresh the health badge and the time of the last update."""
+    """Refresh the health badge and the time of the last update; switch themes in the browser."""
 
     @app.callback(Output(ids.HEADER_HEALTH, "children"), Output(ids.HEADER_HEALTH, "color"),
                   Output(ids.HEADER_DETAIL, "children"), Output(ids.HEADER_UPDATED, "children"),
@@ -40,3 +65,8 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
         health = ctx.health()
         badge = health_badge(health, time.time(), ctx.update_interval_s)
         return badge.label, badge.color, badge.detail, clock_time(health.last_success)
+
+    themes = {t.name: {"name": t.name, "css": t.css_url, "navbar": t.navbar} for t in THEMES.values()}
+    app.clientside_callback(_SWITCH_THEME_JS % (json.dumps(themes), LINK_ID),
+                            Output(ids.THEME, "data"), Output(ids.NAVBAR, "color"),
+                            Input(ids.THEME_SWITCH, "value"), prevent_initial_call=True)

@@ -9,6 +9,7 @@ from typing import Callable
 import numpy as np
 
 from ..store.live import LiveView
+from .status import clock_time
 
 # change-point tests need enough samples either side of a split to tell a shift from noise;
 # 30 ticks (2.5 minutes at the default 5 s) is the floor below which nothing is judged
@@ -91,6 +92,12 @@ def panel_for(view: LiveView, provider: RegressionProvider | None, *,
               interval_s: float) -> RegressionPanel:
     """Ask the provider (if any) for its report; a failing detector is shown, not raised."""
     if provider is None:
+        raised = [a for a in view.alerts if a.source == "regression_detection"]
+        if raised:  # a detector wired as a tick processor reports through the alert store
+            n = len(raised)
+            return RegressionPanel(f"{n} regression alert{'s' * (n != 1)} in the live window",
+                                   "danger", tuple(f"{clock_time(a.timestamp)} {a.message}"
+                                                   for a in reversed(raised[-5:])))
         return regression_panel(view, None, interval_s=interval_s, connected=False)
     try:
         report = provider(view)

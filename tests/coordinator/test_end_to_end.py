@@ -1,5 +1,6 @@
 """Coordinator + two worker-agent processes + the dashboard polling with the key, all on loopback."""
 
+import json
 import logging
 import subprocess
 import sys
@@ -64,7 +65,8 @@ def test_workers_appear_with_real_usage_and_decisions_arrive(coordinator, agents
         # no tasks are placed, so allocation stays at 0 and the policy scales the idle pool down
         assert wait_for(lambda: len(dash.live.view().decisions) >= 1, timeout=30), "no decision arrived"
         assert dash.live.view().decisions[0].action == "scale_down"
-        page = requests.get(url, timeout=10).text + requests.get(url + "_dash-layout", timeout=10).text
+        layout = json.dumps(requests.get(url + "_dash-layout", timeout=10).json())  # undo \u002f escapes
+        page = requests.get(url, timeout=10).text + layout
         header = dash_callback(url, "drm-header-health", "children", [INTERVAL], (
             ("drm-header-health", "color"), ("drm-header-detail", "children"),
             ("drm-header-updated", "children")))

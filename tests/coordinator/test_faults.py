@@ -28,15 +28,19 @@ def wait_for(predicate, timeout=20.0, step=0.1):
 
 
 class Ticking:
-    """Serves a fresh valid payload each time it is asked, unless a fault is set."""
+    """A coordinator whose clock moves: every request gets a fresh valid payload until a fault."""
 
     def __init__(self, fake: FakeCoordinator):
         self.fake = fake
         self.ts = 1000.0
 
-    def advance(self):
+    def heal(self):
+        self.fake.status, self.fake.delay_s = 200, 0.0
+        self.fake.body_factory = self._next
+
+    def _next(self):
         self.ts += 1
-        self.fake.body = json.dumps(payload(ts=self.ts)).encode()
+        return json.dumps(payload(ts=self.ts)).encode()
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +52,8 @@ def fake():
 
 @pytest.fixture
 def watched(fake, tmp_path):
-    fake.status, fake.delay_s = 200, 0.0
     ticking = Ticking(fake)
-    ticking.advance()
+    ticking.heal()
     # short timeouts and back-off cap so each fault and its recovery fit in seconds
     source = CoordinatorSource(fake.url, KEY, connect_timeout_s=1.0, read_timeout_s=1.0)
     dash = DRMRealTimeDashboard(db_path=str(tmp_path / "f.duckdb"), port=free_port(), host="127.0.0.1",
@@ -66,31 +69,27 @@ def health(dash):
 
 def recover(dash, ticking):
     """Heal the coordinator and wait for the dashboard to be live on new data."""
-    ticking.fake.status, ticking.fake.delay_s = 200, 0.0
     seq = dash.live.view().seq
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        ticking.advance()
-        if health(dash).state == "live" and dash.live.view().seq > seq:
-            return True
-        time.sleep(0.2)
-    return False
+    ticking.heal()
+    return wait_for(lambda: health(dash).state == "live" and dash.live.view().seq > seq)
 
 
 @pytest.mark.parametrize("fault, words", [
-    (lambda f: setattr(f, "status", 500), "HTTP 500"),
-    (lambda f: setattr(f, "delay_s", 2.0), "did not answer"),
-    (lambda f: setattr(f, "body", b"{not json"), "not JSON"),
-    (lambda f: setattr(f, "body", json.dumps({**payload(), "statistics": {
-        **payload()["statistics"], "active_tasks": -1}}).encode()), "active_tasks"),
-    (lambda f: setattr(f, "body", json.dumps({**payload(), "statistics": {
-        **payload()["statistics"], "total_workers": "12"}}).encode()), "total_workers"),
-    (lambda f: setattr(f, "body", b'{"statistics": NaN, "performance": {}}'), "NaN"),
+    ({"status": 500}, "HTTP 500"),
+    ({"delay_s": 2.0}, "did not answer"),
+    ({"body": b"{not json"}, "not JSON"),
+    ({"body": json.dumps({**payload(), "statistics": {
+        **payload()["statistics"], "active_tasks": -1}}).encode()}, "active_tasks"),
+    ({"body": json.dumps({**payload(), "statistics": {
+        **payload()["statistics"], "total_workers": "12"}}).encode()}, "total_workers"),
+    ({"body": b'{"statistics": NaN, "performance": {}}'}, "NaN"),
 ])
 def test_fault_is_shown_page_keeps_serving_then_recovers(watched, fault, words):
     dash, url, ticking = watched
-    assert wait_for(lambda: health(dash).state == "live")
-    fault(ticking.fake)
+    assert wait_for(lambda: health(dash).state == "live"), health(dash)
+    ticking.fake.body_factory = None
+    for name, value in fault.items():
+        setattr(ticking.fake, name, value)
     assert wait_for(lambda: health(dash).state == "error" and words in health(dash).reason), health(dash)
     assert requests.get(url, timeout=5).status_code == 200
     assert dash.live.view().seq >= 1  # what was collected is still there

@@ -15,20 +15,25 @@ def placed_on(manager, rid):
     return manager.get_reservation(rid).worker_id
 
 
+def place(manager, task_id, **requirements):
+    """Reserve and return the worker the task landed on."""
+    return placed_on(manager, manager.reserve_resources(task_id, requirements))
+
+
 def test_best_fit_picks_the_worker_left_with_least_spare(manager):
     for wid, cores in (("big", 32), ("small", 8), ("mid", 16)):
         manager.register_worker(wid, machine(cores=cores, memory_mb=cores * 1000))
-    assert placed_on(manager, manager.reserve_resources("a", {"cpu_cores": 6, "memory_mb": 6000})) == "small"
+    assert place(manager, "a", cpu_cores=6, memory_mb=6000) == "small"
     # small has 2 cores left; of the others, mid is left with 12/16 spare and big with 28/32
-    assert placed_on(manager, manager.reserve_resources("b", {"cpu_cores": 4, "memory_mb": 4000})) == "mid"
-    assert placed_on(manager, manager.reserve_resources("c", {"cpu_cores": 2, "memory_mb": 100})) == "small"
+    assert place(manager, "b", cpu_cores=4, memory_mb=4000) == "mid"
+    assert place(manager, "c", cpu_cores=2, memory_mb=100) == "small"
 
 
 def test_cpu_tasks_keep_off_gpu_workers_and_gpu_tasks_need_one(manager):
     manager.register_worker("gpu", machine(gpu_mb=16_000))
     manager.register_worker("cpu", machine())
     assert placed_on(manager, manager.reserve_resources("c", {"cpu_cores": 1})) == "cpu"
-    assert placed_on(manager, manager.reserve_resources("g", {"cpu_cores": 1, "gpu_memory_mb": 8000})) == "gpu"
+    assert place(manager, "g", cpu_cores=1, gpu_memory_mb=8000) == "gpu"
     assert manager.reserve_resources("g2", {"gpu_memory_mb": 9000}) is None
 
 

@@ -13,12 +13,13 @@ from ..theme import Theme
 MAX_POINTS = 800
 # time axis values are epoch milliseconds shifted to the server's wall clock: plotly draws
 # numeric dates as they are, so the axis reads in server local time without a string per point
-TIME_HOVER = "%{x|%H:%M:%S}"
+TIME_HOVER = "%H:%M:%S server time"
 COLORS = {
     "cpu": "#3498db", "memory": "#b07cd8", "gpu": "#00bc8c", "allocated": "#f39c12",
     "workers": "#95a5a6", "active": "#3498db", "pending": "#f39c12", "tasks": "#e67e22",
-    "scale_up": "#00bc8c", "scale_down": "#e74c3c", "threshold_up": "#e74c3c",
-    "threshold_down": "#3498db", "target": "#95a5a6",
+    "scale_up": "#00bc8c", "scale_down": "#e74c3c",
+    # crossing a threshold triggers the event of the same colour
+    "threshold_up": "#00bc8c", "threshold_down": "#e74c3c", "target": "#95a5a6",
 }
 
 
@@ -84,11 +85,11 @@ def base_layout(theme: Theme, *, uirevision: str, height: int, ytitle: str = "",
     return dict(
         template=theme.template, uirevision=uirevision, height=height,
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
-        font=dict(color=theme.text, size=12), margin=dict(l=56, r=16, t=28, b=36),
+        font=dict(color=theme.text, size=12), margin=dict(l=56, r=16, t=28, b=28),
         hovermode="x unified" if legend else "closest", showlegend=legend,
+        modebar=dict(bgcolor="rgba(0,0,0,0)", color=theme.muted, activecolor=theme.text),
         legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom", bgcolor="rgba(0,0,0,0)"),
-        xaxis=dict(type="date", gridcolor=theme.grid, showspikes=False,
-                   title=dict(text=f"server local time ({offset_label()})", font=dict(size=11))),
+        xaxis=dict(type="date", gridcolor=theme.grid, showspikes=False, hoverformat=TIME_HOVER),
         yaxis=dict(title=dict(text=ytitle), gridcolor=theme.grid, zerolinecolor=theme.grid,
                    rangemode="tozero"),
     )

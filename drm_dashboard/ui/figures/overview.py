@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -41,7 +43,7 @@ def utilization_figure(view: LiveView, *, theme: Theme) -> go.Figure:
     fig = go.Figure(traces)
     fig.update_layout(base_layout(theme, uirevision="overview-utilization", height=340,
                                   ytitle="% of pool capacity"))
-    fig.update_layout(xaxis=dict(hoverformat="%H:%M:%S"), yaxis=dict(range=[0, 106]))
+    fig.update_layout(yaxis=dict(range=[0, 106]))
     return fig
 
 
@@ -62,9 +64,8 @@ def load_figure(view: LiveView, *, theme: Theme) -> go.Figure:
     fig = go.Figure(traces)
     fig.update_layout(base_layout(theme, uirevision="overview-load", height=340, ytitle="tasks"))
     fig.update_layout(
-        xaxis=dict(hoverformat="%H:%M:%S"),
-        yaxis2=dict(title=dict(text="workers"), overlaying="y", side="right", rangemode="tozero",
-                    range=[0, top * 1.25], showgrid=False),
+        yaxis2=dict(title=dict(text="workers"), overlaying="y", side="right", showgrid=False,
+                    range=[0, math.ceil(top * 1.25)], tickmode="auto", tickformat=",d"),
         margin=dict(r=56))
     return fig
 

@@ -27,7 +27,7 @@ def range_rows(view: LiveView, minutes: int) -> slice:
     if not minutes or view.is_empty:
         return slice(0, view.n_ticks)
     start = view.timestamps[-1] - minutes * 60.0
-    return slice(int(np.searchsorted(view.timestamps, start, side="left")), view.n_ticks)
+    return slice(int(np.searchsorted(view.timestamps, start, side="right")), view.n_ticks)
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,8 @@ def kpi_figure(view: LiveView, *, column: str, minutes: int, theme: Theme) -> go
     y = view.performance[column][rows]
     if not np.isfinite(y).any():
         return empty_figure(f"No {title.lower()} samples in this range yet.", theme, height=260)
+    if unit == " ms" and np.nanmax(y) >= 10_000:  # minutes of queueing read better in seconds
+        y, unit, ytitle = y / 1000.0, " s", ytitle.replace("ms", "s", 1)
     x, mean = axis_time(view.timestamps[rows]), float(np.nanmean(y))
     dx, dy = minmax_decimate(x, y)
     fig = go.Figure([
@@ -68,6 +70,6 @@ def kpi_figure(view: LiveView, *, column: str, minutes: int, theme: Theme) -> go
     ])
     fig.update_layout(base_layout(theme, uirevision=f"perf-{column}-{minutes}", height=260,
                                   ytitle=ytitle, legend=False))
-    fig.update_layout(xaxis=dict(hoverformat="%H:%M:%S"), hovermode="x unified",
+    fig.update_layout(hovermode="x unified",
                       margin=dict(t=12))
     return fig

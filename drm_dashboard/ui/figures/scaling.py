@@ -33,19 +33,21 @@ def timeline_figure(view: LiveView, *, theme: Theme) -> go.Figure:
     fig = go.Figure(traces)
     fig.update_layout(base_layout(theme, uirevision="scaling-timeline", height=320,
                                   ytitle="workers", legend=True))
-    fig.update_layout(xaxis=dict(hoverformat="%H:%M:%S"), hovermode="closest",
+    fig.update_layout(hovermode="closest",
                       yaxis=dict(range=[0, top * 1.25]))
     return fig
 
 
 def _threshold_shapes(t: Thresholds) -> tuple[list[dict], list[dict]]:
-    lines = (("scale-up", t.scale_up, COLORS["threshold_up"], "dash"),
+    lines = (("up", t.scale_up, COLORS["threshold_up"], "dash"),
              ("target", t.target, COLORS["target"], "dot"),
-             ("scale-down", t.scale_down, COLORS["threshold_down"], "dash"))
+             ("down", t.scale_down, COLORS["threshold_down"], "dash"))
     shapes = [dict(type="line", xref="paper", x0=0, x1=1, y0=v, y1=v, layer="below",
                    line=dict(color=c, width=1.4, dash=d)) for _, v, c, d in lines]
-    notes = [dict(xref="paper", x=1, y=v, xanchor="right", yanchor="bottom", showarrow=False,
-                  text=f"{name} {v:.0f}%", font=dict(size=11, color=c)) for name, v, c, _ in lines]
+    # labels sit in the right margin, clear of the traces they would otherwise cover
+    notes = [dict(xref="paper", x=1.005, y=v, xanchor="left", yanchor="middle", showarrow=False,
+                  text=f"{name} {v:.0f}%", align="left", font=dict(size=10, color=c))
+             for name, v, c, _ in lines]
     return shapes, notes
 
 
@@ -65,8 +67,8 @@ def threshold_figure(view: LiveView, *, limits: Thresholds | None, theme: Theme)
     fig = go.Figure(traces)
     fig.update_layout(base_layout(theme, uirevision="scaling-thresholds", height=320,
                                   ytitle="% of pool capacity"))
-    fig.update_layout(xaxis=dict(hoverformat="%H:%M:%S"), yaxis=dict(range=[0, 106]))
+    fig.update_layout(yaxis=dict(range=[0, 106]))
     if limits is not None:
         shapes, notes = _threshold_shapes(limits)
-        fig.update_layout(shapes=shapes, annotations=notes)
+        fig.update_layout(shapes=shapes, annotations=notes, margin=dict(r=72))
     return fig

@@ -99,7 +99,6 @@ def worker_timeseries_figure(view: LiveView, *, worker_ids: Sequence[str], metri
     fig = go.Figure(traces)
     fig.update_layout(base_layout(theme, uirevision=f"workers-lines-{metric}", height=360,
                                   ytitle=f"{name} used (%)" if unit else "running tasks"))
-    fig.update_layout(xaxis=dict(hoverformat="%H:%M:%S"))
     if unit == "%":
         fig.update_layout(yaxis=dict(range=[0, 102]))
     return fig
@@ -122,7 +121,7 @@ def heatmap_figure(view: LiveView, *, metric: str, theme: Theme) -> go.Figure:
         x=axis_time(view.timestamps[starts]), y=[view.worker_ids[i] for i in order],
         z=np.ascontiguousarray(means.T), zmin=0.0, zmax=zmax, colorscale="Viridis",
         hoverongaps=False, colorbar=dict(title=dict(text=f"{name} {unit}".strip()), thickness=12),
-        hovertemplate=f"%{{y}}<br>%{{x|%H:%M:%S}}<br>{name} %{{z:.0f}}{unit}<extra></extra>"))
+        hovertemplate=f"%{{y}}<br>%{{x|%H:%M:%S}} server time<br>{name} %{{z:.0f}}{unit}<extra></extra>"))
     fig.update_layout(base_layout(theme, uirevision=f"workers-heatmap-{metric}", height=height,
                                   legend=False))
     fig.update_layout(yaxis=dict(title=dict(text=f"{view.n_workers} workers"), type="category",

@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html, no_update
 
 from .. import ids
-from ..components import graph, panel
+from ..components import graph, panel, segmented
 from ..context import UIContext
 from ..figures.workers import (METRICS, busiest, chosen_workers, heatmap_figure, selection_note,
                                worker_timeseries_figure)
@@ -16,6 +16,7 @@ from ..refresh import changed_view
 from ..theme import theme_of
 
 LABEL = "Worker Details"
+LABELS = {"cpu": "CPU", "memory": "Memory", "gpu": "GPU", "tasks": "Tasks"}
 METRIC = "workers-metric"
 CHOICE = "workers-choice"
 NOTE = "workers-note"
@@ -26,11 +27,8 @@ OPTIONS_KEY = "workers-options-key"
 
 
 def _controls() -> dbc.Row:
-    metric = dbc.RadioItems(
-        id=METRIC, value="cpu", inline=True, className="btn-group", inputClassName="btn-check",
-        labelClassName="btn btn-outline-primary btn-sm", labelCheckedClassName="active",
-        options=[{"label": name.upper() if name in ("cpu", "gpu") else name.capitalize(),
-                  "value": key} for key, (name, _) in METRICS.items()])
+    metric = segmented(METRIC, [{"label": v, "value": k} for k, v in LABELS.items()],
+                       "cpu")
     choice = dcc.Dropdown(id=CHOICE, multi=True, options=[], placeholder="Workers to compare",
                           className="drm-dropdown")
     return dbc.Row([

@@ -1,0 +1,60 @@
+"""Confidence of a detected step from significance, effect size and persistence, not 1 - p.
+
+The three components are combined by a fixed logistic model, in the spirit of Platt (1999),
+"Probabilistic outputs for support vector machines": a monotone map of evidence to a
+probability that the change is real. Significance enters as ln(z^2 / threshold), where z is
+the GLS statistic under AR(1) noise; effect size as ln(Cohen's d); persistence as the share
+of post-step samples above the acceptance minimum and ln of their count.
+"""
+
+from __future__ import annotations
+
+import math
+
+from scipy.stats import norm
+
+from drm_dashboard.analytics.cp_stats import SplitTest
+from drm_dashboard.analytics.cp_types import ChangePoint, DetectorConfig, change_pct, direction
+
+# keep logs finite for noiseless steps (z and d can be ~1e9)
+_LOG_CAP = 8.0
+
+
+def scan_p_value(z: float, candidates: int) -> float:
+    """Two-sided normal p-value of z, Bonferroni-corrected for the splits scanned."""
+    return min(1.0, 2.0 * float(norm.sf(abs(z))) * max(candidates, 1))
+
+
+def _capped_log(x: float) -> float:
+    """ln(x) clipped to +-_LOG_CAP; x <= 0 maps to the lower cap."""
+    if x <= 0:
+        return -_LOG_CAP
+    return min(max(math.log(x), -_LOG_CAP), _LOG_CAP)
+
+
+def features(test: SplitTest, config: DetectorConfig) -> tuple[float, float, float, float]:
+    """Evidence excess, ln effect size, persistence margin and ln persistence count."""
+    threshold = config.penalty * math.log(test.n)
+    margin = (test.persistence - config.min_persistence) / max(1.0 - config.min_persistence, 1e-9)
+    return (_capped_log(test.z ** 2 / threshold), _capped_log(test.effect_size),
+            margin, _capped_log(test.agree / max(config.min_after, 1)))
+
+
+def confidence(test: SplitTest, config: DetectorConfig) -> float:
+    """Probability-like confidence in 0..1 from the logistic model of DetectorConfig."""
+    bias, *weights = config.confidence_weights
+    score = bias + sum(w * f for w, f in zip(weights, features(test, config)))
+    return 1.0 / (1.0 + math.exp(-score))
+
+
+def make_change_point(test: SplitTest, config: DetectorConfig, *, metric: str, offset: int,
+                      timestamp: float, higher_is_better: bool | None) -> ChangePoint:
+    """Turn an accepted split test into a ChangePoint record at global index offset + k."""
+    return ChangePoint(
+        metric=metric, index=offset + test.index, timestamp=float(timestamp),
+        before=test.before, after=test.after, change_pct=change_pct(test.before, test.after),
+        direction=direction(test.before, test.after, higher_is_better),
+        confidence=confidence(test, config), z=test.z,
+        p_value=scan_p_value(test.z, test.candidates), effect_size=test.effect_size,
+        persistence=test.agree, phi=test.phi,
+    )

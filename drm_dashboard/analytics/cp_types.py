@@ -1,0 +1,92 @@
+"""Records of change-point detection: the configuration, a finding, a detector's status."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+# which way is better, per control-plane KPI; None means a change is neither good nor bad
+HIGHER_IS_BETTER: dict[str, bool | None] = {
+    "task_throughput": True,
+    "resource_efficiency": True,
+    "allocation_time_ms": False,
+    "queue_wait_ms": False,
+    "cpu_utilization": None,
+    "memory_utilization": None,
+    "gpu_utilization": None,
+    "overall_utilization": None,
+}
+
+
+@dataclass(frozen=True)
+class DetectorConfig:
+    """One fixed configuration for offline and online detection (sample counts, unitless)."""
+
+    penalty: float = 10.0  # accept a step when z^2 > penalty * ln(n)
+    rho_max: float = 0.99  # cap on the AR(1) coefficient, keeps the test defined
+    min_segment: int = 5  # offline: shortest segment binary segmentation may cut
+    min_persistence: float = 0.8  # share of post-step samples that must sit on the new level
+    window: int = 300  # online: most samples kept as the baseline
+    min_before: int = 20  # online: baseline samples needed before judging
+    min_after: int = 6  # online: samples past a step before it can be confirmed
+    surprise_half: float = 8.0  # one-step surprise (innovation sds) that scores 0.5 per row
+    # logistic weights of the confidence: bias, ln(z^2 / threshold), ln(effect size),
+    # persistence above the minimum (0..1), ln(agreeing samples / min_after)
+    confidence_weights: tuple[float, float, float, float, float] = (-1.0, 1.0, 0.5, 1.0, 0.3)
+
+    @property
+    def min_points(self) -> int:
+        """Samples an online detector needs before it can judge a step."""
+        return self.min_before + self.min_after
+
+
+@dataclass(frozen=True)
+class ChangePoint:
+    """One confirmed change in a metric's level, with the numbers behind its confidence."""
+
+    metric: str
+    index: int  # sample index of the first point at the new level
+    timestamp: float  # epoch seconds of that sample (the index for offline series)
+    before: float  # mean level before, metric units
+    after: float  # mean level after, metric units
+    change_pct: float  # 100 * (after - before) / |before|; nan when before is 0
+    direction: str  # "improvement", "regression" or "neutral"
+    confidence: float  # 0..1, combines the three components below
+    z: float  # GLS z under AR(1) noise
+    p_value: float  # two-sided, scan-corrected (Bonferroni over candidate splits)
+    effect_size: float  # |after - before| / residual sd
+    persistence: int  # samples since the change that agree with the new level
+    phi: float  # lag-1 autocorrelation used by the test
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict; nan becomes None."""
+        return {k: (None if isinstance(v, float) and math.isnan(v) else v)
+                for k, v in asdict(self).items()}
+
+
+Finding = ChangePoint
+
+
+@dataclass(frozen=True)
+class DetectorStatus:
+    """Whether an online detector can judge yet, and how many more samples it needs."""
+
+    metric: str
+    judged: bool
+    points: int
+    points_needed: int
+    findings: int
+    message: str
+
+
+def change_pct(before: float, after: float) -> float:
+    """Relative change in percent of the earlier level; nan when it is 0."""
+    return 100.0 * (after - before) / abs(before) if before != 0 else math.nan
+
+
+def direction(before: float, after: float, higher_is_better: bool | None) -> str:
+    """Improvement or regression given which way is better; neutral when no side is better."""
+    if higher_is_better is None or after == before:
+        return "neutral"
+    return "improvement" if (after > before) == higher_is_better else "regression"

@@ -1,0 +1,45 @@
+"""Calibration of finding confidences: precision by confidence tercile and the Brier score.
+
+Brier (1950), "Verification of forecasts expressed in terms of probability": mean squared
+error of a probability against the 0/1 outcome; the reference is the best constant forecast,
+the base rate, whose Brier score is p(1 - p).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def precision_by_tercile(pairs: Sequence[tuple[float, bool]]) -> list[float | None]:
+    """Share of true findings in the low, middle and high third by confidence."""
+    if not pairs:
+        return [None, None, None]
+    ordered = sorted(pairs, key=lambda p: p[0])
+    thirds = np.array_split(np.array([bool(o) for _, o in ordered], dtype=float), 3)
+    return [float(t.mean()) if len(t) else None for t in thirds]
+
+
+def brier(pairs: Sequence[tuple[float, bool]]) -> float | None:
+    """Mean squared error of confidence against outcome."""
+    if not pairs:
+        return None
+    conf = np.array([c for c, _ in pairs])
+    outcome = np.array([bool(o) for _, o in pairs], dtype=float)
+    return float(np.mean((conf - outcome) ** 2))
+
+
+def brier_constant(pairs: Sequence[tuple[float, bool]]) -> float | None:
+    """Brier score of always forecasting the base rate."""
+    if not pairs:
+        return None
+    rate = float(np.mean([bool(o) for _, o in pairs]))
+    return rate * (1.0 - rate)
+
+
+def calibration_summary(pairs: Sequence[tuple[float, bool]]) -> dict:
+    """The confidence block of summary.json."""
+    return {"findings": len(pairs), "precision_by_tercile": precision_by_tercile(pairs),
+            "brier": brier(pairs), "brier_constant": brier_constant(pairs),
+            "base_rate": float(np.mean([bool(o) for _, o in pairs])) if pairs else None}

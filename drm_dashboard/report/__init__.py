@@ -1,0 +1,1 @@
+"""Run reports: a JSON summary (pure) and a self-contained HTML page."""

@@ -1,0 +1,94 @@
+"""Write a run's report: a self-contained HTML page (plotly.js inline) and its JSON summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from pathlib import Path
+from typing import Any, Mapping
+
+import plotly.io as pio
+
+from ..store.view import LiveView
+from ..ui.figures.overview import load_figure, utilization_figure
+from ..ui.figures.performance import kpi_figure
+from ..ui.figures.scaling import timeline_figure
+from ..ui.theme import THEMES, Theme
+
+_KPI_COLUMNS = ("task_throughput", "allocation_time_ms", "queue_wait_ms", "resource_efficiency")
+_STYLE = """body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px;
+background:%(bg)s;color:%(fg)s}table{border-collapse:collapse;margin:8px 0 24px}td,th{padding:4px 10px;
+border-bottom:1px solid %(grid)s;text-align:left}h1,h2{font-weight:600}.muted{opacity:.7}
+.bad{color:#e74c3c}.ok{color:#00bc8c}"""
+
+
+def _when(epoch: float | None) -> str:
+    return "—" if epoch is None else dt.datetime.fromtimestamp(epoch).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
+                   for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>" if rows else "<p class='muted'>None in this run.</p>"
+
+
+def _kpi_rows(kpis: Mapping[str, Any]) -> list[list[Any]]:
+    return [[name, s["unit"], s["last"], s["mean"], s["p95"], s["max"]]
+            for name, s in kpis.items() if isinstance(s, dict) and s["samples"]]
+
+
+def _sections(summary: Mapping[str, Any]) -> str:
+    exit_ = summary["exit"]
+    verdict = "bad" if exit_["status"] else "ok"
+    health = summary["source_health"]
+    parts = [
+        f"<p>Source: {html.escape(summary['source'])}{' (simulated load)' if summary['simulated'] else ''}"
+        f" · {_when(summary['started'])} to {_when(summary['ended'])} · {summary['ticks']} samples"
+        f" · {summary['workers_seen']} workers seen</p>",
+        f"<p class='{verdict}'>Verdict: {html.escape(exit_['because'])}</p>",
+        f"<p>Source health at the end: {html.escape(health['state'])} {html.escape(health['reason'])}</p>",
+        "<h2>KPIs</h2>", _table(["KPI", "unit", "last", "mean", "p95", "max"], _kpi_rows(summary["kpis"])),
+        "<h2>Regressions</h2>", _table(["metric", "when", "direction", "change %", "confidence"], [
+            [r.get("metric"), _when(r.get("timestamp")), r.get("direction"), r.get("change_pct"),
+             r.get("confidence")] for r in summary["regressions"]]),
+        "<h2>Alerts</h2>", _table(["time", "level", "source", "message"], [
+            [_when(a["timestamp"]), a["level"], a["source"], a["message"]] for a in summary["alerts"]["items"]]),
+        "<h2>Scaling decisions</h2>", _table(["time", "action", "count", "reason"], [
+            [_when(d["timestamp"]), d["action"], d["count"], d["reason"]] for d in summary["scaling_decisions"]]),
+        "<h2>Source health events</h2>", _table(["time", "state", "reason"], [
+            [_when(e["timestamp"]), e["state"], e["reason"]] for e in health["events"]]),
+    ]
+    return "\n".join(parts)
+
+
+def _figures(view: LiveView, theme: Theme) -> str:
+    figs = [utilization_figure(view, theme=theme), load_figure(view, theme=theme),
+            *(kpi_figure(view, column=c, minutes=0, theme=theme) for c in _KPI_COLUMNS),
+            timeline_figure(view, theme=theme)]
+    # plotly.js once, inline, so the file opens offline from disk
+    return "\n".join(pio.to_html(fig, full_html=False, include_plotlyjs=(i == 0))
+                     for i, fig in enumerate(figs))
+
+
+def render_html(view: LiveView, summary: Mapping[str, Any], theme_name: str = "light") -> str:
+    """The whole report page as one string."""
+    theme = THEMES[theme_name]
+    # the page behind the charts: the plotly templates' own paper colours
+    style = _STYLE % {"bg": "#111111" if theme_name == "dark" else "#ffffff", "fg": theme.text,
+                      "grid": theme.grid}
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>DRM run report</title>"
+            f"<style>{style}</style></head><body><h1>DRM run report</h1>{_sections(summary)}"
+            f"<h2>Charts</h2>{_figures(view, theme)}</body></html>")
+
+
+def write_report(dashboard: Any, summary: Mapping[str, Any], path: str) -> tuple[Path, Path]:
+    """Write PATH (HTML) and PATH with .json (the summary); return both paths."""
+    html_path = Path(path)
+    json_path = html_path.with_suffix(".json")
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    html_path.write_text(render_html(dashboard.live.view(), summary, dashboard.settings.theme),
+                         encoding="utf-8")
+    json_path.write_text(json.dumps(summary, indent=1, allow_nan=False), encoding="utf-8")
+    return html_path, json_path

@@ -1,0 +1,89 @@
+"""Alerts tab: newest first, filtered by severity and by source, each with its details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, dcc, html
+
+from .. import ids
+from ...models import ALERT_LEVELS, ALERT_SOURCES, Alert
+from ..alertlist import MAX_LISTED, SOURCE_WORDS, AlertListing, details_text, list_alerts
+from ..cards import LEVEL_COLORS, alert_counts
+from ..components import notice, panel
+from ..context import UIContext
+from ..refresh import changed_view
+from ..status import clock_time
+
+LABEL = "Alerts"
+LEVELS = "alerts-levels"
+SOURCES = "alerts-sources"
+COUNTS = "alerts-counts"
+LIST = "alerts-list"
+RENDERED = "alerts-rendered"
+
+
+def _checklist(component_id: str, options: dict[str, str]) -> dbc.Checklist:
+    return dbc.Checklist(id=component_id, value=list(options), inline=True, switch=True,
+                         options=[{"label": label, "value": v} for v, label in options.items()])
+
+
+def layout() -> html.Div:
+    """Filters and counts on top, the list under them."""
+    filters = dbc.Row([
+        dbc.Col([html.Div("Severity", className="small text-muted mb-1"),
+                 _checklist(LEVELS, {level: level for level in ALERT_LEVELS})], md="auto"),
+        dbc.Col([html.Div("Source", className="small text-muted mb-1"),
+                 _checklist(SOURCES, {s: SOURCE_WORDS[s] for s in ALERT_SOURCES})], md="auto"),
+    ], className="g-4 mb-3")
+    counts = html.Span(["newest first", html.Span(id=COUNTS, className="ms-3")])
+    return html.Div([filters, panel("Alerts", html.Div(id=LIST), subtitle=counts),
+                     dcc.Store(id=RENDERED)])
+
+
+def _alert_row(a: Alert) -> html.Tr:
+    details = [html.Div(line) for line in details_text(a.details)]
+    return html.Tr([
+        html.Td(clock_time(a.timestamp), className="text-nowrap"),
+        html.Td(dbc.Badge(a.level, color=LEVEL_COLORS[a.level],
+                          className="drm-level-critical" if a.level == "critical" else "")),
+        html.Td(SOURCE_WORDS[a.source], className="text-nowrap small"),
+        html.Td(a.message), html.Td(details, className="small text-muted"),
+    ])
+
+
+def alert_table(listing: AlertListing) -> Any:
+    """The listed alerts, or why there are none."""
+    if not listing.alerts:
+        return notice(listing.empty_reason, "success" if not listing.total else "secondary")
+    head = html.Thead(html.Tr([html.Th(h) for h in ("Time", "Severity", "Source", "Message", "Details")]))
+    table = dbc.Table([head, html.Tbody([_alert_row(a) for a in listing.alerts])], size="sm",
+                      hover=True, responsive=True, className="mb-0 align-middle")
+    more = [] if listing.matched <= MAX_LISTED else [
+        html.Small(f"Showing the newest {MAX_LISTED} of {listing.matched}.", className="text-muted")]
+    return html.Div([table, *more])
+
+
+def count_badges(alerts: tuple[Alert, ...], retention_min: float) -> list:
+    """Alerts in the window per severity, worst first."""
+    counts = alert_counts(alerts)
+    badges = [dbc.Badge(f"{counts[level]} {level}", color=LEVEL_COLORS[level], className="ms-1")
+              for level in reversed(ALERT_LEVELS) if counts[level]]
+    return [html.Small(f"last {retention_min:.0f} min: ", className="text-muted"),
+            *(badges or [dbc.Badge("none", color="success", className="ms-1")])]
+
+
+def register_callbacks(app: Any, ctx: UIContext) -> None:
+    """The list follows the store and the filters."""
+
+    @app.callback(Output(LIST, "children"), Output(COUNTS, "children"), Output(RENDERED, "data"),
+                  Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
+                  Input(LEVELS, "value"), Input(SOURCES, "value"), State(RENDERED, "data"))
+    def _refresh(_n: int, active: str, levels: list[str], sources: list[str],
+                 rendered: str | None) -> tuple:
+        key = (tuple(sorted(levels or ())), tuple(sorted(sources or ())))
+        view, stamp = changed_view(ctx, LABEL, active, rendered, *key)
+        return (*ctx.cache.get(view, (LABEL, *key), lambda: (
+            alert_table(list_alerts(view.alerts, levels or (), sources or (), ctx.retention_min)),
+            count_badges(view.alerts, ctx.retention_min))), stamp)

@@ -1,0 +1,88 @@
+"""Performance Metrics tab: throughput, allocation time, queue wait, efficiency, and regressions."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, dcc, html
+
+from .. import ids
+from ..components import graph, panel, segmented
+from ..context import UIContext
+from ..figures.performance import KPIS, RANGES, KpiStats, kpi_figure, kpi_stats
+from ..refresh import changed_view
+from ..regressions import RegressionPanel, finding_text, panel_for
+from ..status import clock_time
+from ..theme import theme_of
+
+LABEL = "Performance Metrics"
+RANGE = "perf-range"
+REGRESSIONS = "perf-regressions"
+RENDERED = "perf-rendered"
+GRAPHS = {column: f"perf-{column.replace('_', '-')}" for column in KPIS}
+STATS = {column: f"perf-stats-{column.replace('_', '-')}" for column in KPIS}
+
+
+def layout() -> html.Div:
+    """Range picker, a 2 x 2 grid of KPI charts, and the regression panel."""
+    cells = [dbc.Col(panel(KPIS[c][0], [html.Div(id=STATS[c], className="small px-2 pt-1"),
+                                        graph(GRAPHS[c], 260)]), lg=6) for c in KPIS]
+    return html.Div([
+        html.Div([html.Span("Range", className="small text-muted me-2"), segmented(RANGE, [{"label": f"{m} min" if m else "all", "value": m} for m in RANGES], 60)],
+                 className="mb-2 d-flex align-items-center"),
+        dbc.Row(cells, className="g-3 mb-3"),
+        panel("Regressions", html.Div(id=REGRESSIONS, className="p-1"),
+              subtitle="change points in the performance series"),
+        dcc.Store(id=RENDERED),
+    ])
+
+
+def _fmt(value: float, unit: str) -> str:
+    if math.isnan(value):
+        return "—"
+    if unit == " ms" and value >= 1000:
+        return f"{value / 1000:,.1f} s"
+    return f"{value:,.2f}{unit}" if abs(value) < 10 else f"{value:,.0f}{unit}"
+
+
+def stats_line(stats: KpiStats, unit: str, minutes: int) -> str:
+    """'latest 1.2/s · mean 1.0/s · p95 1.9/s over 60 min (720 samples)'."""
+    if not stats.samples:
+        return "no samples in this range yet"
+    span = f"{minutes} min" if minutes else "the live window"
+    return (f"latest {_fmt(stats.latest, unit)} · mean {_fmt(stats.mean, unit)} · "
+            f"p95 {_fmt(stats.p95, unit)} over {span} ({stats.samples} samples)")
+
+
+def regression_children(result: RegressionPanel) -> list:
+    """Headline badge, the reason or method, and one line per finding."""
+    out: list = [html.Div(dbc.Badge(result.headline, color=result.color, className="fs-6 text-wrap"),
+                          className="mb-2")]
+    out += [html.Div(line, className="small text-muted") for line in result.lines]
+    out += [html.Div(f"{clock_time(f.timestamp)} · {finding_text(f)}", className="small")
+            for f in result.findings]
+    return out
+
+
+def register_callbacks(app: Any, ctx: UIContext) -> None:
+    """One refresh for the whole tab, cached per (view, range, theme)."""
+
+    outputs = [Output(GRAPHS[c], "figure") for c in KPIS] + [Output(STATS[c], "children") for c in KPIS]
+
+    @app.callback(*outputs, Output(REGRESSIONS, "children"), Output(RENDERED, "data"),
+                  Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
+                  Input(ids.THEME, "data"), Input(RANGE, "value"), State(RENDERED, "data"))
+    def _refresh(_n: int, active: str, theme: str, minutes: int, rendered: str | None) -> tuple:
+        minutes = minutes if minutes in RANGES else 60
+        view, stamp = changed_view(ctx, LABEL, active, rendered, theme, minutes)
+        look = theme_of(theme)
+
+        def build() -> tuple:
+            figures = [kpi_figure(view, column=c, minutes=minutes, theme=look) for c in KPIS]
+            lines = [stats_line(kpi_stats(view, c, minutes), KPIS[c][1], minutes) for c in KPIS]
+            found = panel_for(view, ctx.regressions, interval_s=ctx.update_interval_s)
+            return (*figures, *lines, regression_children(found))
+
+        return (*ctx.cache.get(view, (LABEL, look.name, minutes), build), stamp)

@@ -1,0 +1,100 @@
+"""Scaling Decisions tab: when the pool grew or shrank, on which numbers, and what it changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, dcc, html
+
+from .. import ids
+from ...models import ScalingDecision
+from ...store.live import LiveView
+from ..components import graph, notice, panel
+from ..context import UIContext
+from ..decisions import IMPACT_WINDOW_S, Thresholds, impact, impact_text, thresholds, trigger_text
+from ..figures.scaling import threshold_figure, timeline_figure
+from ..refresh import changed_view
+from ..status import clock_time
+from ..theme import theme_of
+
+LABEL = "Scaling Decisions"
+TIMELINE = "scaling-timeline"
+THRESHOLDS = "scaling-thresholds"
+SUMMARY = "scaling-summary"
+TABLE = "scaling-table"
+RENDERED = "scaling-rendered"
+_BADGE = {"scale_up": ("scale up", "success"), "scale_down": ("scale down", "danger")}
+HEADER = ("Time", "Action", "Count", "Reason", "Trigger values",
+          f"Impact ({IMPACT_WINDOW_S / 60:.0f} min before → after)")
+
+
+def layout() -> html.Div:
+    """The two charts side by side, a one-line summary, then the table of decisions."""
+    return html.Div([
+        dbc.Row([
+            dbc.Col(panel("Worker count and scaling events", graph(TIMELINE, 320),
+                          subtitle="▲ scale up · ▼ scale down; hover for the reason"), lg=6),
+            dbc.Col(panel("Allocation against the policy's thresholds", graph(THRESHOLDS, 320),
+                          subtitle="the policy judges allocation, not CPU used"), lg=6),
+        ], className="g-3 mb-3"),
+        html.Div(id=SUMMARY, className="mb-2"),
+        panel("Decisions", html.Div(id=TABLE), subtitle="newest first"),
+        dcc.Store(id=RENDERED),
+    ])
+
+
+def summary_text(view: LiveView, limits: Thresholds | None, retention_min: float) -> str:
+    """How many decisions the window holds, and the thresholds they were judged against."""
+    ups = sum(d.action == "scale_up" for d in view.decisions)
+    downs = sum(d.action == "scale_down" for d in view.decisions)
+    policy = ("" if limits is None else
+              f" Policy ({limits.source}): scale up at {limits.scale_up:.0f}%, down at "
+              f"{limits.scale_down:.0f}%, target {limits.target:.0f}%, judged over "
+              f"{limits.window_s:g} s.")
+    if not view.decisions:
+        workers = view.latest("total_workers")
+        held = "" if view.is_empty else f" The pool has stayed at its size ({workers:.0f} workers now)."
+        return f"No scale-up or scale-down in the last {retention_min:.0f} minutes.{held}{policy}"
+    return f"{ups} scale-up and {downs} scale-down decisions in the last {retention_min:.0f} minutes.{policy}"
+
+
+def _row(view: LiveView, d: ScalingDecision) -> html.Tr:
+    word, color = _BADGE.get(d.action, (d.action, "secondary"))
+    alloc, wait = impact_text(impact(view, d))
+    return html.Tr([
+        html.Td(clock_time(d.timestamp), className="text-nowrap"),
+        html.Td(dbc.Badge(word, color=color)), html.Td(d.count, className="text-end"),
+        html.Td(d.reason, className="drm-reason"), html.Td(trigger_text(d), className="small"),
+        html.Td([html.Div(alloc), html.Div(wait)], className="small text-nowrap"),
+    ])
+
+
+def decision_table(view: LiveView, retention_min: float) -> Any:
+    """The decisions newest first with trigger values and measured impact, or why there are none."""
+    if not view.decisions:
+        return notice(f"No scaling decisions in the last {retention_min:.0f} minutes.")
+    rows = [_row(view, d) for d in sorted(view.decisions, key=lambda d: d.timestamp, reverse=True)]
+    return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in HEADER])), html.Tbody(rows)],
+                     size="sm", hover=True, striped=True, responsive=True, className="mb-0 align-middle")
+
+
+def register_callbacks(app: Any, ctx: UIContext) -> None:
+    """One refresh for the whole tab, cached per (view, theme)."""
+
+    @app.callback(Output(TIMELINE, "figure"), Output(THRESHOLDS, "figure"),
+                  Output(SUMMARY, "children"), Output(TABLE, "children"), Output(RENDERED, "data"),
+                  Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
+                  Input(ids.THEME, "data"), State(RENDERED, "data"))
+    def _refresh(_n: int, active: str, theme: str, rendered: str | None) -> tuple:
+        view, stamp = changed_view(ctx, LABEL, active, rendered, theme)
+        look = theme_of(theme)
+
+        def build() -> tuple:
+            limits = thresholds(view, ctx.policy)
+            return (timeline_figure(view, theme=look),
+                    threshold_figure(view, limits=limits, theme=look),
+                    html.Small(summary_text(view, limits, ctx.retention_min), className="text-muted"),
+                    decision_table(view, ctx.retention_min))
+
+        return (*ctx.cache.get(view, (LABEL, look.name), build), stamp)

@@ -1,0 +1,203 @@
+"""Real headless Chromium over running dashboards: every tab shows data, filters, themes, zoom.
+
+Each dashboard watches a real DynamicResourceManager driven by the seeded workload. Its first
+30 minutes are simulated quickly on a clock that then joins real time, so every tab has history,
+scaling decisions and (added to the live store) alerts; after that it runs live.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from drm_dashboard.collector import Collector
+from drm_dashboard.dashboard import DRMRealTimeDashboard
+from drm_dashboard.manager import DynamicResourceManager, Workload, WorkloadConfig, WorkloadDriver
+from drm_dashboard.models import Alert
+from drm_dashboard.sources.local import LocalSource
+from drm_fakes import free_port
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+HISTORY_MIN = 30
+TABS = {"overview": "System Overview", "workers": "Worker Details",
+        "performance": "Performance Metrics", "scaling": "Scaling Decisions", "alerts": "Alerts"}
+ALERTS = (("warning", "threshold", "CPU above 85% for 5 minutes", {"value": 87.5, "threshold": 85}),
+          ("critical", "system", "coordinator unreachable for 60 s", {"failures": 12}),
+          ("info", "scaling_decision", "pool scaled up by 2 workers", {"workers": 6}))
+
+
+class CatchUpClock:
+    """Simulated time that the test moves, until it joins the wall clock for good."""
+
+    def __init__(self, start: float) -> None:
+        self.now = start
+        self.live = False
+
+    def __call__(self) -> float:
+        return time.time() if self.live else self.now
+
+
+def _recorded(tmp_path, theme: str):
+    clock = CatchUpClock(time.time() - HISTORY_MIN * 60)
+    manager = DynamicResourceManager(clock=clock)
+    workload = Workload(manager, WorkloadConfig(seed=3), clock=clock)
+    dash = DRMRealTimeDashboard(dynamic_resource_manager=manager, db_path=str(tmp_path / "h.duckdb"),
+                                port=free_port(), update_interval=1, host="127.0.0.1", theme=theme,
+                                clock=clock)
+    history = Collector(LocalSource(manager, clock=clock), dash.live, interval_s=5, clock=clock)
+    while clock.now < time.time() - 5:
+        clock.now += 5
+        workload.step(clock.now)
+        history.poll_once()
+    clock.live = True
+    for i, (level, source, message, details) in enumerate(ALERTS):
+        dash.live.add_alert(Alert(f"alert-{i}", time.time() - 240 * i, level, source, message, details))
+    driver = WorkloadDriver(workload)
+    driver.start()
+    url = dash.start_in_background()
+    return dash, driver, url
+
+
+@pytest.fixture(scope="module")
+def dark(tmp_path_factory):
+    dash, driver, url = _recorded(tmp_path_factory.mktemp("dark"), "dark")
+    yield url
+    driver.stop()
+    dash.stop()
+    driver.join(5)
+
+
+@pytest.fixture(scope="module")
+def light(tmp_path_factory):
+    dash, driver, url = _recorded(tmp_path_factory.mktemp("light"), "light")
+    yield url
+    driver.stop()
+    dash.stop()
+    driver.join(5)
+
+
+def open_tab(br, label: str) -> None:
+    br.driver.find_element(By.LINK_TEXT, label).click()
+
+
+def traces(br, graph_id: str) -> int:
+    """Traces plotly has drawn in a graph (0 until its figure arrives)."""
+    return br.driver.execute_script(
+        f"const g = document.querySelector('#{graph_id} .js-plotly-plot');"
+        "return g && g.data ? g.data.length : 0;")
+
+
+def wait_for_traces(br, graph_id: str, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while traces(br, graph_id) == 0:
+        assert time.monotonic() < deadline, f"{graph_id} drew nothing in {timeout} s"
+        time.sleep(0.2)
+
+
+def shoot(br, path) -> None:
+    """A screenshot of the whole page: the window grows to the page's height first."""
+    height = br.driver.execute_script("return document.documentElement.scrollHeight")
+    br.driver.set_window_size(1280, max(900, min(height + 20, 2400)))
+    time.sleep(0.4)
+    br.driver.save_screenshot(str(path))
+    br.driver.set_window_size(1280, 900)
+
+
+def visit_every_tab(br, url: str, artifacts, theme: str) -> None:
+    """Open each tab, wait for its data, and save its screenshot."""
+    br.server_url = url
+    br.wait_for_text_to_equal("#drm-header-health", "live", timeout=20)
+    br.wait_for_contains_text("#overview-cards", "Workers", timeout=15)
+    wait_for_traces(br, "overview-utilization")
+    wait_for_traces(br, "overview-load")
+    shoot(br, artifacts / f"{theme}-overview.png")
+    open_tab(br, TABS["workers"])
+    wait_for_traces(br, "workers-lines")
+    wait_for_traces(br, "workers-heatmap")
+    shoot(br, artifacts / f"{theme}-workers.png")
+    open_tab(br, TABS["performance"])
+    br.wait_for_contains_text("#perf-stats-task-throughput", "samples", timeout=15)
+    br.wait_for_contains_text("#perf-regressions", "Not judged", timeout=15)
+    wait_for_traces(br, "perf-queue-wait-ms")
+    shoot(br, artifacts / f"{theme}-performance.png")
+    open_tab(br, TABS["scaling"])
+    br.wait_for_contains_text("#scaling-table", "scale up", timeout=15)
+    br.wait_for_contains_text("#scaling-summary", "Policy", timeout=15)
+    wait_for_traces(br, "scaling-thresholds")
+    shoot(br, artifacts / f"{theme}-scaling.png")
+    open_tab(br, TABS["alerts"])
+    br.wait_for_contains_text("#alerts-list", "coordinator unreachable", timeout=15)
+    shoot(br, artifacts / f"{theme}-alerts.png")
+
+
+def test_every_tab_shows_data_in_the_dark_theme(dash_br, dark, artifacts):
+    visit_every_tab(dash_br, dark, artifacts, "dark")
+    css = dash_br.find_element("#drm-theme-css").get_attribute("href")
+    assert css.endswith("/_drm/theme/darkly.css")
+    assert dash_br.get_logs() == []
+
+
+def test_every_tab_shows_data_in_the_light_theme(dash_br, light, artifacts):
+    visit_every_tab(dash_br, light, artifacts, "light")
+    assert dash_br.find_element("#drm-theme-css").get_attribute("href").endswith("flatly.css")
+    assert dash_br.get_logs() == []
+
+
+def test_alert_filters_change_what_is_listed(dash_br, dark, artifacts):
+    dash_br.server_url = dark
+    open_tab(dash_br, TABS["alerts"])
+    dash_br.wait_for_contains_text("#alerts-list", "coordinator unreachable", timeout=15)
+    # severity: switch critical off, and only the critical alert goes
+    dash_br.driver.find_element(By.CSS_SELECTOR, "#alerts-levels input[value='critical']").click()
+    dash_br.wait_for_contains_text("#alerts-list", "CPU above 85%", timeout=10)
+    deadline = time.monotonic() + 10
+    while "coordinator unreachable" in dash_br.find_element("#alerts-list").text:
+        assert time.monotonic() < deadline, "the critical alert is still listed"
+        time.sleep(0.2)
+    # source: keep only scaling decisions
+    for source in ("regression_detection", "system", "threshold"):
+        dash_br.driver.find_element(By.CSS_SELECTOR, f"#alerts-sources input[value='{source}']").click()
+    dash_br.wait_for_contains_text("#alerts-list", "pool scaled up", timeout=10)
+    listed = dash_br.find_element("#alerts-list").text
+    assert "CPU above 85%" not in listed and "coordinator unreachable" not in listed
+    shoot(dash_br, artifacts / "dark-alerts-filtered.png")
+    dash_br.driver.find_element(By.CSS_SELECTOR, "#alerts-sources input[value='scaling_decision']").click()
+    dash_br.wait_for_contains_text("#alerts-list", "No alert matches these filters", timeout=10)
+    assert dash_br.get_logs() == []
+
+
+def test_theme_switch_swaps_page_and_figures(dash_br, dark, artifacts):
+    dash_br.server_url = dark
+    wait_for_traces(dash_br, "overview-utilization")
+    font = "return document.querySelector('#overview-utilization .js-plotly-plot')._fullLayout.font.color"
+    dark_font = dash_br.driver.execute_script(font)
+    dash_br.driver.find_element(By.CSS_SELECTOR, "#drm-theme-switch").click()
+    deadline = time.monotonic() + 10
+    while dash_br.driver.execute_script(font) == dark_font:
+        assert time.monotonic() < deadline, "the figures kept the dark template"
+        time.sleep(0.2)
+    assert dash_br.find_element("#drm-theme-css").get_attribute("href").endswith("flatly.css")
+    shoot(dash_br, artifacts / "dark-switched-to-light-overview.png")
+    assert dash_br.get_logs() == []
+
+
+def test_zoom_survives_live_refreshes(dash_br, dark):
+    dash_br.server_url = dark
+    wait_for_traces(dash_br, "overview-utilization")
+    plot = "document.querySelector('#overview-utilization .js-plotly-plot')"
+    # plotly's own date <-> ms conversion, so the browser's time zone cannot skew the check
+    axis_ms = f"const ax = {plot}._fullLayout.xaxis; return ax.range.map(v => ax.r2l(v));"
+    newest = f"const x = {plot}.data[0].x; return x[x.length - 1];"
+    lo, hi = dash_br.driver.execute_script(axis_ms)
+    start, end = lo + (hi - lo) * 0.25, lo + (hi - lo) * 0.5
+    dash_br.driver.execute_script(f"Plotly.relayout({plot}, {{'xaxis.range': [{start}, {end}]}});")
+    before = dash_br.driver.execute_script(newest)
+    deadline = time.monotonic() + 15
+    while dash_br.driver.execute_script(newest) == before:  # wait for a live refresh to land
+        assert time.monotonic() < deadline, "no refresh arrived"
+        time.sleep(0.2)
+    zoomed = dash_br.driver.execute_script(axis_ms)
+    assert abs(zoomed[0] - start) < 1000 and abs(zoomed[1] - end) < 1000
+    assert dash_br.get_logs() == []

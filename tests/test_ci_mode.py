@@ -1,0 +1,36 @@
+"""CI mode: --duration, --no-server, --report and --fail-on, through the real script."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.timeout(120)
+
+
+def run(tmp_path, *flags):
+    return subprocess.run([sys.executable, str(ROOT / "run_drm_real_time_dashboard.py"), "--duration", "3",
+                           "--no-server", "--update-interval", "0.5", "--db-path",
+                           str(tmp_path / "ci.duckdb"), *flags],
+                          capture_output=True, text=True, timeout=100, cwd=tmp_path)
+
+
+def test_timed_headless_run_writes_report_and_summary(tmp_path):
+    proc = run(tmp_path, "--report", str(tmp_path / "out" / "run.html"), "--fail-on", "critical")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert summary["ticks"] >= 4 and summary["simulated"] is True
+    assert summary["kpis"]["total_workers"]["last"] >= 1
+    assert summary["exit"] == {"fail_on": "critical", "status": 0, "because": "no alert at critical or above"}
+    page = (tmp_path / "out" / "run.html").read_text()
+    assert "DRM run report" in page and "plotly" in page.lower()
+    assert 'src="http' not in page  # plotly.js is inline, no script from the network: opens offline
+
+
+def test_no_server_without_duration_is_a_one_line_error(tmp_path):
+    proc = subprocess.run([sys.executable, str(ROOT / "run_drm_real_time_dashboard.py"), "--no-server"],
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "--duration" in proc.stderr

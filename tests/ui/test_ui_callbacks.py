@@ -1,0 +1,107 @@
+"""Tab refreshes through app.server.test_client(): the visible tab draws, once per tick, per theme."""
+
+import pytest
+
+from drm_dashboard.models import Alert, SourceHealth
+from drm_dashboard.ui.app import TABS, UIContext, create_app
+from drm_dashboard.ui.regressions import RegressionFinding, RegressionReport
+from drm_fakes import make_snapshot
+from ui_views import T0, callback_body, callback_key, decision, filled_store
+
+pytestmark = pytest.mark.timeout(60)
+FIRST_OUTPUT = {"System Overview": "overview-utilization.figure", "Worker Details": "workers-lines.figure",
+                "Performance Metrics": "perf-task-throughput.figure",
+                "Scaling Decisions": "scaling-timeline.figure", "Alerts": "alerts-list.children"}
+ALL_LEVELS = ["info", "warning", "error", "critical"]
+ALL_SOURCES = ["scaling_decision", "regression_detection", "system", "threshold"]
+
+
+def values(tab, over=None):
+    base = {"drm-interval.n_intervals": 1, "drm-tabs.active_tab": tab, "drm-theme.data": "dark",
+            "workers-metric.value": "cpu", "perf-range.value": 60, "alerts-levels.value": ALL_LEVELS,
+            "alerts-sources.value": ALL_SOURCES}
+    return {**base, **(over or {})}
+
+
+@pytest.fixture
+def served():
+    alerts = [Alert("a1", T0 + 10, "warning", "threshold", "cpu high"),
+              Alert("a2", T0 + 20, "critical", "system", "source down")]
+    store = filled_store(60, 4, decisions={30: [decision(T0 + 150)]}, alerts=alerts)
+    ctx = UIContext(live=store, health=SourceHealth, source="test", simulated=False,
+                    update_interval_s=5)
+    app = create_app(ctx)
+    return app, app.server.test_client(), ctx
+
+
+def refresh(served, tab, output=None, over=None):
+    app, client, _ = served
+    key = callback_key(app, output or FIRST_OUTPUT[tab])
+    return client.post("/_dash-update-component", json=callback_body(app, key, values(tab, over)))
+
+
+@pytest.mark.parametrize("tab", list(FIRST_OUTPUT))
+def test_every_tab_draws_when_visible_and_stays_silent_when_hidden(served, tab):
+    answer = refresh(served, tab)
+    assert answer.status_code == 200
+    assert len(answer.get_json()["response"]) >= 3
+    hidden = refresh(served, "Alerts" if tab != "Alerts" else "System Overview", FIRST_OUTPUT[tab])
+    assert hidden.status_code == 204
+
+
+def test_a_browser_that_already_shows_this_tick_gets_no_bytes(served):
+    first = refresh(served, "System Overview").get_json()["response"]
+    stamp = first["overview-rendered"]["data"]
+    again = refresh(served, "System Overview", over={"overview-rendered.data": stamp})
+    assert again.status_code == 204
+    served[2].live.ingest(make_snapshot(T0 + 60 * 5, 4))
+    assert refresh(served, "System Overview", over={"overview-rendered.data": stamp}).status_code == 200
+
+
+def test_many_viewers_of_one_tick_cost_one_build(served):
+    for _ in range(10):
+        assert refresh(served, "Scaling Decisions").status_code == 200
+    assert served[2].cache.builds == 1 and served[2].cache.hits == 9
+
+
+def test_theme_changes_the_figure_template(served):
+    dark = refresh(served, "System Overview").get_json()["response"]
+    light = refresh(served, "System Overview", over={"drm-theme.data": "light"}).get_json()["response"]
+    bg = [r["overview-utilization"]["figure"]["layout"]["template"]["layout"]["font"]["color"]
+          for r in (dark, light)]
+    assert bg[0] != bg[1]
+
+
+def test_alert_filters_change_what_is_listed(served):
+    everything = str(refresh(served, "Alerts").get_json()["response"]["alerts-list"])
+    assert "cpu high" in everything and "source down" in everything
+    critical = str(refresh(served, "Alerts", over={"alerts-levels.value": ["critical"]}).get_json()["response"])
+    assert "source down" in critical and "cpu high" not in critical
+
+
+def test_worker_choice_is_preselected_with_the_busiest(served):
+    answer = refresh(served, "Worker Details", "workers-choice.options").get_json()["response"]
+    assert len(answer["workers-choice"]["options"]) == 4 and len(answer["workers-choice"]["value"]) == 4
+
+
+def test_regression_findings_reach_the_panel_through_the_seam():
+    store = filled_store(40, 2)
+    finding = RegressionFinding("queue_wait_ms", T0 + 100, 10.0, 30.0)
+    ctx = UIContext(live=store, health=SourceHealth, source="t", simulated=False, update_interval_s=5,
+                    regressions=lambda view: RegressionReport((finding,), points=view.n_ticks))
+    app = create_app(ctx)
+    key = callback_key(app, "perf-regressions.children")
+    body = callback_body(app, key, values("Performance Metrics"))
+    text = str(app.server.test_client().post("/_dash-update-component", json=body).get_json())
+    assert "1 regression found in 40 points" in text and "queue wait: 10 -> 30 (+200%)" in text
+
+
+def test_page_and_css_come_from_this_process(served):
+    app, client, _ = served
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="drm-theme-css"' in page and "cdn" not in page.lower() and "googleapis" not in page
+    for name in ("darkly", "flatly"):
+        css = client.get(f"/_drm/theme/{name}.css")
+        assert css.status_code == 200 and b"@import url" not in css.data
+    assert b"--Dash-Fill-Inverse-Strong:#303030" in client.get("/_drm/theme/darkly.css").data
+    assert [t.LABEL for t in TABS] == list(FIRST_OUTPUT)

@@ -1,0 +1,34 @@
+"""Overview cards: the numbers now, their trend against a few minutes ago, alerts or All clear."""
+
+from dataclasses import replace
+
+from drm_dashboard.models import Alert
+from drm_dashboard.ui.cards import alerts_kpi, overview_kpis, trend
+from ui_views import T0, fill
+
+
+def test_four_cards_in_order(view):
+    assert [k.title for k in overview_kpis(view, 60)] == ["Workers", "Active tasks",
+                                                          "Average utilization", "Alerts"]
+
+
+def test_trend_compares_with_five_minutes_ago():
+    view = fill(100, 1, shape=lambda i, s: replace(s, total_workers=4 if i < 80 else 7))
+    text, color = trend(view, "total_workers")
+    assert text == "▲ 3 vs 5 min ago" and color == "info"
+
+
+def test_trend_waits_for_a_minute_of_history():
+    assert trend(fill(5, 1), "active_tasks") == ("trend after the first minute", "muted")
+
+
+def test_alerts_card_counts_by_severity_worst_first():
+    alerts = [Alert(str(i), T0, level, "system", "m") for i, level in
+              enumerate(["info", "critical", "warning", "warning"])]
+    kpi = alerts_kpi(alerts, 60)
+    assert (kpi.value, kpi.note, kpi.color) == ("4", "1 critical · 2 warning · 1 info", "danger")
+
+
+def test_no_alerts_is_all_clear():
+    kpi = alerts_kpi([], 60)
+    assert (kpi.value, kpi.note, kpi.color) == ("All clear", "no alerts in the last 60 min", "success")
