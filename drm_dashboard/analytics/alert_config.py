@@ -103,7 +103,7 @@ def _thresholds(top: Fields) -> tuple[ThresholdRule, ...]:
     _check_names(top.file, own)
     keep = top.get("defaults", f.boolean, True)
     known = tuple(r.name for r in DEFAULT_THRESHOLDS)
-    disabled = top.get("disable", f.strings, ())
+    disabled = top.get("disable", f.names, ())
     for name in disabled:
         if name not in known:
             raise top.error("disable", f'"{name}" is not a built-in rule (built-in: {", ".join(known)})')

@@ -130,6 +130,13 @@ def strings(value: Any) -> tuple[str, ...]:
     return tuple(text(v) for v in items)
 
 
+def names(value: Any) -> tuple[str, ...]:
+    """A list of non-empty strings, possibly empty."""
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list of names, got {_kind(value)}")
+    return tuple(text(v) for v in value)
+
+
 def severity(value: Any) -> str:
     """One of ALERT_LEVELS."""
     if value not in ALERT_LEVELS:
