@@ -122,7 +122,10 @@ class Collector:
             return
         try:
             self.history.append(snap)
+            errors = self.history.take_errors()
         except StorageError as exc:
+            errors = [exc]
+        for exc in errors:
             # live view keeps working; the header shows why history is not being written
             self._record(HealthEvent(self._clock(), "history-error", str(exc)))
             log.error("history write failed: %s", exc)

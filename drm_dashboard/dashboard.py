@@ -102,7 +102,7 @@ class DRMRealTimeDashboard:
         """Open the DuckDB file and warm the live store from its last retention window."""
         if self.history is not None:
             return
-        self.history = HistoryStore(self.settings.db_path)
+        self.history = HistoryStore(self.settings.db_path, background=True)
         if self.live.view().is_empty:  # a restart of this object keeps what it already holds
             now = self._clock()
             self.live.load(self.history.load_window(now - self.settings.retention_s, now))

@@ -227,8 +227,9 @@ def _thrash_alert(alert_id: str, now: float, rule: ThrashRule, flips: tuple[floa
 def _finding_alert(finding: Any, severity: str, improvement_severity: str) -> Alert:
     regressed = finding.direction == "regression"
     unit = metric_unit(finding.metric)
-    # change_pct is NaN when the level before was 0: say the levels, not "by nan%"
-    by = "" if math.isnan(finding.change_pct) else f" by {abs(finding.change_pct):.1f}%"
+    # change_pct is NaN (or None) when the level before was 0: say the levels, not "by nan%"
+    pct = finding.change_pct
+    by = "" if pct is None or math.isnan(pct) else f" by {abs(pct):.1f}%"
     message = (f"{finding.metric} {'regressed' if regressed else 'improved'}{by} "
                f"({fmt(finding.before, unit)} -> {fmt(finding.after, unit)}), "
                f"confidence {finding.confidence:.0%}")

@@ -3,8 +3,9 @@
 The three components are combined by a fixed logistic model, in the spirit of Platt (1999),
 "Probabilistic outputs for support vector machines": a monotone map of evidence to a
 probability that the change is real. Significance enters as ln(z^2 / threshold), where z is
-the GLS statistic under AR(1) noise; effect size as ln(Cohen's d); persistence as the share
-of post-step samples above the acceptance minimum and ln of their count.
+the GLS statistic under AR(1) noise; effect size as ln(Cohen's d); persistence as ln of the
+count of post-step samples that agree when the step is confirmed. That count weighs against
+confidence: a step that needs many samples to reach significance is small or gradual.
 """
 
 from __future__ import annotations
@@ -32,12 +33,11 @@ def _capped_log(x: float) -> float:
     return min(max(math.log(x), -_LOG_CAP), _LOG_CAP)
 
 
-def features(test: SplitTest, config: DetectorConfig) -> tuple[float, float, float, float]:
-    """Evidence excess, ln effect size, persistence margin and ln persistence count."""
+def features(test: SplitTest, config: DetectorConfig) -> tuple[float, float, float]:
+    """ln(z^2 / acceptance threshold), ln effect size and ln(agreeing samples / min_after)."""
     threshold = config.penalty * math.log(test.n)
-    margin = (test.persistence - config.min_persistence) / max(1.0 - config.min_persistence, 1e-9)
     return (_capped_log(test.z ** 2 / threshold), _capped_log(test.effect_size),
-            margin, _capped_log(test.agree / max(config.min_after, 1)))
+            _capped_log(test.agree / max(config.min_after, 1)))
 
 
 def confidence(test: SplitTest, config: DetectorConfig) -> float:

@@ -25,15 +25,15 @@ class DetectorConfig:
 
     penalty: float = 10.0  # accept a step when z^2 > penalty * ln(n)
     rho_max: float = 0.99  # cap on the AR(1) coefficient, keeps the test defined
-    min_segment: int = 5  # offline: shortest segment binary segmentation may cut
+    min_segment: int = 6  # offline: shortest segment binary segmentation may cut
     min_persistence: float = 0.8  # share of post-step samples that must sit on the new level
     window: int = 300  # online: most samples kept as the baseline
     min_before: int = 20  # online: baseline samples needed before judging
     min_after: int = 6  # online: samples past a step before it can be confirmed
-    surprise_half: float = 8.0  # one-step surprise (innovation sds) that scores 0.5 per row
+    surprise_half: float = 4.0  # one-step surprise (innovation sds) that scores 0.5 per row
     # logistic weights of the confidence: bias, ln(z^2 / threshold), ln(effect size),
-    # persistence above the minimum (0..1), ln(agreeing samples / min_after)
-    confidence_weights: tuple[float, float, float, float, float] = (-1.0, 1.0, 0.5, 1.0, 0.3)
+    # ln(agreeing samples / min_after); fitted once on the pooled benchmark findings
+    confidence_weights: tuple[float, float, float, float] = (-2.0, 1.15, 0.2, -0.23)
 
     @property
     def min_points(self) -> int:

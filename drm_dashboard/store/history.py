@@ -80,7 +80,8 @@ class HistoryStore:
     # otherwise grows with the file (up to 80% of RAM).
 
     def __init__(self, path: str | os.PathLike, *, flush_ticks: int = 12, flush_age_s: float = 15.0,
-                 memory_limit: str = "64MB", clock: Callable[[], float] = time.monotonic) -> None:
+                 memory_limit: str = "64MB", clock: Callable[[], float] = time.monotonic,
+                 background: bool = False) -> None:
         self.path = Path(path)
         self.flush_ticks = flush_ticks
         self.flush_age_s = flush_age_s
@@ -95,6 +96,14 @@ class HistoryStore:
         self._buffer = _Buffer()
         self._buffer_lock = threading.Lock()
         self._closed = False
+        self._flush_due = threading.Event()
+        self._stop_writer = threading.Event()
+        self._errors: list[StorageError] = []
+        self._writer: threading.Thread | None = None
+        if background:
+            # inserts and DuckDB's checkpoints (100+ ms) then never land inside a collector tick
+            self._writer = threading.Thread(target=self._write_loop, name="drm-history", daemon=True)
+            self._writer.start()
 
     def _check_open(self) -> None:
         if self._closed:
@@ -142,7 +151,29 @@ class HistoryStore:
         buf = self._buffer
         full = len(buf.ts) >= self.flush_ticks
         if full or (buf.since is not None and self._clock() - buf.since >= self.flush_age_s):
-            self.flush()
+            if self._writer is None:
+                self.flush()
+            else:
+                self._flush_due.set()
+
+    def _write_loop(self) -> None:
+        while not self._stop_writer.is_set():
+            # wake when a batch is due, and at least every flush_age_s for a quiet buffer
+            self._flush_due.wait(self.flush_age_s)
+            self._flush_due.clear()
+            if self._stop_writer.is_set():
+                return  # close() writes the last batch itself
+            try:
+                self.flush()
+            except StorageError as exc:
+                with self._buffer_lock:
+                    self._errors.append(exc)
+
+    def take_errors(self) -> list[StorageError]:
+        """Errors the background writer met since the last call (for the source's health)."""
+        with self._buffer_lock:
+            errors, self._errors = self._errors, []
+        return errors
 
     def flush(self) -> int:
         """Write buffered rows, one bulk insert per table in one transaction; return rows written."""
@@ -164,9 +195,14 @@ class HistoryStore:
         return sum(len(f) for f in frames.values())
 
     def close(self) -> None:
-        """Flush, then close the file; safe to call twice."""
+        """Stop the writer thread, flush, then close the file; safe to call twice."""
         if self._closed:
             return
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            self._stop_writer.set()
+            self._flush_due.set()
+            writer.join(timeout=30)
         try:
             self.flush()
         finally:

@@ -130,3 +130,10 @@ def test_regression_confidence_and_levels_are_configurable(clock):
     eng, _ = engine(AlertConfig(regression=rule), clock)
     weak = FakeFinding("allocation_time_ms", T0, "regression", 40.0, 0.5, 5.0, 7.0)
     assert [a.level for a in eng.evaluate(T0, {}, (), LIVE, findings=[weak])] == ["critical"]
+
+
+def test_a_finding_from_a_zero_level_says_the_levels_only(clock):
+    eng, _ = engine(AlertConfig(), clock)
+    finding = FakeFinding("allocation_time_ms", T0, "regression", float("nan"), 0.95, 0.0, 4.0)
+    (alert,) = eng.evaluate(T0, {}, (), LIVE, findings=[finding])
+    assert alert.message == "allocation_time_ms regressed (0 ms -> 4 ms), confidence 95%"

@@ -70,13 +70,13 @@ def test_a_failing_destination_is_retried_with_back_off_then_counted_failed(sink
 def test_a_refusing_destination_does_not_hold_back_the_others(sink, running):
     refused = WebhookDestination(f"http://127.0.0.1:{free_port()}/hook", timeout_s=2.0)
     d = running([refused, WebhookDestination(sink.url("/good"), timeout_s=2.0)],
-                retries=2, backoff_s=0.2)
+                retries=1, backoff_s=0.5)
     start = time.monotonic()
     d.submit(firing(n=1))
     d.submit(firing(n=2))
     assert wait_for(lambda: len(sink.bodies("/good")) == 2)
-    # both good deliveries land before the refused one's first back-off (0.2 s) has even passed
-    assert sink.times("/good")[-1] - start < 0.2
+    # both good deliveries land before the refused one's first back-off (0.5 s) has even passed
+    assert sink.times("/good")[-1] - start < 0.5
     assert wait_for(lambda: d.failed == 2)
     assert (d.sent, d.failed) == (2, 2)
 
@@ -87,10 +87,10 @@ def test_submit_never_blocks_while_a_destination_hangs(sink, running):
     t0 = time.monotonic()
     for n in range(50):
         d.submit(firing(n=n))
-    assert time.monotonic() - t0 < 0.1
-    # the good destination waits at most the hanging one's timeout per alert
-    assert wait_for(lambda: len(sink.bodies("/good")) >= 1, timeout=2.0)
-    assert sink.times("/good")[0] - t0 < 0.5 + 0.4
+    assert time.monotonic() - t0 < 0.25
+    # the good destination waits the hanging one's 0.5 s timeout, not its 30 s hang
+    assert wait_for(lambda: len(sink.bodies("/good")) >= 1, timeout=3.0)
+    assert sink.times("/good")[0] - t0 < 2.0
 
 
 def test_a_full_queue_drops_the_oldest_and_counts_it(sink, running):

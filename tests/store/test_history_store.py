@@ -254,3 +254,24 @@ def test_tick_cost_at_1000_workers_is_small_and_flat(tmp_path, make_fleet, store
           f"({early:.2f} ms early), max {max(costs[720:]):.1f} ms")
     assert late < 15.0  # the store's share of the 50 ms tick; about 3 ms measured
     assert late < 2 * early + 2.0  # flat in history length
+
+
+@pytest.mark.timeout(30)
+def test_background_writer_flushes_off_the_caller_and_close_loses_nothing(tmp_path, make_snapshot):
+    history = HistoryStore(tmp_path / "bg.duckdb", flush_ticks=2, background=True)
+    writers = set()
+    original = history.flush
+
+    def recording_flush():
+        writers.add(threading.current_thread().name)
+        return original()
+
+    history.flush = recording_flush
+    for i in range(5):
+        history.append(make_snapshot(1000.0 + i))
+    deadline = time.monotonic() + 10
+    while "drm-history" not in writers and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "drm-history" in writers
+    history.close()  # the fifth tick, still buffered, is written by close
+    assert HistoryStore(tmp_path / "bg.duckdb").counts()["system_metrics"] == 5

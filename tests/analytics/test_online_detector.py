@@ -1,0 +1,82 @@
+"""OnlineDetector: one finding per change, re-anchoring, status, and per-tick cost."""
+
+import time
+
+import numpy as np
+
+from drm_dashboard.analytics.changepoint import DetectorConfig, OnlineDetector
+
+
+def feed(detector, values):
+    return [f for i, v in enumerate(values) if (f := detector.update(float(i), float(v)))]
+
+
+def test_one_step_raises_one_finding_not_one_per_tick():
+    rng = np.random.default_rng(11)
+    values = np.r_[rng.normal(100.0, 2.0, 120), rng.normal(80.0, 2.0, 200)]
+    detector = OnlineDetector("task_throughput", higher_is_better=True)
+    found = feed(detector, values)
+    assert len(found) == 1 and detector.findings == tuple(found)
+    finding = found[0]
+    assert abs(finding.index - 120) <= 1
+    assert finding.direction == "regression"
+    assert -25 < finding.change_pct < -15
+    assert 0 < finding.confidence < 1 and finding.persistence >= DetectorConfig().min_after
+
+
+def test_step_at_index_10_with_short_baseline():
+    cfg = DetectorConfig(min_before=8, min_after=4)
+    values = [10.1, 9.9, 10.0, 10.2, 9.8, 10.0, 10.1, 9.9, 10.0, 10.0] + [12.0, 12.1, 11.9, 12.0] * 5
+    found = feed(OnlineDetector("allocation_time_ms", higher_is_better=False, config=cfg), values)
+    assert [f.index for f in found] == [10]
+    assert found[0].direction == "regression" and found[0].timestamp == 10.0
+
+
+def test_white_noise_and_slow_sine_raise_nothing():
+    rng = np.random.default_rng(5)
+    t = np.arange(1500)
+    noise = rng.normal(0.5, 0.05, 1500)
+    sine = 0.5 + 0.2 * np.sin(2 * np.pi * t / 300) + rng.normal(0, 0.01, 1500)
+    for series in (noise, sine):
+        assert feed(OnlineDetector("cpu_utilization", higher_is_better=None), series) == []
+
+
+def test_status_says_how_many_more_points_are_needed():
+    detector = OnlineDetector("queue_wait_ms", higher_is_better=False)
+    for i in range(12):
+        detector.update(float(i), 5.0)
+    status = detector.status()
+    needed = DetectorConfig().min_points
+    assert not status.judged and status.points == 12 and status.points_needed == needed
+    assert status.message == f"12 of {needed} points needed ({needed - 12} more)"
+
+
+def test_anomaly_score_flags_a_spike_once():
+    rng = np.random.default_rng(2)
+    detector = OnlineDetector("cpu_utilization", higher_is_better=None)
+    scores = []
+    for i, v in enumerate(np.r_[rng.normal(10, 0.5, 100), [30.0], rng.normal(10, 0.5, 50)]):
+        detector.update(float(i), float(v))
+        scores.append(detector.anomaly_score)
+    assert int(np.argmax(scores)) == 100 and scores[100] > 0.75
+    assert max(scores[101:]) < 0.5 and detector.findings == ()
+
+
+def test_non_finite_samples_are_ignored():
+    detector = OnlineDetector("task_throughput", higher_is_better=True)
+    assert detector.update(0.0, float("nan")) is None and detector.points == 0
+
+
+def test_update_is_well_under_a_millisecond_on_a_full_window():
+    rng = np.random.default_rng(0)
+    detector = OnlineDetector("task_throughput", higher_is_better=True)
+    values = rng.normal(10.0, 1.0, 600)
+    for i, v in enumerate(values[:300]):
+        detector.update(float(i), float(v))
+    costs = []
+    for i, v in enumerate(values[300:], start=300):
+        start = time.perf_counter()
+        detector.update(float(i), float(v))
+        costs.append(time.perf_counter() - start)
+    assert detector.points == DetectorConfig().window
+    assert float(np.median(costs)) < 1e-3
