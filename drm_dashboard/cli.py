@@ -43,6 +43,8 @@ def build_parser(prog: str = "drm-dashboard") -> argparse.ArgumentParser:
     p.add_argument("--drm-url", dest="drm_url", help="URL of a DRM coordinator (API v1)")
     p.add_argument("--api-key", dest="api_key", help="coordinator API key (or DRM_API_KEY)")
     p.add_argument("--seed", type=int, help="seed of the embedded demo workload (default: 0)")
+    p.add_argument("--alert-config", dest="alert_config",
+                   help="alert rules, silences and notifications (TOML, YAML or JSON; see docs/ALERTS.md)")
     ci = p.add_argument_group("CI mode")
     ci.add_argument("--duration", type=float, help="run for this many seconds, then exit")
     ci.add_argument("--no-server", dest="serve", action="store_false", default=None,

@@ -29,6 +29,10 @@ class TickProcessor(Protocol):
         """Return alerts raised or updated by this tick."""
         ...
 
+    def check_health(self, health: SourceHealth) -> Sequence[Alert]:
+        """A tick that failed carries no values: judge only the source's health."""
+        ...
+
 
 @dataclass(frozen=True)
 class HealthEvent:
@@ -108,6 +112,7 @@ class Collector:
             # the source answers but its clock has not moved: its data is stale, not new
             self._set_health("stale", f"source timestamp has not advanced since "
                              f"{time.strftime('%H:%M:%S', time.localtime(snap.timestamp))}")
+            self._run_processors(None)
             return self.live.view().seq
         self._last_source_ts = snap.timestamp
         seq = self.live.ingest(snap)
@@ -130,24 +135,35 @@ class Collector:
             self._record(HealthEvent(self._clock(), "history-error", str(exc)))
             log.error("history write failed: %s", exc)
 
-    def _run_processors(self, snap: Snapshot) -> None:
+    def _run_processors(self, snap: Snapshot | None) -> None:
         view = self.live.view()
         for proc in self._processors:
             try:
-                alerts = proc.process(view, snap, self._health)
+                if snap is None:
+                    alerts = proc.check_health(self._health)
+                else:
+                    alerts = proc.process(view, snap, self._health)
             except Exception:
                 log.exception("tick processor %s failed", type(proc).__name__)
                 continue
-            for alert in alerts:
-                self.live.add_alert(alert)
-                if self.history is not None:
-                    self.history.append_alert(alert)
+            self._store_alerts(alerts)
+
+    def _store_alerts(self, alerts: Sequence[Alert]) -> None:
+        for alert in alerts:
+            self.live.add_alert(alert)
+            if self.history is None:
+                continue
+            try:
+                self.history.append_alert(alert)
+            except StorageError as exc:
+                self._record(HealthEvent(self._clock(), "history-error", str(exc)))
 
     def _failed(self, exc: SourceError) -> None:
         self._health = replace(self._health, consecutive_failures=self._health.consecutive_failures + 1)
         self._key_rejected = isinstance(exc, AuthRejected)
         self._set_health("error", str(exc) or type(exc).__name__, failed=True)
         log.warning("poll of %s failed: %s", self.source.description, exc)
+        self._run_processors(None)
 
     def _set_health(self, state: str, reason: str, *, last_success: float | None = None,
                     failed: bool = False) -> None:

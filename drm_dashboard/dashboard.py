@@ -7,12 +7,16 @@ import threading
 import time
 from typing import Any, Callable
 
+from .analytics.alert_config import default_alert_config, load_alert_config
+from .analytics.alerts import AlertEngine
+from .analytics.pipeline import AnalyticsPipeline, AnalyticsReport
 from .collector import Collector
 from .config import Settings
 from .errors import ConfigError
 from .manager import DynamicResourceManager
 from .manager.workload import Workload, WorkloadConfig, WorkloadDriver
 from .models import SourceHealth
+from .notify import NotificationDispatcher, build_destinations
 from .report.summary import RunFacts, summarize
 from .server import BackgroundServer
 from .sources import MetricsSource
@@ -49,6 +53,8 @@ class DRMRealTimeDashboard:
             self._driver = WorkloadDriver(workload)
         self.source = source or self._make_source()
         self.live = LiveStore(retention_s=self.settings.retention_s, clock=clock)
+        self.notifier: NotificationDispatcher | None = None
+        self.analytics = self._make_analytics()
         self.history: HistoryStore | None = None
         self.collector: Collector | None = None
         self._server: BackgroundServer | None = None
@@ -65,6 +71,17 @@ class DRMRealTimeDashboard:
             return CoordinatorSource(self.settings.drm_url, self.settings.api_key)
         desc = DEMO_DESCRIPTION if self.simulated else "in-process manager"
         return LocalSource(self.manager, description=desc, clock=self._clock)
+
+    def _make_analytics(self) -> AnalyticsPipeline:
+        """Detectors and alert rules (from --alert-config or the defaults), notifications if any."""
+        path = self.settings.alert_config
+        config = load_alert_config(path) if path else default_alert_config()
+        destinations = build_destinations(config)
+        if destinations:
+            self.notifier = NotificationDispatcher(destinations)
+        engine = AlertEngine(config, interval_s=self.settings.update_interval, clock=self._clock,
+                             on_transition=self.notifier.submit if self.notifier else None)
+        return AnalyticsPipeline(engine, clock=self._clock)
 
     # -- the original's read views ---------------------------------------------------------
     @property
@@ -113,7 +130,9 @@ class DRMRealTimeDashboard:
         if self.collector is None:
             self.collector = Collector(self.source, self.live, self.history,
                                        interval_s=self.settings.update_interval, clock=self._clock,
-                                       max_backoff_s=self._max_backoff_s)
+                                       processors=[self.analytics], max_backoff_s=self._max_backoff_s)
+        if self.notifier is not None:
+            self.notifier.start()
         if self._driver is not None:
             self._driver.start()
         self.collector.poll_once()  # the first page shows numbers, not an empty frame
@@ -127,6 +146,9 @@ class DRMRealTimeDashboard:
         if self._driver is not None:
             self._driver.stop()
             self._driver.join(timeout=10)
+        if self.notifier is not None:
+            self.notifier.stop()
+            self.notifier.join(timeout=10)
         if self.history is not None:
             self.history.flush()
 
@@ -147,7 +169,7 @@ class DRMRealTimeDashboard:
         facts = RunFacts(source=self.source.description, simulated=self.simulated,
                          started=self._started_at or self._clock(), ended=self._clock(),
                          health=self._health(), health_events=self._last_events,
-                         fail_on=self.settings.fail_on)
+                         findings=self.analytics.report.findings, fail_on=self.settings.fail_on)
         return summarize(self.live.view(), facts)
 
     def start_in_background(self) -> str:

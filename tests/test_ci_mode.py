@@ -34,3 +34,18 @@ def test_no_server_without_duration_is_a_one_line_error(tmp_path):
     proc = subprocess.run([sys.executable, str(ROOT / "run_drm_real_time_dashboard.py"), "--no-server"],
                           capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "--duration" in proc.stderr
+
+
+def test_fail_on_turns_a_raised_alert_into_exit_1_and_a_bad_rules_file_into_exit_2(tmp_path):
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[threshold]]\nname = "any-workers"\nmetric = "total_workers"\nabove = 0\n'
+                     'for = "0s"\nseverity = "error"\n')
+    proc = run(tmp_path, "--alert-config", str(rules), "--fail-on", "error")
+    assert proc.returncode == 1, proc.stderr
+    assert "failing the run" in proc.stderr and "any-workers" in proc.stderr.lower() + proc.stdout.lower() \
+        or "1 alert(s) at error or above" in proc.stderr
+    proc = run(tmp_path, "--alert-config", str(rules), "--fail-on", "critical")
+    assert proc.returncode == 0, proc.stderr
+    rules.write_text('[[threshold]]\nname = "typo"\nmetric = "cpu_use"\nabove = 1\n')
+    bad = run(tmp_path, "--alert-config", str(rules))
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "cpu_use" in bad.stderr

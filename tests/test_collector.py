@@ -82,6 +82,10 @@ class RaisingOnce:
             raise RuntimeError("analytics bug")
         return [Alert(id="a1", timestamp=self.clock(), level="warning", source="threshold", message="hot")]
 
+    def check_health(self, health):
+        return [Alert(id="down", timestamp=self.clock(), level="error", source="system",
+                      message=health.reason)]
+
 
 def test_processor_failure_does_not_stop_the_tick_and_alerts_are_stored(clock):
     proc = RaisingOnce(clock)
@@ -112,3 +116,9 @@ def test_thread_survives_failures_and_stops_promptly(clock):
     col.stop()
     assert col.join(timeout=5) and not col.is_alive
     assert live.view().seq >= 1
+
+
+def test_a_failed_tick_still_lets_processors_judge_health(clock):
+    col = _collector(clock, [SourceUnavailable("refused")], processors=[RaisingOnce(clock)])
+    col.poll_once()
+    assert [(a.id, a.message) for a in col.live.view().alerts] == [("down", "refused")]

@@ -47,10 +47,11 @@ class AlertEngine:
         self._published: tuple[Alert, ...] = ()
 
     # -- the TickProcessor seam ----------------------------------------------------------------
-    def process(self, view: LiveView, snapshot: Snapshot, health: SourceHealth) -> list[Alert]:
+    def process(self, view: LiveView, snapshot: Snapshot, health: SourceHealth,
+                findings: Sequence[Any] = ()) -> list[Alert]:
         """Evaluate the newest tick of the live view (every known metric, the snapshot's decisions)."""
         values = {name: view.latest(name) for name in METRICS}
-        return self.evaluate(self._clock(), values, snapshot.decisions, health)
+        return self.evaluate(self._clock(), values, snapshot.decisions, health, findings)
 
     def check_health(self, health: SourceHealth) -> list[Alert]:
         """Evaluate only the source's health: for ticks that failed and so carry no values."""

@@ -46,16 +46,17 @@ class TickCache:
         """The cached result for (view, key), built by the first caller while the others wait."""
         while True:
             with self._lock:
-                if not self._adopt(view):
-                    return build()  # a reader that raced behind the store: answer it, cache nothing
-                if key in self._entries:
+                current = self._adopt(view)
+                if current and key in self._entries:
                     self.hits += 1
                     self._entries.move_to_end(key)
                     return self._entries[key]
-                pending = self._building.get(key)
-                if pending is None:
+                pending = self._building.get(key) if current else None
+                if current and pending is None:
                     done = self._building[key] = threading.Event()
                     break
+            if not current:
+                return build()  # a reader that raced behind the store: answer it, cache nothing
             pending.wait(self._wait_s)  # another viewer is building it; its result serves us too
         try:
             value = build()

@@ -39,8 +39,8 @@ def test_slow_sine_raises_nothing():
     assert detect_changes(sine) == []
 
 
-def test_two_steps_are_both_found():
-    x = np.r_[np.zeros(30), np.full(30, 5.0), np.full(30, 1.0)]
+def test_a_staircase_gives_both_steps():
+    x = np.r_[np.zeros(30), np.full(30, 5.0), np.full(30, 10.0)]
     x = x + np.random.default_rng(1).normal(0, 0.3, 90)
     assert [cp.index for cp in detect_changes(x)] == [30, 60]
 

@@ -21,7 +21,15 @@ def test_one_step_raises_one_finding_not_one_per_tick():
     assert abs(finding.index - 120) <= 1
     assert finding.direction == "regression"
     assert -25 < finding.change_pct < -15
-    assert 0 < finding.confidence < 1 and finding.persistence >= DetectorConfig().min_after
+    assert 0 < finding.confidence < 1 and finding.persistence >= 5  # 80% of min_after
+
+
+def test_a_step_that_reverts_gives_two_findings():
+    rng = np.random.default_rng(4)
+    values = np.r_[rng.normal(0, 0.3, 60), rng.normal(5, 0.3, 30), rng.normal(0, 0.3, 60)]
+    found = feed(OnlineDetector("queue_wait_ms", higher_is_better=False), values)
+    assert [abs(f.index - i) <= 1 for f, i in zip(found, (60, 90))] == [True, True]
+    assert [f.direction for f in found] == ["regression", "improvement"]
 
 
 def test_step_at_index_10_with_short_baseline():

@@ -1,0 +1,95 @@
+"""The per-tick analytics: regression detectors on each KPI, then the alert engine."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Protocol, Sequence
+
+import numpy as np
+
+from ..models import Alert, SourceHealth, Snapshot
+from ..store.view import LiveView
+from .cp_types import ChangePoint, DetectorConfig, DetectorStatus
+from .online import OnlineDetector
+
+# the metrics judged for regressions, with the direction that is better (None: neither)
+DETECTED: Mapping[str, tuple[str, bool | None]] = {
+    "task_throughput": ("performance", True),
+    "allocation_time_ms": ("performance", False),
+    "queue_wait_ms": ("performance", False),
+    "resource_efficiency": ("performance", True),
+    "cpu_utilization": ("system", None),
+    "memory_utilization": ("system", None),
+    "gpu_utilization": ("system", None),
+}
+
+
+@dataclass(frozen=True)
+class AnalyticsReport:
+    """What the analytics concluded up to tick `seq`; read by the UI and the run summary."""
+
+    seq: int = 0
+    findings: tuple[ChangePoint, ...] = ()
+    statuses: Mapping[str, DetectorStatus] = field(default_factory=dict)
+
+
+class AlertEvaluator(Protocol):
+    """What the pipeline needs of the alert engine (AlertEngine meets it)."""
+
+    def evaluate(self, now: float, values: Mapping[str, float], decisions: Sequence[Any],
+                 health: SourceHealth, findings: Sequence[Any] = ()) -> list[Alert]:
+        """Alerts raised or changed by this tick."""
+        ...
+
+
+class AnalyticsPipeline:
+    """A collector TickProcessor: feed new samples to the detectors, then evaluate alert rules."""
+
+    def __init__(self, engine: AlertEvaluator | None = None, *, config: DetectorConfig = DetectorConfig(),
+                 clock: Callable[[], float] | None = None) -> None:
+        self._engine = engine
+        self._clock = clock
+        self._detectors = {name: OnlineDetector(name, higher_is_better=better, config=config)
+                           for name, (_, better) in DETECTED.items()}
+        self._fed = 0  # seq of the last tick fed to the detectors
+        self._report = AnalyticsReport(statuses=self._statuses())
+        self._lock = threading.Lock()
+
+    @property
+    def report(self) -> AnalyticsReport:
+        with self._lock:
+            return self._report
+
+    def _statuses(self) -> dict[str, DetectorStatus]:
+        return {name: det.status() for name, det in self._detectors.items()}
+
+    def process(self, view: LiveView, snapshot: Snapshot, health: SourceHealth) -> list[Alert]:
+        """One tick: detectors see every tick they have not seen (warm-start history too)."""
+        new = self._feed(view)
+        alerts: list[Alert] = []
+        if self._engine is not None:
+            now = self._clock() if self._clock else snapshot.timestamp
+            values = {name: view.latest(name) for name in (*view.system, *view.performance)}
+            alerts = self._engine.evaluate(now, values, snapshot.decisions, health, new)
+        with self._lock:
+            self._report = AnalyticsReport(seq=view.seq, findings=self._report.findings + tuple(new),
+                                           statuses=self._statuses())
+        return alerts
+
+    def _feed(self, view: LiveView) -> list[ChangePoint]:
+        seqs = view.seqs
+        start = int(np.searchsorted(seqs, self._fed, side="right"))
+        if start >= len(seqs):
+            return []
+        found = []
+        stamps = view.timestamps[start:]
+        for name, (group, _) in DETECTED.items():
+            column = getattr(view, group)[name][start:]
+            detector = self._detectors[name]
+            for ts, value in zip(stamps.tolist(), column.tolist()):
+                finding = detector.update(ts, value)
+                if finding is not None:
+                    found.append(finding)
+        self._fed = int(seqs[-1])
+        return found
