@@ -42,6 +42,10 @@ class AlertEvaluator(Protocol):
         """Alerts raised or changed by this tick."""
         ...
 
+    def check_health(self, health: SourceHealth) -> list[Alert]:
+        """Alerts from the source's health alone, for a tick that brought no values."""
+        ...
+
 
 class AnalyticsPipeline:
     """A collector TickProcessor: feed new samples to the detectors, then evaluate alert rules."""
@@ -76,6 +80,10 @@ class AnalyticsPipeline:
             self._report = AnalyticsReport(seq=view.seq, findings=self._report.findings + tuple(new),
                                            statuses=self._statuses())
         return alerts
+
+    def check_health(self, health: SourceHealth) -> list[Alert]:
+        """A failed or stale tick: only the source's health is judged."""
+        return self._engine.check_health(health) if self._engine is not None else []
 
     def _feed(self, view: LiveView) -> list[ChangePoint]:
         seqs = view.seqs

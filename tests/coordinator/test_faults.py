@@ -149,3 +149,16 @@ def _scale_once(coord):
             return
         time.sleep(0.1)
     raise AssertionError("the policy never scaled up a full pool")
+
+
+def test_an_outage_raises_one_source_down_alert_that_resolves(watched):
+    dash, _, ticking = watched
+    assert wait_for(lambda: health(dash).state == "live")
+    ticking.fake.body_factory, ticking.fake.status = None, 503
+
+    def down_alerts():
+        return [a for a in dash.live.view().alerts if a.source == "system"]
+    assert wait_for(lambda: any(a.details["state"] == "firing" for a in down_alerts())), down_alerts()
+    assert recover(dash, ticking)
+    assert wait_for(lambda: [a.details["state"] for a in down_alerts()] == ["resolved"]), down_alerts()
+    assert down_alerts()[0].level == "error"
