@@ -14,6 +14,7 @@ from .models import Alert, SourceHealth, Snapshot
 from .sources import MetricsSource
 from .store.history import HistoryStore
 from .store.live import LiveStore, LiveView
+from .threads import BackgroundLoop
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +54,15 @@ class TickResult:
     error: str = ""
 
 
-class Collector:
+class Collector(BackgroundLoop):
     """Polls one source every interval; a failed tick is a health event, never a dead thread."""
+
+    thread_name = "drm-collector"
 
     def __init__(self, source: MetricsSource, live: LiveStore, history: HistoryStore | None = None,
                  *, interval_s: float = 5.0, clock: Callable[[], float] = time.time,
                  processors: Sequence[TickProcessor] = (), max_backoff_s: float = 60.0) -> None:
+        super().__init__()
         self.source = source
         self.live = live
         self.history = history
@@ -71,8 +75,6 @@ class Collector:
         self._tick_ms: collections.deque[float] = collections.deque(maxlen=_TICK_SAMPLES)
         self._last_source_ts: float | None = None
         self._key_rejected = False
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
     # -- reading ---------------------------------------------------------------------------
@@ -200,14 +202,6 @@ class Collector:
             delay = max(delay, self._max_backoff_s)
         return min(delay, self._max_backoff_s)
 
-    def start(self) -> None:
-        """Start the named collector thread; a second call is a no-op."""
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="drm-collector", daemon=True)
-        self._thread.start()
-
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
@@ -217,19 +211,3 @@ class Collector:
             except Exception:
                 log.exception("unexpected error in collector tick")
             self._stop.wait(self.next_delay())
-
-    def stop(self) -> None:
-        """Ask the thread to stop after the current tick."""
-        self._stop.set()
-
-    def join(self, timeout: float | None = None) -> bool:
-        """Wait for the thread; True when it has ended."""
-        if self._thread is None:
-            return True
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    @property
-    def is_alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-

@@ -58,6 +58,17 @@ class ScriptedSource:
         return item if isinstance(item, Snapshot) else make_snapshot(self.clock(), self.workers)
 
 
+def wait_for(predicate, timeout: float = 20.0, step: float = 0.1) -> bool:
+    """Poll predicate until it holds or timeout seconds pass; True when it held."""
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
 def free_port() -> int:
     """A port nothing listens on right now (loopback)."""
     import socket

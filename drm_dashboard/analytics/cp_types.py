@@ -26,7 +26,7 @@ class DetectorConfig:
     penalty: float = 10.0  # accept a step when z^2 > penalty * ln(n)
     rho_max: float = 0.99  # cap on the AR(1) coefficient, keeps the test defined
     min_segment: int = 6  # offline: shortest segment binary segmentation may cut
-    min_persistence: float = 0.8  # share of post-step samples that must sit on the new level
+    min_persistence: float = 0.6  # share of post-step samples past the midpoint (a 1.5 sd step gives 0.77)
     window: int = 300  # online: most samples kept as the baseline
     min_before: int = 20  # online: baseline samples needed before judging
     min_after: int = 6  # online: samples past a step before it can be confirmed

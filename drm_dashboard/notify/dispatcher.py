@@ -13,6 +13,7 @@ from typing import Callable, Sequence
 
 from ..analytics.alert_rules import level_at_least
 from ..models import Alert
+from ..threads import BackgroundLoop
 from .destinations import DeliveryError, Destination
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ class _Delivery:
     alert: Alert = field(compare=False)
 
 
-class NotificationDispatcher:
+class NotificationDispatcher(BackgroundLoop):
     """Delivers alerts to destinations on the named thread "drm-notify"; submit() never blocks.
 
     A failed delivery is retried `retries` times with back-off backoff_s, 2*backoff_s, ...; a
@@ -37,9 +38,12 @@ class NotificationDispatcher:
     most its own timeout per attempt.
     """
 
+    thread_name = "drm-notify"
+
     def __init__(self, destinations: Sequence[Destination], *, max_queue: int = 1000,
                  retries: int = 3, backoff_s: float = 1.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
         self.destinations = tuple(destinations)
         self.max_queue = max_queue
         self.retries = retries
@@ -49,8 +53,6 @@ class NotificationDispatcher:
         self._schedule: list[_Delivery] = []
         self._order = itertools.count()
         self._cond = threading.Condition()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._counts = {"sent": 0, "failed": 0, "dropped": 0, "retried": 0}
 
     # -- counters for the UI -------------------------------------------------------------------
@@ -87,30 +89,10 @@ class NotificationDispatcher:
             self._cond.notify()
 
     # -- lifecycle -----------------------------------------------------------------------------
-    def start(self) -> None:
-        """Start the named daemon thread; a second call is a no-op."""
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="drm-notify", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Ask the thread to end after the delivery in progress; queued ones are abandoned."""
-        self._stop.set()
+    def _wake(self) -> None:
+        # the delivery thread waits on the condition, not on _stop
         with self._cond:
             self._cond.notify_all()
-
-    def join(self, timeout: float | None = None) -> bool:
-        """Wait for the thread; True when it has ended."""
-        if self._thread is None:
-            return True
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    @property
-    def is_alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
 
     # -- the delivery thread -------------------------------------------------------------------
     def _run(self) -> None:

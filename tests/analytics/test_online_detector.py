@@ -21,7 +21,7 @@ def test_one_step_raises_one_finding_not_one_per_tick():
     assert abs(finding.index - 120) <= 1
     assert finding.direction == "regression"
     assert -25 < finding.change_pct < -15
-    assert 0 < finding.confidence < 1 and finding.persistence >= 5  # 80% of min_after
+    assert 0 < finding.confidence < 1 and finding.persistence >= 4  # 60% of min_after
 
 
 def test_a_step_that_reverts_gives_two_findings():

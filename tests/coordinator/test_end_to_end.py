@@ -12,20 +12,11 @@ import requests
 from drm_dashboard.coordinator.service import Coordinator
 from drm_dashboard.dashboard import DRMRealTimeDashboard
 from drm_dashboard.manager import ScalingPolicy
-from drm_fakes import dash_callback, free_port
+from drm_fakes import dash_callback, free_port, wait_for
 
 pytestmark = pytest.mark.timeout(120)
 KEY = "e2e-key-51f0c9aa"
 INTERVAL = {"id": "drm-interval", "property": "n_intervals", "value": 1}
-
-
-def wait_for(predicate, timeout=30.0, step=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return False
 
 
 @pytest.fixture

@@ -11,20 +11,11 @@ from drm_dashboard.coordinator.service import Coordinator
 from drm_dashboard.dashboard import DRMRealTimeDashboard
 from drm_dashboard.manager import ScalingPolicy
 from drm_dashboard.sources.coordinator import CoordinatorSource
-from drm_fakes import free_port
+from drm_fakes import free_port, wait_for
 
 pytestmark = pytest.mark.timeout(120)
 KEY = "fault-key-0b77e1"
 FAST = ScalingPolicy(window_s=0.5, cooldown_up_s=0)
-
-
-def wait_for(predicate, timeout=20.0, step=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return False
 
 
 class Ticking:

@@ -9,21 +9,9 @@ import pytest
 from drm_dashboard.models import (PerformanceSample, ScalingDecision, ScalingTrigger, Snapshot,
                                   WorkerSample)
 
+from drm_fakes import FakeClock as StoreClock
+
 T0 = 1_700_000_000.0
-
-
-class StoreClock:
-    """Epoch seconds that move only when the test says so."""
-
-    def __init__(self, start: float = T0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> float:
-        self.now += seconds
-        return self.now
 
 
 def worker(wid: str, tick: int, i: int, *, gpu: bool = True) -> WorkerSample:

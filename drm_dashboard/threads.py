@@ -1,0 +1,47 @@
+"""A named daemon thread with a visible lifecycle, shared by every background loop we run."""
+
+from __future__ import annotations
+
+import abc
+import threading
+
+
+class BackgroundLoop(abc.ABC):
+    """start() / stop() / join() / is_alive around a subclass's `_run`, which watches `_stop`."""
+
+    thread_name = "drm-loop"
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def is_alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        """Start the named daemon thread; a running loop is left as it is."""
+        if self.is_alive:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Ask the loop to end after its current step."""
+        self._stop.set()
+        self._wake()
+
+    def _wake(self) -> None:
+        """Interrupt a wait other than on `_stop` (a condition variable, say)."""
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the thread; True when it has ended."""
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @abc.abstractmethod
+    def _run(self) -> None:
+        """The loop itself; it returns once `_stop` is set."""
