@@ -35,6 +35,8 @@ class Settings:
     report: str | None = None
     fail_on: str = "never"
     alert_config: str | None = None
+    # demo only: "allocation_time@10" doubles placement latency from minute 10 of the run
+    inject_regression: str | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.port <= 65535:
@@ -56,6 +58,8 @@ class Settings:
             raise ConfigError(f"--duration must be above 0 seconds, got {self.duration:g}")
         if self.fail_on not in FAIL_ON:
             raise ConfigError(f"--fail-on must be one of {', '.join(FAIL_ON)}, got {self.fail_on!r}")
+        if self.inject_regression is not None:
+            parse_regression(self.inject_regression)
         if not self.serve and self.duration is None:
             raise ConfigError("--no-server needs --duration (nothing would ever end the run)")
 
@@ -65,6 +69,22 @@ class Settings:
 
     def with_overrides(self, **changes: Any) -> "Settings":
         return replace(self, **changes)
+
+
+REGRESSION_METRICS = ("allocation_time", "throughput")
+
+
+def parse_regression(spec: str) -> tuple[str, float]:
+    """'METRIC@MINUTE' -> (metric, start in seconds); ConfigError naming the flag otherwise."""
+    metric, _, minute = spec.partition("@")
+    try:
+        start_min = float(minute) if minute else 10.0
+    except ValueError:
+        start_min = -1.0
+    if metric not in REGRESSION_METRICS or start_min < 0:
+        raise ConfigError(f"--inject-regression must be METRIC@MINUTE with METRIC one of "
+                          f"{', '.join(REGRESSION_METRICS)}, got {spec!r}")
+    return metric, start_min * 60.0
 
 
 def _coerce(name: str, raw: str, kind: type) -> Any:

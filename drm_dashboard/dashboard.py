@@ -11,10 +11,10 @@ from .analytics.alert_config import default_alert_config, load_alert_config
 from .analytics.alerts import AlertEngine
 from .analytics.pipeline import AnalyticsPipeline, AnalyticsReport
 from .collector import Collector
-from .config import Settings
+from .config import Settings, parse_regression
 from .errors import ConfigError
 from .manager import DynamicResourceManager
-from .manager.workload import Workload, WorkloadConfig, WorkloadDriver
+from .manager.workload import InjectedRegression, Workload, WorkloadConfig, WorkloadDriver
 from .models import SourceHealth
 from .notify import NotificationDispatcher, build_destinations
 from .report.summary import RunFacts, summarize
@@ -49,7 +49,7 @@ class DRMRealTimeDashboard:
         self._driver: WorkloadDriver | None = None
         if self.simulated:
             self.manager = DynamicResourceManager(clock=clock)
-            workload = Workload(self.manager, WorkloadConfig(seed=self.settings.seed), clock=clock)
+            workload = Workload(self.manager, self._workload_config(), clock=clock)
             self._driver = WorkloadDriver(workload)
         self.source = source or self._make_source()
         self.live = LiveStore(retention_s=self.settings.retention_s, clock=clock)
@@ -64,6 +64,15 @@ class DRMRealTimeDashboard:
         # kept past stop(), so a summary written after the run still tells how the source did
         self._last_health = SourceHealth()
         self._last_events: tuple[Any, ...] = ()
+
+    def _workload_config(self) -> WorkloadConfig:
+        """The demo's seeded workload, with the regression --inject-regression asks for."""
+        spec = self.settings.inject_regression
+        if spec is None:
+            return WorkloadConfig(seed=self.settings.seed)
+        metric, start_s = parse_regression(spec)
+        return WorkloadConfig(seed=self.settings.seed,
+                              regression=InjectedRegression(metric=metric, start_s=start_s, factor=2.0))
 
     def _make_source(self) -> MetricsSource:
         if self.settings.drm_url is not None:
@@ -235,3 +244,5 @@ def check_source_settings(settings: Settings) -> None:
     """Fail early and clearly on a source that cannot be built from these settings."""
     if settings.api_key and not settings.drm_url:
         raise ConfigError("--api-key needs --drm-url (the key is for a remote coordinator)")
+    if settings.inject_regression and settings.drm_url:
+        raise ConfigError("--inject-regression is for the embedded demo, not a remote coordinator")

@@ -82,12 +82,33 @@ def bucket_mean(matrix: np.ndarray, buckets: int) -> tuple[np.ndarray, np.ndarra
 
 
 @functools.lru_cache(maxsize=None)
-def template(name: str) -> go.layout.Template:
-    """The named plotly template, trimmed to the trace types these figures draw."""
-    # plotly deep-copies a template into every figure: the trimmed one is half the bytes and time
+def template(name: str) -> dict:
+    """The named plotly template as JSON, trimmed to the trace types these figures draw."""
+    # plotly copies a template into every figure: the trimmed one is half the bytes and time
     full = pio.templates[name]
     return go.layout.Template(layout=full.layout, data={"scatter": full.data.scatter,
-                                                        "heatmap": full.data.heatmap})
+                                                        "heatmap": full.data.heatmap}).to_plotly_json()
+
+
+def merged(base: dict, **over: object) -> dict:
+    """base with over applied; nested dicts are merged rather than replaced."""
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = merged(out[key], **value) if isinstance(value, dict) and isinstance(
+            out.get(key), dict) else value
+    return out
+
+
+def figure(traces: list[dict], layout: dict) -> go.Figure:
+    """A figure from trace and layout dicts, without plotly's per-property validation."""
+    # validation costs ~40 ms per figure, once per tick per tab; the tests validate every
+    # builder's output in full instead (tests/ui/test_ui_figure_validity.py)
+    return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+def jsonable(fig: go.Figure) -> dict:
+    """The figure as Dash sends it (arrays already base64): cached once, written per viewer."""
+    return fig.to_plotly_json()
 
 
 def base_layout(theme: Theme, *, uirevision: str, height: int, ytitle: str = "",
@@ -108,14 +129,12 @@ def base_layout(theme: Theme, *, uirevision: str, height: int, ytitle: str = "",
 
 def empty_figure(message: str, theme: Theme, *, height: int = 300) -> go.Figure:
     """A figure that says why it has nothing to draw, instead of drawing nothing."""
-    fig = go.Figure()
-    fig.update_layout(
+    return figure([], dict(
         template=template(theme.template), height=height, paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)", margin=dict(l=16, r=16, t=16, b=16),
         xaxis=dict(visible=False), yaxis=dict(visible=False),
         annotations=[dict(text=message, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
-                          font=dict(color=theme.muted, size=14))])
-    return fig
+                          font=dict(color=theme.muted, size=14))]))
 
 
 def event_lines(times_ms: np.ndarray, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:

@@ -6,7 +6,6 @@ import textwrap
 from typing import Sequence
 
 import numpy as np
-import plotly.graph_objects as go
 
 from ...models import ScalingDecision
 from .common import COLORS, axis_time, event_lines
@@ -22,9 +21,9 @@ def decision_hover(d: ScalingDecision) -> str:
 
 
 def decision_traces(decisions: Sequence[ScalingDecision], *, lo: float, hi: float,
-                    marker_y: float | np.ndarray, yaxis: str = "y") -> list[go.Scatter]:
+                    marker_y: float | np.ndarray, yaxis: str = "y") -> list[dict]:
     """Per action: one trace of vertical lines and one of markers (hover tells why)."""
-    traces: list[go.Scatter] = []
+    traces: list[dict] = []
     for action, symbol in _SYMBOL.items():
         chosen = [d for d in decisions if d.action == action]
         if not chosen:
@@ -32,12 +31,13 @@ def decision_traces(decisions: Sequence[ScalingDecision], *, lo: float, hi: floa
         t = axis_time(np.array([d.timestamp for d in chosen]))
         lx, ly = event_lines(t, lo, hi)
         color = COLORS[action]
-        traces.append(go.Scatter(x=lx, y=ly, mode="lines", yaxis=yaxis, hoverinfo="skip",
-                                 line=dict(color=color, width=1, dash="dot"), showlegend=False,
-                                 legendgroup=action))
+        traces.append(dict(type="scatter", x=lx, y=ly, mode="lines", yaxis=yaxis, hoverinfo="skip",
+                           line=dict(color=color, width=1, dash="dot"), showlegend=False,
+                           legendgroup=action))
         y = marker_y if np.ndim(marker_y) else np.full(t.size, marker_y)
-        traces.append(go.Scatter(
-            x=t, y=y, mode="markers", yaxis=yaxis, name=_WORDS[action], legendgroup=action,
+        traces.append(dict(
+            type="scatter", x=t, y=np.asarray(y, dtype=np.float32), mode="markers", yaxis=yaxis,
+            name=_WORDS[action], legendgroup=action,
             marker=dict(symbol=symbol, size=11, color=color, line=dict(width=0)),
             hovertext=[decision_hover(d) for d in chosen], hoverinfo="text+x"))
     return traces

@@ -9,7 +9,8 @@ import plotly.graph_objects as go
 
 from ...store.live import LiveView
 from ..theme import Theme
-from .common import COLORS, axis_time, base_layout, empty_figure, minmax_decimate
+from .common import (COLORS, axis_time, base_layout, empty_figure, figure, merged,
+                     minmax_decimate)
 from .markers import decision_traces
 
 WAITING = "Waiting for the first sample from the source."
@@ -20,13 +21,14 @@ def has_gpu(view: LiveView) -> bool:
     return bool(np.isfinite(view.system["gpu_utilization"]).any())
 
 
-def _line(x: np.ndarray, y: np.ndarray, name: str, color: str, *, dash: str | None = None,
-          shape: str = "linear", yaxis: str = "y", unit: str = "%") -> go.Scatter:
+def line(x: np.ndarray, y: np.ndarray, name: str, color: str, *, dash: str | None = None,
+         shape: str = "linear", yaxis: str = "y", unit: str = "%") -> dict:
+    """One decimated float32 line trace with a hover that names it."""
     dx, dy = minmax_decimate(x, y)
     fmt = ":.1f" if unit == "%" else ":.0f"
-    return go.Scatter(x=dx, y=dy.astype(np.float32), name=name, mode="lines", yaxis=yaxis,
-                      line=dict(color=color, width=1.8, dash=dash, shape=shape),
-                      hovertemplate=f"%{{y{fmt}}}{unit}<extra>{name}</extra>")
+    return dict(type="scatter", x=dx, y=dy.astype(np.float32), name=name, mode="lines", yaxis=yaxis,
+                line=dict(color=color, width=1.8, dash=dash, shape=shape),
+                hovertemplate=f"%{{y{fmt}}}{unit}<extra>{name}</extra>")
 
 
 def utilization_figure(view: LiveView, *, theme: Theme) -> go.Figure:
@@ -34,17 +36,15 @@ def utilization_figure(view: LiveView, *, theme: Theme) -> go.Figure:
     if view.is_empty:
         return empty_figure(WAITING, theme)
     x, s = axis_time(view.timestamps), view.system
-    traces = [_line(x, s["cpu_utilization"], "CPU used", COLORS["cpu"]),
-              _line(x, s["memory_utilization"], "memory used", COLORS["memory"])]
+    traces = [line(x, s["cpu_utilization"], "CPU used", COLORS["cpu"]),
+              line(x, s["memory_utilization"], "memory used", COLORS["memory"])]
     if has_gpu(view):
-        traces.append(_line(x, s["gpu_utilization"], "GPU used", COLORS["gpu"]))
-    traces.append(_line(x, s["allocated"], "allocated", COLORS["allocated"], dash="dot"))
+        traces.append(line(x, s["gpu_utilization"], "GPU used", COLORS["gpu"]))
+    traces.append(line(x, s["allocated"], "allocated", COLORS["allocated"], dash="dot"))
     traces += decision_traces(view.decisions, lo=0.0, hi=100.0, marker_y=103.0)
-    fig = go.Figure(traces)
-    fig.update_layout(base_layout(theme, uirevision="overview-utilization", height=340,
-                                  ytitle="% of pool capacity"))
-    fig.update_layout(yaxis=dict(range=[0, 106]))
-    return fig
+    layout = base_layout(theme, uirevision="overview-utilization", height=340,
+                         ytitle="% of pool capacity")
+    return figure(traces, merged(layout, yaxis=dict(range=[0, 106])))
 
 
 def load_figure(view: LiveView, *, theme: Theme) -> go.Figure:
@@ -55,17 +55,14 @@ def load_figure(view: LiveView, *, theme: Theme) -> go.Figure:
     workers = s["total_workers"]
     top = float(np.nanmax(workers)) if np.isfinite(workers).any() else 1.0
     traces = [
-        _line(x, s["active_tasks"], "active tasks", COLORS["active"], unit=""),
-        _line(x, s["pending_tasks"], "pending tasks", COLORS["pending"], unit=""),
-        _line(x, workers, "workers", COLORS["workers"], shape="hv", yaxis="y2", unit=""),
+        line(x, s["active_tasks"], "active tasks", COLORS["active"], unit=""),
+        line(x, s["pending_tasks"], "pending tasks", COLORS["pending"], unit=""),
+        line(x, workers, "workers", COLORS["workers"], shape="hv", yaxis="y2", unit=""),
     ]
     traces += decision_traces(view.decisions, lo=0.0, hi=top * 1.15, marker_y=top * 1.15,
                               yaxis="y2")
-    fig = go.Figure(traces)
-    fig.update_layout(base_layout(theme, uirevision="overview-load", height=340, ytitle="tasks"))
-    fig.update_layout(
+    layout = base_layout(theme, uirevision="overview-load", height=340, ytitle="tasks")
+    return figure(traces, merged(
+        layout, margin=dict(r=56),
         yaxis2=dict(title=dict(text="workers"), overlaying="y", side="right", showgrid=False,
-                    range=[0, math.ceil(top * 1.25)], tickmode="auto", tickformat=",d"),
-        margin=dict(r=56))
-    return fig
-
+                    range=[0, math.ceil(max(top, 1.0) * 1.25)], tickmode="auto", tickformat=",d")))

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from ...store.live import LiveView
 from ..theme import Theme
-from .common import axis_time, base_layout, empty_figure, minmax_decimate
+from .common import axis_time, base_layout, empty_figure, figure, merged, minmax_decimate
 
 # column -> (title, unit shown after values, y-axis title, colour)
 KPIS = {
@@ -61,15 +61,12 @@ def kpi_figure(view: LiveView, *, column: str, minutes: int, theme: Theme) -> go
         y, unit, ytitle = y / 1000.0, " s", ytitle.replace("ms", "s", 1)
     x, mean = axis_time(view.timestamps[rows]), float(np.nanmean(y))
     dx, dy = minmax_decimate(x, y)
-    fig = go.Figure([
-        go.Scatter(x=dx, y=dy.astype(np.float32), mode="lines", name=title,
-                   line=dict(color=color, width=1.8), connectgaps=False,
-                   hovertemplate=f"%{{y:.3g}}{unit}<extra></extra>"),
-        go.Scatter(x=dx[[0, -1]], y=np.array([mean, mean], dtype=np.float32), mode="lines",
-                   name="mean", hoverinfo="skip", line=dict(color=color, width=1, dash="dot")),
-    ])
-    fig.update_layout(base_layout(theme, uirevision=f"perf-{column}-{minutes}", height=260,
-                                  ytitle=ytitle, legend=False))
-    fig.update_layout(hovermode="x unified",
-                      margin=dict(t=12))
-    return fig
+    series = dict(type="scatter", x=dx, y=dy.astype(np.float32), mode="lines", name=title,
+                  line=dict(color=color, width=1.8), connectgaps=False,
+                  hovertemplate=f"%{{y:.3g}}{unit}<extra></extra>")
+    mean_line = dict(type="scatter", x=dx[[0, -1]], y=np.array([mean, mean], dtype=np.float32),
+                     mode="lines", name="mean", hoverinfo="skip",
+                     line=dict(color=color, width=1, dash="dot"))
+    layout = base_layout(theme, uirevision=f"perf-{column}-{minutes}", height=260, ytitle=ytitle,
+                         legend=False)
+    return figure([series, mean_line], merged(layout, hovermode="x unified", margin=dict(t=12)))

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from ...store.live import LiveView
 from ..decisions import Thresholds
 from ..theme import Theme
-from .common import COLORS, axis_time, base_layout, empty_figure, minmax_decimate
+from .common import COLORS, axis_time, base_layout, empty_figure, figure, merged, minmax_decimate
 from .markers import decision_traces
 from .overview import WAITING
 
@@ -20,9 +20,9 @@ def timeline_figure(view: LiveView, *, theme: Theme) -> go.Figure:
     x, workers = axis_time(view.timestamps), view.system["total_workers"]
     dx, dy = minmax_decimate(x, workers)
     top = max(1.0, float(np.nanmax(workers)) if np.isfinite(workers).any() else 1.0)
-    traces = [go.Scatter(x=dx, y=dy.astype(np.float32), mode="lines", name="workers",
-                         line=dict(color=COLORS["workers"], width=2, shape="hv"),
-                         hovertemplate="%{y:.0f} workers<extra></extra>")]
+    traces = [dict(type="scatter", x=dx, y=dy.astype(np.float32), mode="lines", name="workers",
+                   line=dict(color=COLORS["workers"], width=2, shape="hv"),
+                   hovertemplate="%{y:.0f} workers<extra></extra>")]
     for action in ("scale_up", "scale_down"):
         chosen = [d for d in view.decisions if d.action == action]
         if chosen:
@@ -30,12 +30,8 @@ def timeline_figure(view: LiveView, *, theme: Theme) -> go.Figure:
             rows = np.searchsorted(view.timestamps, [d.timestamp for d in chosen], side="right") - 1
             traces += decision_traces(chosen, lo=0.0, hi=top * 1.2,
                                       marker_y=workers[np.clip(rows, 0, view.n_ticks - 1)])
-    fig = go.Figure(traces)
-    fig.update_layout(base_layout(theme, uirevision="scaling-timeline", height=320,
-                                  ytitle="workers", legend=True))
-    fig.update_layout(hovermode="closest",
-                      yaxis=dict(range=[0, top * 1.25]))
-    return fig
+    layout = base_layout(theme, uirevision="scaling-timeline", height=320, ytitle="workers")
+    return figure(traces, merged(layout, hovermode="closest", yaxis=dict(range=[0, top * 1.25])))
 
 
 def _threshold_shapes(t: Thresholds) -> tuple[list[dict], list[dict]]:
@@ -60,15 +56,13 @@ def threshold_figure(view: LiveView, *, limits: Thresholds | None, theme: Theme)
     for col, name, color, dash in (("allocated", "allocated (policy input)", COLORS["allocated"], None),
                                    ("cpu_utilization", "CPU used", COLORS["cpu"], "dot")):
         dx, dy = minmax_decimate(x, s[col])
-        traces.append(go.Scatter(x=dx, y=dy.astype(np.float32), mode="lines", name=name,
-                                 line=dict(color=color, width=1.8, dash=dash),
-                                 hovertemplate=f"%{{y:.1f}}%<extra>{name}</extra>"))
+        traces.append(dict(type="scatter", x=dx, y=dy.astype(np.float32), mode="lines", name=name,
+                           line=dict(color=color, width=1.8, dash=dash),
+                           hovertemplate=f"%{{y:.1f}}%<extra>{name}</extra>"))
     traces += decision_traces(view.decisions, lo=0.0, hi=100.0, marker_y=103.0)
-    fig = go.Figure(traces)
-    fig.update_layout(base_layout(theme, uirevision="scaling-thresholds", height=320,
-                                  ytitle="% of pool capacity"))
-    fig.update_layout(yaxis=dict(range=[0, 106]))
+    layout = merged(base_layout(theme, uirevision="scaling-thresholds", height=320,
+                                ytitle="% of pool capacity"), yaxis=dict(range=[0, 106]))
     if limits is not None:
         shapes, notes = _threshold_shapes(limits)
-        fig.update_layout(shapes=shapes, annotations=notes, margin=dict(r=72))
-    return fig
+        layout = merged(layout, shapes=shapes, annotations=notes, margin=dict(r=72))
+    return figure(traces, layout)

@@ -9,7 +9,8 @@ import plotly.graph_objects as go
 
 from ...store.live import LiveView
 from ..theme import Theme
-from .common import MAX_POINTS, axis_time, base_layout, bucket_mean, empty_figure, minmax_decimate
+from .common import (MAX_POINTS, axis_time, base_layout, bucket_mean, empty_figure, figure, merged,
+                     minmax_decimate)
 
 METRICS = {"cpu": ("CPU", "%"), "memory": ("memory", "%"), "gpu": ("GPU", "%"), "tasks": ("tasks", "")}
 # beyond this many lines a chart is a hairball: draw median / p90 / max bands instead (as Dask does)
@@ -55,15 +56,15 @@ def spread(matrix: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def _band_traces(x: np.ndarray, bands: dict[str, np.ndarray], label: str, color: str,
-                 unit: str) -> list[go.Scatter]:
+                 unit: str) -> list[dict]:
     """max and p90 as filled areas over the median line; hover reads all three."""
-    traces = []
     fills = {"max": None, "p90": "tonexty", "median": "tonexty"}
     alphas = {"max": 0.0, "p90": 0.18, "median": 0.32}
+    traces = []
     for name in ("max", "p90", "median"):
         dx, dy = minmax_decimate(x, bands[name])
-        traces.append(go.Scatter(
-            x=dx, y=dy, mode="lines", name=f"{name} of {label}", fill=fills[name],
+        traces.append(dict(
+            type="scatter", x=dx, y=dy, mode="lines", name=f"{name} of {label}", fill=fills[name],
             fillcolor=_rgba(color, alphas[name]), legendgroup=label,
             line=dict(color=color, width=2 if name == "median" else 0.6),
             hovertemplate=f"%{{y:.1f}}{unit}<extra>{name} of {label}</extra>"))
@@ -85,7 +86,7 @@ def worker_timeseries_figure(view: LiveView, *, worker_ids: Sequence[str], metri
     if not np.isfinite(data).any():
         return empty_figure(f"No worker reports {name} usage.", theme, height=360)
     x = axis_time(view.timestamps)
-    traces: list[go.Scatter] = []
+    traces: list[dict] = []
     if view.n_workers > BAND_ABOVE:
         traces += _band_traces(x, spread(data), f"all {view.n_workers}", "#95a5a6", unit)
     cols = [view.worker_index[w] for w in worker_ids]
@@ -94,14 +95,12 @@ def worker_timeseries_figure(view: LiveView, *, worker_ids: Sequence[str], metri
     else:
         for wid, j in zip(worker_ids, cols):
             dx, dy = minmax_decimate(x, data[:, j])
-            traces.append(go.Scatter(x=dx, y=dy, mode="lines", name=wid, line=dict(width=1.6),
-                                     hovertemplate=f"%{{y:.1f}}{unit}<extra>{wid}</extra>"))
-    fig = go.Figure(traces)
-    fig.update_layout(base_layout(theme, uirevision=f"workers-lines-{metric}", height=360,
-                                  ytitle=f"{name} used (%)" if unit else "running tasks"))
-    if unit == "%":
-        fig.update_layout(yaxis=dict(range=[0, 102]))
-    return fig
+            traces.append(dict(type="scatter", x=dx, y=dy, mode="lines", name=wid,
+                               line=dict(width=1.6),
+                               hovertemplate=f"%{{y:.1f}}{unit}<extra>{wid}</extra>"))
+    layout = base_layout(theme, uirevision=f"workers-lines-{metric}", height=360,
+                         ytitle=f"{name} used (%)" if unit else "running tasks")
+    return figure(traces, merged(layout, yaxis=dict(range=[0, 102])) if unit else layout)
 
 
 def heatmap_figure(view: LiveView, *, metric: str, theme: Theme) -> go.Figure:
@@ -117,17 +116,16 @@ def heatmap_figure(view: LiveView, *, metric: str, theme: Theme) -> go.Figure:
     means, starts = bucket_mean(data[:, order], buckets)
     zmax = 100.0 if unit else max(1.0, float(np.nanmax(means)))
     height = int(min(720, max(300, 14 * view.n_workers + 90)))
-    fig = go.Figure(go.Heatmap(
-        x=axis_time(view.timestamps[starts]), y=[view.worker_ids[i] for i in order],
+    heat = dict(
+        type="heatmap", x=axis_time(view.timestamps[starts]), y=[view.worker_ids[i] for i in order],
         z=np.ascontiguousarray(means.T), zmin=0.0, zmax=zmax, colorscale="Viridis",
         hoverongaps=False, colorbar=dict(title=dict(text=f"{name} {unit}".strip()), thickness=12),
-        hovertemplate=f"%{{y}}<br>%{{x|%H:%M:%S}} server time<br>{name} %{{z:.0f}}{unit}<extra></extra>"))
-    fig.update_layout(base_layout(theme, uirevision=f"workers-heatmap-{metric}", height=height,
-                                  legend=False))
-    fig.update_layout(yaxis=dict(title=dict(text=f"{view.n_workers} workers"), type="category",
-                                 rangemode="normal", showgrid=False, autorange="reversed"),
-                      xaxis=dict(showgrid=False), margin=dict(l=80))
-    return fig
+        hovertemplate=f"%{{y}}<br>%{{x|%H:%M:%S}} server time<br>{name} %{{z:.0f}}{unit}<extra></extra>")
+    layout = base_layout(theme, uirevision=f"workers-heatmap-{metric}", height=height, legend=False)
+    return figure([heat], merged(
+        layout, xaxis=dict(showgrid=False), margin=dict(l=80),
+        yaxis=dict(title=dict(text=f"{view.n_workers} workers"), type="category", rangemode="normal",
+                   showgrid=False, autorange="reversed")))
 
 
 def selection_note(view: LiveView, worker_ids: Sequence[str], defaulted: bool, metric: str) -> str:
