@@ -120,6 +120,14 @@ class WorkerSample:
         )
 
 
+COUNTERS = ("allocations_total", "allocation_ms_total", "placements_total", "queue_wait_ms_total")
+
+
+def _optional_number(obj: Mapping[str, Any], key: str, path: str) -> float | None:
+    value = obj.get(key)
+    return None if value is None else number(value, _at(path, key))
+
+
 @dataclass(frozen=True)
 class PerformanceSample:
     """Control-plane KPIs at one instant, in the units their names carry."""
@@ -130,6 +138,11 @@ class PerformanceSample:
     resource_efficiency: float
     tasks_completed: int
     tasks_failed: int
+    # cumulative counters; optional because the original project's managers had none
+    allocations_total: float | None = None
+    allocation_ms_total: float | None = None
+    placements_total: float | None = None
+    queue_wait_ms_total: float | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], path: str = "performance") -> "PerformanceSample":
@@ -145,6 +158,7 @@ class PerformanceSample:
             ),
             tasks_completed=count(_get(data, "tasks_completed", path), _at(path, "tasks_completed")),
             tasks_failed=count(_get(data, "tasks_failed", path), _at(path, "tasks_failed")),
+            **{name: _optional_number(data, name, path) for name in COUNTERS},
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -122,7 +122,10 @@ class OnlineDetector:
             return None
         y = self._values[self._start:self._end]
         test = best_split(y, cfg.min_before, n - cfg.min_after, cfg.rho_max)
-        if not passes(test, cfg.penalty, cfg.min_persistence):
+        # a split on the scan's last allowed index whose tail disagrees is a later step seen
+        # too early (its first samples still belong to the old level): wait a tick
+        early = test.index >= n - cfg.min_after and test.agree < n - test.index
+        if early or not passes(test, cfg.penalty, cfg.min_persistence):
             return None
         found = make_change_point(test, cfg, metric=self.metric, offset=self._offset,
                                   timestamp=float(self._stamps[self._start + test.index]),

@@ -11,6 +11,7 @@ import numpy as np
 from ..models import Alert, SourceHealth, Snapshot
 from ..store.view import LiveView
 from .cp_types import ChangePoint, DetectorConfig, DetectorStatus
+from .intervals import interval_samples
 from .online import OnlineDetector
 
 # the metrics judged for regressions, with the direction that is better (None: neither)
@@ -92,8 +93,8 @@ class AnalyticsPipeline:
             return []
         found = []
         stamps = view.timestamps[start:]
-        for name, (group, _) in DETECTED.items():
-            column = getattr(view, group)[name][start:]
+        samples = interval_samples(view, {name: group for name, (group, _) in DETECTED.items()}, start)
+        for name, column in samples.items():
             detector = self._detectors[name]
             for ts, value in zip(stamps.tolist(), column.tolist()):
                 finding = detector.update(ts, value)

@@ -67,13 +67,13 @@ def snaive_forecast(train: np.ndarray, season: int, horizon: int) -> np.ndarray:
 
 
 def evaluate_origin(values: np.ndarray, origin: int, *, season: int, horizon: int, step_s: float,
-                    level: float, history: int | None) -> dict[str, float] | None:
+                    level: float, history: int) -> dict[str, float] | None:
     """MASE of the forecast, seasonal-naive and naive, and interval coverage, at one origin."""
     train, actual = values[:origin], values[origin:origin + horizon]
     scale = snaive_scale(train, season)
     if not scale > 0:
         return None  # a constant history: every scaled error is undefined
-    start = 0 if history is None else max(0, origin - history)
+    start = max(0, origin - history)
     stamps = np.arange(start, origin) * step_s
     fc = forecast(stamps, train[start:], horizon_s=horizon * step_s, step_s=step_s, level=level)
     if fc is None:
@@ -82,17 +82,18 @@ def evaluate_origin(values: np.ndarray, origin: int, *, season: int, horizon: in
             "mase_snaive": float(np.mean(np.abs(actual - snaive_forecast(train, season, horizon))))
             / scale,
             "mase_naive": float(np.mean(np.abs(actual - train[-1]))) / scale,
-            "coverage": float(np.mean((actual >= fc.lower) & (actual <= fc.upper)))}
+            "coverage": float(np.mean((actual >= fc.lower) & (actual <= fc.upper))),
+            "seasonal": float(fc.period_s is not None)}
 
 
 def backtest_series(values: np.ndarray, step_s: float, *, horizon: int, origins: int,
-                    level: float, history: int | None) -> dict[str, float | int]:
+                    level: float, history: int) -> dict[str, float | int]:
     """Mean per-origin MASE (forecast, seasonal-naive, naive) and coverage of one series."""
     season = season_of(len(values), step_s, horizon)
     results = [r for o in origins_of(len(values), season, horizon, origins)
                if (r := evaluate_origin(values, int(o), season=season, horizon=horizon,
                                         step_s=step_s, level=level, history=history))]
-    keys = ("mase", "mase_snaive", "mase_naive", "coverage")
+    keys = ("mase", "mase_snaive", "mase_naive", "coverage", "seasonal")
     means = {k: float(np.mean([r[k] for r in results])) if results else float("nan") for k in keys}
     return {"n_obs": len(values), "step_s": step_s, "season": season, "origins": len(results),
             **means}
@@ -114,8 +115,8 @@ def aggregate(rows: list[dict]) -> dict[str, float | int]:
             "beats_snaive": int((column("mase") < column("mase_snaive")).sum())}
 
 
-def backtest(data_root: Path, *, horizon: int = 12, origins: int = 20, level: float = 0.9,
-             history: int | None = 720) -> dict:
+def backtest(data_root: Path, *, horizon: int = 12, origins: int = 100, level: float = 0.9,
+             history: int = 720) -> dict:
     """Rolling-origin backtest of every series; {"series": rows, "summary": per folder and all}."""
     folder = nab_folder(Path(data_root)) / "data"
     rows = []

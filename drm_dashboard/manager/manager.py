@@ -43,6 +43,10 @@ class DynamicResourceManager:
         self._throughput = BucketWindow(METRICS_WINDOW_S)
         self._waits_ms = BucketWindow(METRICS_WINDOW_S)
         self._alloc_ms = BucketWindow(METRICS_WINDOW_S)
+        # cumulative counters (Prometheus-style): a reader derives per-interval values from their
+        # differences, raw samples that trailing-window means are not
+        self._totals = {"allocations_total": 0.0, "allocation_ms_total": 0.0,
+                        "placements_total": 0.0, "queue_wait_ms_total": 0.0}
         self._samples = SampleWindow(self.policy.window_s)
         self._decisions: collections.deque[ScalingDecision] = collections.deque(maxlen=_DECISIONS_KEPT)
         self._seq = 0
@@ -135,8 +139,11 @@ class DynamicResourceManager:
             workers = len(self._workers)
         # the latency model stands for network placement cost; it is measured time, never slept
         extra = self._latency_model(workers) if self._latency_model else 0.0
+        elapsed_ms = (time.perf_counter() - start + extra) * 1000.0
         with self._lock:
-            self._alloc_ms.add(now, (time.perf_counter() - start + extra) * 1000.0)
+            self._alloc_ms.add(now, elapsed_ms)
+            self._totals["allocations_total"] += 1
+            self._totals["allocation_ms_total"] += elapsed_ms
         return rid
 
     def _place(self, task_id: str, req: Requirements, worker: Worker, now: float) -> str:
@@ -147,7 +154,10 @@ class DynamicResourceManager:
         for kind, amount in enumerate(req.amounts):
             worker.reserved[kind] += amount
         waited = self._pending.pop(task_id, None)
-        self._waits_ms.add(now, 0.0 if waited is None else (now - waited[1]) * 1000.0)
+        wait_ms = 0.0 if waited is None else (now - waited[1]) * 1000.0
+        self._waits_ms.add(now, wait_ms)
+        self._totals["placements_total"] += 1
+        self._totals["queue_wait_ms_total"] += wait_ms
         return rid
 
     def _defer(self, task_id: str, req: Requirements, now: float) -> None:
@@ -230,6 +240,7 @@ class DynamicResourceManager:
                 "resource_efficiency": efficiency(self._workers.values()),
                 "tasks_completed": self._completed,
                 "tasks_failed": self._failed,
+                **self._totals,
             }
 
     # -- scaling -----------------------------------------------------------------------------

@@ -21,6 +21,8 @@ SYSTEM_COLUMNS = (
 PERFORMANCE_COLUMNS = (
     "task_throughput", "allocation_time_ms", "queue_wait_ms", "resource_efficiency",
     "tasks_completed", "tasks_failed",
+    # cumulative counters (NaN when the source has none): per-interval values come from their deltas
+    "allocations_total", "allocation_ms_total", "placements_total", "queue_wait_ms_total",
 )
 # the per-worker matrices of the live store
 WORKER_METRICS = ("cpu", "memory", "gpu", "alloc_cpu", "alloc_memory", "tasks")
@@ -59,7 +61,9 @@ def performance_row(snap: Snapshot) -> list[float]:
     if p is None:
         return [_NAN] * len(PERFORMANCE_COLUMNS)
     return [p.task_throughput, p.allocation_time_ms, p.queue_wait_ms,
-            p.resource_efficiency * 100.0, p.tasks_completed, p.tasks_failed]
+            p.resource_efficiency * 100.0, p.tasks_completed, p.tasks_failed,
+            *(_NAN if v is None else v for v in (p.allocations_total, p.allocation_ms_total,
+                                                  p.placements_total, p.queue_wait_ms_total))]
 
 
 def worker_table(workers: Sequence[WorkerSample]) -> np.ndarray:

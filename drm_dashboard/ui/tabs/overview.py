@@ -11,6 +11,7 @@ from .. import ids
 from ..cards import overview_kpis
 from ..components import graph, kpi_card, notice, panel
 from ..context import UIContext
+from ..figures.common import jsonable
 from ..figures.overview import WAITING, load_figure, utilization_figure
 from ..refresh import changed_view
 from ..theme import theme_of
@@ -55,5 +56,5 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
         view, stamp = changed_view(ctx, LABEL, active, rendered, theme)
         look = theme_of(theme)
         figures = ctx.cache.get(view, (LABEL, look.name), lambda: (
-            utilization_figure(view, theme=look), load_figure(view, theme=look)))
+            jsonable(utilization_figure(view, theme=look)), jsonable(load_figure(view, theme=look))))
         return (*figures, stamp)

@@ -11,6 +11,7 @@ from dash import Input, Output, State, dcc, html
 from .. import ids
 from ..components import graph, panel, segmented
 from ..context import UIContext
+from ..figures.common import jsonable
 from ..figures.performance import KPIS, RANGES, KpiStats, kpi_figure, kpi_stats
 from ..refresh import changed_view
 from ..regressions import RegressionPanel, finding_text, panel_for
@@ -80,7 +81,7 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
         look = theme_of(theme)
 
         def build() -> tuple:
-            figures = [kpi_figure(view, column=c, minutes=minutes, theme=look) for c in KPIS]
+            figures = [jsonable(kpi_figure(view, column=c, minutes=minutes, theme=look)) for c in KPIS]
             lines = [stats_line(kpi_stats(view, c, minutes), KPIS[c][1], minutes) for c in KPIS]
             found = panel_for(view, ctx.regressions, interval_s=ctx.update_interval_s)
             return (*figures, *lines, regression_children(found))

@@ -13,6 +13,7 @@ from ...store.live import LiveView
 from ..components import graph, notice, panel
 from ..context import UIContext
 from ..decisions import IMPACT_WINDOW_S, Thresholds, impact, impact_text, thresholds, trigger_text
+from ..figures.common import jsonable
 from ..figures.scaling import threshold_figure, timeline_figure
 from ..refresh import changed_view
 from ..status import clock_time
@@ -92,8 +93,8 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
 
         def build() -> tuple:
             limits = thresholds(view, ctx.policy)
-            return (timeline_figure(view, theme=look),
-                    threshold_figure(view, limits=limits, theme=look),
+            return (jsonable(timeline_figure(view, theme=look)),
+                    jsonable(threshold_figure(view, limits=limits, theme=look)),
                     html.Small(summary_text(view, limits, ctx.retention_min), className="text-muted"),
                     decision_table(view, ctx.retention_min))
 

@@ -10,6 +10,7 @@ from dash import Input, Output, State, dcc, html, no_update
 from .. import ids
 from ..components import graph, panel, segmented
 from ..context import UIContext
+from ..figures.common import jsonable
 from ..figures.workers import (METRICS, busiest, chosen_workers, heatmap_figure, selection_note,
                                worker_timeseries_figure)
 from ..refresh import changed_view
@@ -76,8 +77,8 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
         look = theme_of(theme)
         chosen, defaulted = ctx.cache.get(view, (CHOICE, metric, chosen_key),
                                           lambda: chosen_workers(view, chosen_key, metric))
-        lines = ctx.cache.get(view, (LINES, look.name, metric, tuple(chosen)), lambda:
-                              worker_timeseries_figure(view, worker_ids=chosen, metric=metric, theme=look))
+        lines = ctx.cache.get(view, (LINES, look.name, metric, tuple(chosen)), lambda: jsonable(
+            worker_timeseries_figure(view, worker_ids=chosen, metric=metric, theme=look)))
         heat = ctx.cache.get(view, (HEATMAP, look.name, metric),
-                             lambda: heatmap_figure(view, metric=metric, theme=look))
+                             lambda: jsonable(heatmap_figure(view, metric=metric, theme=look)))
         return lines, heat, selection_note(view, chosen, defaulted, metric), stamp

@@ -1,0 +1,112 @@
+"""Report figures per worker: capacity, allocated and used; efficiency with the outliers named."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ..models import WorkerSample
+from ..store.view import LiveView
+from ..ui.figures.common import axis_time, empty_figure, minmax_decimate
+from .efficiency import EfficiencyReport, pool_efficiency
+from ..ui.theme import Theme
+from .figures import NO_SAMPLES, NO_WORKERS, frame, rows, time_axes
+
+_MB_PER_GB = 1024.0
+# (label, unit, capacity, allocated share, used share) of one worker, per resource kind
+_KINDS = {
+    "cpu": ("CPU", "cores", lambda w: w.cpu_cores, lambda w: w.alloc_cpu, lambda w: w.cpu),
+    "memory": ("Memory", "GB", lambda w: w.memory_mb / _MB_PER_GB, lambda w: w.alloc_memory,
+               lambda w: w.memory),
+    "gpu": ("GPU memory", "GB", lambda w: w.gpu_memory_mb / _MB_PER_GB, lambda w: w.alloc_gpu or 0.0,
+            lambda w: w.gpu or 0.0),
+}
+# nested bars: capacity widest and faint, allocated inside it, used innermost
+_BARS = (("capacity", 0.8, "rgba(149,165,166,0.35)"), ("allocated", 0.55, "#f39c12"),
+         ("used", 0.28, "#3498db"))
+VERDICT_COLORS = {"over-provisioned": "#f39c12", "under-provisioned": "#e74c3c",
+                  "balanced": "#00bc8c", "too few samples": "#95a5a6"}
+
+
+def _kind_values(workers: list[WorkerSample], kind: str) -> tuple[np.ndarray, ...]:
+    _, _, cap, alloc, used = _KINDS[kind]
+    capacity = np.array([cap(w) for w in workers], dtype=np.float64)
+    return capacity, capacity * np.array([alloc(w) for w in workers]), \
+        capacity * np.array([used(w) for w in workers])
+
+
+def allocation_figure(view: LiveView, *, theme: Theme) -> go.Figure:
+    """Per worker at the newest sample: capacity, what tasks reserved, and what was really used."""
+    workers = sorted(view.latest_workers, key=lambda w: w.worker_id)
+    if not workers:
+        return empty_figure(NO_WORKERS, theme, height=360)
+    kinds = ["cpu", "memory"] + (["gpu"] if any(w.gpu_memory_mb > 0 for w in workers) else [])
+    fig = rows([f"{_KINDS[k][0]} ({_KINDS[k][1]})" for k in kinds])
+    ids = [w.worker_id for w in workers]
+    for row, kind in enumerate(kinds, start=1):
+        label, unit = _KINDS[kind][:2]
+        capacity = _kind_values(workers, kind)[0]
+        for (name, width, color), values in zip(_BARS, _kind_values(workers, kind)):
+            share = np.divide(values, capacity, out=np.zeros_like(values), where=capacity > 0) * 100
+            fig.add_trace(go.Bar(
+                x=ids, y=values, name=name, width=width, marker_color=color, legendgroup=name,
+                showlegend=row == 1, customdata=share,
+                hovertemplate=f"%{{x}}<br>{name} %{{y:.1f}} {unit} (%{{customdata:.0f}}% of capacity)"
+                              f"<extra>{label}</extra>"), row=row, col=1)
+        fig.update_yaxes(title_text=unit, row=row, col=1)
+    when = f"newest sample of {len(workers)} workers"
+    frame(fig, theme, title="Resource allocation per worker: capacity, allocated, used",
+          height=260 * len(kinds) + 120, note=f"{when}; allocated is the reserved share of capacity")
+    fig.update_layout(barmode="overlay", bargap=0.1)
+    fig.update_xaxes(type="category", tickangle=-45 if len(ids) > 12 else 0)
+    fig.update_yaxes(gridcolor=theme.grid, rangemode="tozero")
+    return fig
+
+
+def _names(ids: tuple[str, ...], limit: int = 8) -> str:
+    more = len(ids) - limit
+    return ", ".join(ids[:limit]) + (f" and {more} more" if more > 0 else "")
+
+
+def efficiency_note(report: EfficiencyReport) -> str:
+    """One line naming the over- and under-provisioned workers (or saying there are none)."""
+    parts = []
+    if report.over:
+        parts.append(f"over-provisioned (below {report.low:.0f}%): {_names(report.over)}")
+    if report.under:
+        parts.append(f"under-provisioned (above {report.high:.0f}%): {_names(report.under)}")
+    return " · ".join(parts) or (f"No over- or under-provisioned worker (all within "
+                                 f"{report.low:.0f}-{report.high:.0f}%)")
+
+
+def efficiency_figure(view: LiveView, report: EfficiencyReport, *, theme: Theme) -> go.Figure:
+    """Mean used / allocated per worker (coloured by verdict) and the pool's efficiency over time."""
+    if view.is_empty:
+        return empty_figure(NO_SAMPLES, theme, height=360)
+    if not report.workers:
+        return empty_figure(NO_WORKERS, theme, height=360)
+    fig = rows(["Used / allocated per worker (mean over the ticks it held reservations)",
+                "Pool efficiency over time (the manager's resource_efficiency)"], [0.55, 0.45],
+               shared=False)
+    ws = report.workers
+    fig.add_trace(go.Bar(
+        x=[w.worker_id for w in ws], y=np.array([w.efficiency for w in ws], dtype=np.float32),
+        marker_color=[VERDICT_COLORS[w.verdict] for w in ws], name="efficiency", showlegend=False,
+        customdata=[[w.verdict, w.samples] for w in ws],
+        hovertemplate="%{x}<br>%{y:.0f}% of allocated used<br>%{customdata[0]} "
+                      "(%{customdata[1]} samples)<extra></extra>"), row=1, col=1)
+    for y, text in ((report.low, "over-provisioned below"), (report.high, "under-provisioned above")):
+        fig.add_hline(y=y, row=1, col=1, line=dict(color="#95a5a6", width=1.2, dash="dash"),
+                      annotation=dict(text=f"{text} {y:.0f}%", font=dict(size=10)),
+                      annotation_position="right")
+    x, y = minmax_decimate(axis_time(view.timestamps), pool_efficiency(view))
+    fig.add_trace(go.Scatter(x=x, y=y.astype(np.float32), mode="lines", name="pool efficiency",
+                             line=dict(color="#b07cd8", width=1.8), connectgaps=False,
+                             hovertemplate="%{y:.0f}%<extra>pool</extra>"), row=2, col=1)
+    frame(fig, theme, title="Resource efficiency: used / allocated", height=620,
+          note=efficiency_note(report))
+    time_axes(fig, theme)
+    fig.update_xaxes(type="category", row=1, col=1, tickangle=-45 if len(ws) > 12 else 0)
+    fig.update_yaxes(title_text="% of allocated", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title_text="%", rangemode="tozero", row=2, col=1)
+    return fig
