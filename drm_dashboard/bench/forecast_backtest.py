@@ -1,14 +1,15 @@
 """Forecast backtest: `python -m drm_dashboard.bench.forecast_backtest --data-root DIR --out DIR`.
 
 Rolling origin (Tashman 2000) over every NAB series of the realAWSCloudwatch and realKnownCause
-folders: at evenly spaced origins the dashboard's `forecast` sees only the rows before the origin
-and predicts the next `horizon` rows. Accuracy is MASE (Hyndman & Koehler 2006): the mean
-absolute error over the horizon divided by the in-sample MAE of the one-step seasonal-naive
-forecast, season = one day of rows (naive when the series is shorter than two days plus the
-horizon), so MASE < 1 beats seasonal-naive. Rows are taken in file order on their median step,
-as NAB asks, not resampled. Also reported: the empirical coverage of the prediction intervals and,
-for reference, the MASE of the seasonal-naive and naive forecasts over the same horizons.
-Writes forecast_per_series.csv and forecast_summary.json.
+folders: at 100 evenly spaced origins the dashboard's `forecast`, in its one default
+configuration, sees the last 720 rows before the origin (the dashboard's window) and predicts
+the next 12. Accuracy is MASE (Hyndman & Koehler 2006): the forecast's mean absolute error
+divided by the in-sample MAE of the one-step seasonal-naive forecast over all rows before the
+origin, season = one day of rows (naive, season 1, when the series is shorter than two days plus
+the horizon); MASE < 1 means smaller errors than seasonal-naive makes in-sample. Rows are taken
+in file order on their median step, as NAB asks, not resampled. Also reported: the empirical
+coverage of the prediction intervals and, as references, the MASE of the seasonal-naive and
+naive forecasts over the same horizons. Writes forecast_per_series.csv, forecast_summary.json.
 """
 
 from __future__ import annotations
