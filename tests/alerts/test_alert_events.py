@@ -112,7 +112,7 @@ def test_findings_become_one_alert_each(clock):
     eng, rec = engine(AlertConfig(), clock)
     slow = FakeFinding("queue_wait_ms", T0 - 50, "regression", 150.0, 0.9, 200.0, 500.0)
     fast = FakeFinding("task_throughput", T0 - 40, "improvement", 30.0, 0.8, 10.0, 13.0)
-    weak = FakeFinding("allocation_time_ms", T0 - 30, "regression", 40.0, 0.5, 5.0, 7.0)
+    weak = FakeFinding("allocation_time_ms", T0 - 30, "regression", 40.0, 0.45, 5.0, 7.0)
     flat = FakeFinding("cpu_utilization", T0 - 20, "neutral", 20.0, 0.99, 50.0, 60.0)
     out = eng.evaluate(T0, {}, (), LIVE, findings=[slow, fast, weak, flat])
     assert [(a.id, a.level, a.source) for a in out] == [
