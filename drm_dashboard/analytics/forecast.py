@@ -46,7 +46,7 @@ class Forecast:
     upper: np.ndarray
     level: float  # coverage of the interval, e.g. 0.9
     method: str  # e.g. "ETS(A,Ad,N) alpha=0.35 beta=0.0175 phi=0.95"
-    fitted_on: int  # real samples the model was fitted on
+    fitted_on: int  # finite samples with distinct timestamps the model was fitted on
     step_s: float  # spacing of the regular grid the model runs on
     anchor: float  # smoothed (deseasonalised) level at the last sample, metric units
     slope: float  # trend at the last sample, metric units per second
@@ -240,7 +240,7 @@ def forecast(timestamps: np.ndarray, values: np.ndarray, *, horizon_s: float,
     half = norm.ppf(0.5 + level / 2) * model.sigma * np.sqrt(variance_factors(model, steps.size))
     return Forecast(metric=metric, timestamps=grid[-1] + step * steps, mean=mean,
                     lower=mean - half, upper=mean + half, level=level,
-                    method=describe(model, step), fitted_on=int(observed.sum()), step_s=step,
+                    method=describe(model, step), fitted_on=int(t.size), step_s=step,
                     anchor=model.level, slope=model.trend / step, damping=model.phi,
                     sigma=model.sigma, period_s=model.indices.size * step or None)
 

@@ -97,7 +97,7 @@ def test_a_falling_series_crosses_a_threshold_below_it():
     values = 4000.0 - 2.0 * t  # MB free, 2 MB/s down
     fc = forecast(t, values, horizon_s=60, metric="memory_free")
     eta = time_to_threshold(t, values, threshold=1000.0, forecast=fc, unit="MB")
-    assert eta.direction == "down" and eta.seconds == pytest.approx((2805.0 - 1000.0) / 2.0)
+    assert eta.direction == "down" and eta.seconds == pytest.approx((2810.0 - 1000.0) / 2.0)
     assert eta.message == "memory_free reaches 1000 MB in about 15 min"
 
 
