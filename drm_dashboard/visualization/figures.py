@@ -18,6 +18,7 @@ from ..ui.theme import Theme
 HEATMAP_METRICS = ("cpu", "memory", "gpu")
 NO_SAMPLES = "No samples collected yet: nothing to draw."
 NO_WORKERS = "No worker has reported yet: nothing to draw."
+LABEL_EVERY_WORKER = 40
 
 
 def frame(fig: go.Figure, theme: Theme, *, title: str, height: int, note: str = "") -> go.Figure:
@@ -27,7 +28,8 @@ def frame(fig: go.Figure, theme: Theme, *, title: str, height: int, note: str = 
         template=template(theme.template), height=height, title=dict(text=title + subtitle, x=0.01),
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
         font=dict(color=theme.text, size=12), margin=dict(l=64, r=96, t=96 if note else 72, b=40),
-        legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom", bgcolor="rgba(0,0,0,0)"),
+        legend=dict(orientation="h", x=1, xanchor="right", y=1.0, yanchor="bottom",
+                    bgcolor="rgba(0,0,0,0)"),
         hovermode="closest")
     return fig
 
@@ -40,8 +42,12 @@ def time_axes(fig: go.Figure, theme: Theme) -> None:
 
 def rows(titles: list[str], heights: list[float] | None = None, *, shared: bool = True) -> go.Figure:
     """One panel per title, stacked; shared x axes when the panels share a time or worker axis."""
-    return make_subplots(rows=len(titles), cols=1, shared_xaxes=shared, subplot_titles=titles,
-                         vertical_spacing=0.08 if len(titles) > 1 else 0.0, row_heights=heights)
+    spacing = (0.08 if shared else 0.18) if len(titles) > 1 else 0.0  # unshared: room for tick labels
+    fig = make_subplots(rows=len(titles), cols=1, shared_xaxes=shared, subplot_titles=titles,
+                        vertical_spacing=spacing, row_heights=heights)
+    # panel titles on the left, the legend on the right: they never cover each other
+    fig.update_annotations(x=0, xanchor="left", font=dict(size=13))
+    return fig
 
 
 def utilization_heatmap_figure(view: LiveView, *, theme: Theme) -> go.Figure:
@@ -57,7 +63,9 @@ def utilization_heatmap_figure(view: LiveView, *, theme: Theme) -> go.Figure:
         # one shared colour scale: every row is a percentage from 0 to 100
         heat.update(showscale=row == 1, colorbar=dict(title=dict(text="% used"), thickness=12))
         fig.add_trace(heat, row=row, col=1)
-        fig.update_yaxes(type="category", autorange="reversed", showgrid=False, row=row, col=1)
+        # every worker named while the labels fit; beyond that plotly picks which to show
+        fig.update_yaxes(type="category", autorange="reversed", showgrid=False, row=row, col=1,
+                         dtick=1 if view.n_workers <= LABEL_EVERY_WORKER else None)
     missing = [METRICS[m][0] for m, f in parts if not f.data]
     note = f"No worker reports {' or '.join(missing)} usage." if missing else ""
     per_row = int(min(360, max(200, 12 * view.n_workers + 60)))
@@ -77,9 +85,9 @@ def _threshold_lines(fig: go.Figure, limits: Thresholds, row: int) -> None:
                       annotation_position="right")
 
 
-def _add(fig: go.Figure, source: go.Figure, row: int, *, legend: bool = True) -> None:
+def _add(fig: go.Figure, source: go.Figure, row: int, *, decisions_in_legend: bool = True) -> None:
     for trace in source.data:
-        if not legend:
+        if not decisions_in_legend and trace.legendgroup in ("scale_up", "scale_down"):
             trace.showlegend = False  # the same decisions are already in the legend above
         fig.add_trace(trace, row=row, col=1)
 
@@ -91,7 +99,7 @@ def scaling_history_figure(view: LiveView, *, theme: Theme, policy: Any = None) 
     fig = rows(["Workers and scaling decisions", "Allocation (the policy's input) and CPU used"],
                 [0.45, 0.55])
     _add(fig, timeline_figure(view, theme=theme), 1)
-    _add(fig, threshold_figure(view, limits=None, theme=theme), 2, legend=False)
+    _add(fig, threshold_figure(view, limits=None, theme=theme), 2, decisions_in_legend=False)
     limits = thresholds(view, policy)
     if limits is not None:
         _threshold_lines(fig, limits, 2)

@@ -79,6 +79,23 @@ def efficiency_note(report: EfficiencyReport) -> str:
                                  f"{report.low:.0f}-{report.high:.0f}%)")
 
 
+def _verdict_bars(fig: go.Figure, report: EfficiencyReport) -> None:
+    """One bar trace per verdict (the legend explains the colours), and the two thresholds."""
+    for verdict, color in VERDICT_COLORS.items():
+        ws = [w for w in report.workers if w.verdict == verdict]
+        if not ws:
+            continue
+        fig.add_trace(go.Bar(
+            x=[w.worker_id for w in ws], y=np.array([w.efficiency for w in ws], dtype=np.float32),
+            marker_color=color, name=verdict, customdata=[w.samples for w in ws],
+            hovertemplate="%{x}<br>%{y:.0f}% of allocated used over %{customdata} samples"
+                          f"<extra>{verdict}</extra>"), row=1, col=1)
+    for y, text in ((report.low, "over-provisioned below"), (report.high, "under-provisioned above")):
+        fig.add_hline(y=y, row=1, col=1, line=dict(color="#95a5a6", width=1.2, dash="dash"),
+                      annotation=dict(text=f"{text} {y:.0f}%", font=dict(size=10)),
+                      annotation_position="top left")
+
+
 def efficiency_figure(view: LiveView, report: EfficiencyReport, *, theme: Theme) -> go.Figure:
     """Mean used / allocated per worker (coloured by verdict) and the pool's efficiency over time."""
     if view.is_empty:
@@ -88,25 +105,18 @@ def efficiency_figure(view: LiveView, report: EfficiencyReport, *, theme: Theme)
     fig = rows(["Used / allocated per worker (mean over the ticks it held reservations)",
                 "Pool efficiency over time (the manager's resource_efficiency)"], [0.55, 0.45],
                shared=False)
-    ws = report.workers
-    fig.add_trace(go.Bar(
-        x=[w.worker_id for w in ws], y=np.array([w.efficiency for w in ws], dtype=np.float32),
-        marker_color=[VERDICT_COLORS[w.verdict] for w in ws], name="efficiency", showlegend=False,
-        customdata=[[w.verdict, w.samples] for w in ws],
-        hovertemplate="%{x}<br>%{y:.0f}% of allocated used<br>%{customdata[0]} "
-                      "(%{customdata[1]} samples)<extra></extra>"), row=1, col=1)
-    for y, text in ((report.low, "over-provisioned below"), (report.high, "under-provisioned above")):
-        fig.add_hline(y=y, row=1, col=1, line=dict(color="#95a5a6", width=1.2, dash="dash"),
-                      annotation=dict(text=f"{text} {y:.0f}%", font=dict(size=10)),
-                      annotation_position="right")
+    _verdict_bars(fig, report)
     x, y = minmax_decimate(axis_time(view.timestamps), pool_efficiency(view))
     fig.add_trace(go.Scatter(x=x, y=y.astype(np.float32), mode="lines", name="pool efficiency",
                              line=dict(color="#b07cd8", width=1.8), connectgaps=False,
                              hovertemplate="%{y:.0f}%<extra>pool</extra>"), row=2, col=1)
     frame(fig, theme, title="Resource efficiency: used / allocated", height=620,
           note=efficiency_note(report))
+    fig.update_layout(barmode="overlay")  # one verdict per worker: no slots for the other three
     time_axes(fig, theme)
-    fig.update_xaxes(type="category", row=1, col=1, tickangle=-45 if len(ws) > 12 else 0)
+    ids = [w.worker_id for w in report.workers]
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=ids, row=1, col=1,
+                     tickangle=-45 if len(ids) > 12 else 0)
     fig.update_yaxes(title_text="% of allocated", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title_text="%", rangemode="tozero", row=2, col=1)
     return fig

@@ -80,7 +80,8 @@ def test_backtest_reports_mase_and_coverage_per_folder(tmp_path):
     assert rows["short.csv"]["season"] == 1 and rows["flat.csv"]["origins"] == 0
     # a random walk defeats yesterday's value; a daily cycle is found once 3 days are seen
     assert rows["walk.csv"]["mase"] < rows["walk.csv"]["mase_snaive"]
-    assert rows["daily.csv"]["seasonal"] > 0.5 and rows["daily.csv"]["mase"] < 1.0
+    assert rows["daily.csv"]["seasonal"] > 0.5
+    assert rows["daily.csv"]["mase"] < rows["daily.csv"]["mase_naive"] / 3
     summary = result["summary"]
     assert summary["realAWSCloudwatch"]["series"] == 1 and summary["all"]["series"] == 3
     assert summary["all"]["mase_mean"] < 1.0
