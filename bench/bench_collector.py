@@ -52,6 +52,9 @@ def _peak_rss() -> int:
 
 def run_one(workers: int, ticks: int) -> dict:
     """Fill a full window, then time every tick; return medians early and late, and RSS."""
+    from drm_dashboard.analytics.alert_config import default_alert_config
+    from drm_dashboard.analytics.alerts import AlertEngine
+    from drm_dashboard.analytics.pipeline import AnalyticsPipeline
     from drm_dashboard.collector import Collector
     from drm_dashboard.sources.local import LocalSource
     from drm_dashboard.store.history import HistoryStore
@@ -63,7 +66,10 @@ def run_one(workers: int, ticks: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         history = HistoryStore(Path(tmp) / "bench.duckdb", background=True)  # as the dashboard runs it
         live = LiveStore(retention_s=ticks * INTERVAL_S, clock=clock)
-        col = Collector(LocalSource(mgr, clock=clock), live, history, interval_s=INTERVAL_S, clock=clock)
+        # the product's processors: regression detectors on every KPI, then the alert rules
+        engine = AlertEngine(default_alert_config(), interval_s=INTERVAL_S, clock=clock)
+        col = Collector(LocalSource(mgr, clock=clock), live, history, interval_s=INTERVAL_S, clock=clock,
+                        processors=[AnalyticsPipeline(engine, clock=clock)])
         rss0 = _peak_rss()
         times = []
         for tick in range(ticks + ticks // 4):  # the extra quarter runs with the window full
@@ -109,7 +115,8 @@ def _report(results: list[dict], ticks: int) -> str:
         "## Collector tick (`python bench/bench_collector.py`)", "",
         f"{machine()}. Window {ticks} ticks at {INTERVAL_S:g} s ({ticks * INTERVAL_S / 60:.0f} min); "
         "each size in a fresh process; a tick is the whole `poll_once` (poll, validate, live ingest, "
-        "history buffered for the DuckDB writer thread, prune). *early* is the median over the first ticks, *full* over ticks "
+        "history buffered for the DuckDB writer thread, prune, regression detectors and alert rules). "
+        "*early* is the median over the first ticks, *full* over ticks "
         "with the window full: their ratio shows the cost does not grow with history.", "",
         table(["workers", "median tick early (ms)", "median tick, window full (ms)", "p95 full (ms)",
                "full / early", "peak RSS (MB)", "RSS growth (MB)"], rows), "",

@@ -18,6 +18,16 @@ from perfdoc import machine, table, write_section  # noqa: E402
 
 from drm_dashboard.bench import detection  # noqa: E402
 
+def _forecast_rows(f: dict | None) -> list[list[str]]:
+    if not f:
+        return []
+    return [[f"forecast MASE vs seasonal-naive, {name} ({row['series']} series)",
+             f"{row['mase_mean']:.3f} (median {row['mase_median']:.3f}; interval coverage "
+             f"{row['coverage']:.3f} at 0.9)", "< 1",
+             f"seasonal-naive {row['mase_snaive_mean']:.3f}, naive {row['mase_naive_mean']:.3f}"]
+            for name, row in f.items() if name != "config"]
+
+
 def _body(s: dict) -> str:
     t, nab, conf = s["tcpd"], s["nab"], s["confidence"]
     aws, known = nab["realAWSCloudwatch"], nab["realKnownCause"]
@@ -32,6 +42,7 @@ def _body(s: dict) -> str:
          f"{known['reward_low_FP_rate']:.1f} / {known['reward_low_FN_rate']:.1f}", "", ""],
         ["confidence: precision by tercile", " / ".join(f"{p:.3f}" for p in conf["precision_by_tercile"]),
          "not falling", ""],
+        *_forecast_rows(s.get("forecast")),
         ["confidence: Brier vs constant", f"{conf['brier']:.4f} vs {conf['brier_constant']:.4f}",
          "below constant", f"{conf['findings']} findings, base rate {conf['base_rate']:.2f}"],
     ]

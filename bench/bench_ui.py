@@ -29,9 +29,9 @@ from drm_dashboard.store.live import LiveStore  # noqa: E402
 from drm_dashboard.ui.app import TABS, UIContext, create_app  # noqa: E402
 
 INTERVAL_S, TICKS, T0 = 5.0, 720, 1_700_000_000.0
-TAB_OUTPUT = {"System Overview": "overview-utilization.figure", "Worker Details": "workers-lines.figure",
-              "Performance Metrics": "perf-task-throughput.figure",
-              "Scaling Decisions": "scaling-timeline.figure", "Alerts": "alerts-list.children"}
+TAB_OUTPUT = {"System Overview": "overview-utilization-data.data", "Worker Details": "workers-lines-data.data",
+              "Performance Metrics": "perf-task-throughput-data.data",
+              "Scaling Decisions": "scaling-timeline-data.data", "Alerts": "alerts-list.children"}
 VALUES = {"drm-interval.n_intervals": 1, "drm-theme.data": "dark", "workers-metric.value": "cpu",
           "perf-range.value": 60, "alerts-levels.value": ["info", "warning", "error", "critical"],
           "alerts-sources.value": ["scaling_decision", "regression_detection", "system", "threshold"]}

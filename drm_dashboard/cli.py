@@ -89,6 +89,10 @@ def _terminate_as_interrupt(signum: int, frame: Any) -> None:
 
 def main(argv: Sequence[str] | None = None, prog: str = "drm-dashboard") -> int:
     """Run the dashboard until Ctrl-C or SIGTERM; return the exit status."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args[:1] == ["export"]:  # `drm-dashboard export ...`: history to CSV, Parquet or JSON
+        from .export import main as export_main  # noqa: PLC0415
+        return export_main(args[1:], prog=f"{prog} export")
     settings = parse_settings(argv, prog)
     logging.basicConfig(level=logging.DEBUG if settings.debug else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

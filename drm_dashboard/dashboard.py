@@ -90,7 +90,12 @@ class DRMRealTimeDashboard:
             self.notifier = NotificationDispatcher(destinations)
         engine = AlertEngine(config, interval_s=self.settings.update_interval, clock=self._clock,
                              on_transition=self.notifier.submit if self.notifier else None)
-        return AnalyticsPipeline(engine, clock=self._clock)
+        # ETAs toward what the user watches: the upper threshold rules, and the scale-up threshold
+        thresholds = {r.metric: r.threshold for r in config.thresholds if r.op == "above"}
+        policy = getattr(self.manager, "policy", None)
+        if policy is not None:
+            thresholds["allocated"] = policy.scale_up_threshold * 100.0
+        return AnalyticsPipeline(engine, clock=self._clock, thresholds=thresholds)
 
     # -- the original's read views ---------------------------------------------------------
     @property
@@ -167,7 +172,8 @@ class DRMRealTimeDashboard:
         ctx = UIContext(live=self.live, health=self._health, source=self.source.description,
                         simulated=self.simulated, update_interval_s=self.settings.update_interval,
                         theme=self.settings.theme, debug=self.settings.debug,
-                        policy=getattr(self.manager, "policy", None))
+                        policy=getattr(self.manager, "policy", None),
+                        regressions=lambda view: self.analytics.report)
         return create_app(ctx)
 
     def _health(self) -> SourceHealth:

@@ -66,3 +66,9 @@ def test_restart_shows_what_was_there(tmp_path):
         assert len(again.resource_metrics["timestamps"]) >= before + 1
     finally:
         again.stop()
+
+
+def test_etas_aim_at_the_alert_rules_and_the_scale_up_threshold(tmp_path):
+    dash = DRMRealTimeDashboard(db_path=str(tmp_path / "t.duckdb"))
+    assert dash.analytics.thresholds["cpu_utilization"] == 90.0  # the default cpu-hot rule
+    assert dash.analytics.thresholds["allocated"] == 80.0  # the policy's scale-up threshold

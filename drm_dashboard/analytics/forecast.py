@@ -1,23 +1,20 @@
 """Short-horizon forecasts with prediction intervals, and the time left until a threshold.
 
 Exponential smoothing in state-space form (Hyndman, Koehler, Snyder & Grose 2002; Hyndman &
-Athanasopoulos, "Forecasting: Principles and Practice" (FPP), ch. 8): simple (ETS(A,N,N)),
-Holt's linear (ETS(A,A,N)) and Gardner & McKenzie's (1985) damped trend (ETS(A,Ad,N)), each
-fitted by least squares over one fixed parameter grid, the lowest AIC kept. Each model is an
-ARIMA filter (ARIMA(0,1,1) or (1,1,2)), so one `scipy.signal.lfilter` call gives all its
-one-step errors. Periodic load (cron jobs, daily cycles) is handled by forecasting with
-decomposition (FPP 5.7): the highest autocorrelation peak proposes a period, classical
-decomposition gives its indices, and the seasonal variant is kept only if its AIC, charged
-period - 1 more parameters, is lower. Intervals are Gaussian with the state-space h-step
-variance sigma^2 (1 + sum_{j<h} c_j^2), c_j = alpha + beta (phi + ... + phi^j) (Hyndman et al.
-2008, "Forecasting with Exponential Smoothing", ch. 6). Samples go on a regular grid of the median
-step; gaps are bridged linearly, but only real samples count in the fit.
+Athanasopoulos, "Forecasting: Principles and Practice" (FPP), ch. 8): simple, Holt's linear and
+Gardner & McKenzie's (1985) damped trend, fitted by least squares on one fixed grid, lowest AIC
+kept; each is an ARIMA filter, so one `lfilter` call gives its one-step errors. Periodic load is
+forecast with decomposition (FPP 5.7): the highest autocorrelation peak proposes a period, kept if
+the AIC, charged period - 1 parameters, improves. Intervals: Gaussian, state-space h-step variance
+(Hyndman et al. 2008, ch. 6). Samples go on a grid of the median step; gaps are bridged linearly,
+only real samples count in the fit. The time to a threshold moves the smoothed level at the OLS
+slope (as Prometheus' predict_linear) if that is clear: |t| >= 3, AR(1)-inflated (Wilks 2011).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from itertools import product
 from typing import Any
 
@@ -26,6 +23,7 @@ from scipy.signal import lfilter
 from scipy.stats import norm
 
 POINTS_NEEDED = 10  # finite samples before a forecast is made; the UI says "N of M points"
+TREND_T = 3.0  # |t| of the OLS slope below which a series has no clear trend for an ETA
 MAX_GRID = 20_000  # most regular-grid points a fit runs over; longer spans get a coarser step
 ALPHAS = (0.05, 0.1, 0.2, 0.35, 0.6, 1.0)
 BETA_SHARES = (0.05, 0.3)  # beta as a share of alpha, which keeps beta <= alpha
@@ -33,6 +31,10 @@ PHIS = (0.8, 0.95, 1.0)  # 1.0 is Holt's undamped trend
 # (alpha, beta, phi, parameters incl. initial states); no-trend first so exact ties stay simple
 GRID = tuple((a, 0.0, 0.0, 2) for a in ALPHAS) + tuple(
     (a, a * s, p, 4 if p == 1.0 else 5) for a, s, p in product(ALPHAS, BETA_SHARES, PHIS))
+MESSAGES = {"crossing": "{name} reaches {target} in about {eta}", "at": "{name} is at {target}",
+            "no_trend": "{name} has no clear trend toward {target}",
+            "away": "{name} is moving away from {target}",
+            "beyond": "{name} does not reach {target} within {horizon} at the current trend"}
 
 
 @dataclass(frozen=True)
@@ -55,13 +57,8 @@ class Forecast:
     period_s: float | None = None  # length of the seasonal cycle removed, if any
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict: arrays become lists, nan becomes None."""
-        out: dict[str, Any] = {}
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            value = value.tolist() if isinstance(value, np.ndarray) else value
-            out[name] = None if isinstance(value, float) and math.isnan(value) else value
-        return out
+        """Plain JSON-ready dict; arrays become lists."""
+        return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in vars(self).items()}
 
 
 @dataclass(frozen=True)
@@ -70,19 +67,19 @@ class ThresholdEta:
 
     metric: str
     threshold: float
-    direction: str  # "up" when the series is below the threshold, "down" when above
-    seconds: float | None  # from the last sample; None: not within max_horizon_s at this trend
+    direction: str  # "up" when the level is below the threshold, "down" when above
+    state: str  # crossing, at, no_trend, away, or beyond (not within max_horizon_s)
+    seconds: float | None  # from the last sample; None unless crossing (or 0 when at)
     message: str  # "CPU reaches 80% in about 12 min"
 
     @property
     def crossing(self) -> bool:
         """True when the current trend reaches the threshold within the horizon."""
-        return self.seconds is not None
+        return self.state == "crossing"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""
-        return {"metric": self.metric, "threshold": self.threshold, "direction": self.direction,
-                "seconds": self.seconds, "message": self.message, "crossing": self.crossing}
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -101,12 +98,11 @@ class _Fit:
 
 def clean(timestamps: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Finite samples sorted by time; a repeated timestamp keeps its latest value."""
-    t = np.asarray(timestamps, dtype=float)
-    y = np.asarray(values, dtype=float)
+    t, y = np.asarray(timestamps, dtype=float), np.asarray(values, dtype=float)
     keep = np.isfinite(t) & np.isfinite(y)
     order = np.argsort(t[keep], kind="stable")
     t, y = t[keep][order], y[keep][order]
-    last = np.r_[np.diff(t) > 0, True]  # the latest wins, as with a retried scrape
+    last = np.r_[np.diff(t) > 0, True][: t.size]  # the latest wins, as with a retried scrape
     return t[last], y[last]
 
 
@@ -148,24 +144,30 @@ def initial_state(y: np.ndarray) -> tuple[float, float]:
 def fit(y: np.ndarray, observed: np.ndarray, indices: np.ndarray) -> _Fit:
     """Least-squares fit of every grid model to y less its seasonal indices; the lowest AIC."""
     x = y - indices[(np.arange(y.size) - y.size + 1) % indices.size] if indices.size else y
+    extra = max(indices.size - 1, 0)  # the indices are parameters too, summing to zero
+    (alpha, beta, phi, k), aic, errors, sse = best_model(x, observed, extra)
+    # the state at the end, from the last two values and errors of the error-correction form
+    level = x[-1] - (1.0 - alpha) * errors[-1]
+    previous = x[-2] - (1.0 - alpha) * errors[-2]
+    trend = (level - previous) - (alpha - beta) * errors[-1] if phi else 0.0
+    sigma = math.sqrt(sse / max(int(observed.sum()) - k - extra, 1))
+    return _Fit(alpha, beta, phi, aic, sigma, float(level), float(trend), indices)
+
+
+def best_model(x: np.ndarray, observed: np.ndarray, extra: int) -> tuple:
+    """The grid model with the lowest AIC on the observed points: model, AIC, errors, SSE."""
     level0, trend0 = initial_state(x)
     n, weights = int(observed.sum()), observed.astype(float)
     # floor the SSE so exact fits (a line, a constant) compare by their parameter counts
     floor = 1e-20 * n * (float(np.max(np.abs(x))) ** 2 + 1.0)
-    best, best_aic, best_errors, best_sse = GRID[0], math.inf, x, 0.0
+    best: tuple = (GRID[0], math.inf, x, 0.0)
     for alpha, beta, phi, k in GRID:
         errors = one_step_errors(x, alpha, beta, phi, level0, trend0 if phi else 0.0)
         sse = max(float(np.dot(errors * weights, errors)), floor)
-        aic = n * math.log(sse / n) + 2 * (k + max(indices.size - 1, 0))
-        if aic < best_aic - 1e-9:
-            best, best_aic, best_errors, best_sse = (alpha, beta, phi, k), aic, errors, sse
-    alpha, beta, phi, k = best
-    # the state at the end, from the last two values and errors of the error-correction form
-    level = x[-1] - (1.0 - alpha) * best_errors[-1]
-    previous = x[-2] - (1.0 - alpha) * best_errors[-2]
-    trend = (level - previous) - (alpha - beta) * best_errors[-1] if phi else 0.0
-    sigma = math.sqrt(best_sse / max(n - k - max(indices.size - 1, 0), 1))
-    return _Fit(alpha, beta, phi, best_aic, sigma, float(level), float(trend), indices)
+        aic = n * math.log(sse / n) + 2 * (k + extra)
+        if aic < best[1] - 1e-9:
+            best = ((alpha, beta, phi, k), aic, errors, sse)
+    return best
 
 
 def seasonal_period(y: np.ndarray) -> int:
@@ -173,11 +175,9 @@ def seasonal_period(y: np.ndarray) -> int:
     x = y - np.polyval(np.polyfit(np.arange(y.size), y, 1), np.arange(y.size))
     spectrum = np.fft.rfft(x, 2 * y.size)
     acf = np.fft.irfft(spectrum * np.conj(spectrum))[: y.size // 3 + 2]
-    if acf[0] <= 0 or acf.size < 4:
-        return 0
-    inner = acf[1:-1]
-    # a peak, not merely a high lag: smooth series have high but falling autocorrelation
-    peaks = (inner > acf[:-2]) & (inner >= acf[2:]) & (inner > 0) & (np.arange(1, acf.size - 1) >= 2)
+    inner = acf[1:-1]  # lags 1 .. n // 3
+    # a peak at lag 2 or more, not merely a high lag: smooth series have high, falling ones
+    peaks = (inner > acf[:-2]) & (inner >= acf[2:]) & (inner > 0) & (np.arange(inner.size) > 0)
     return int(np.argmax(np.where(peaks, inner, -np.inf)) + 1) if peaks.any() else 0
 
 
@@ -204,37 +204,40 @@ def choose(y: np.ndarray, observed: np.ndarray) -> _Fit:
     return seasonal if seasonal.aic < plain.aic else plain
 
 
-def trend_sums(phi: float, steps: np.ndarray) -> np.ndarray:
-    """phi + phi^2 + ... + phi^h for each h in steps (h when phi is 1, 0 when phi is 0)."""
-    if phi == 1.0:
-        return steps.astype(float)
-    return phi * (1.0 - phi ** steps) / (1.0 - phi)
+def trend_sums(phi: float, horizon: int) -> np.ndarray:
+    """phi + phi^2 + ... + phi^h for h = 1..horizon (h when phi is 1, 0 when phi is 0)."""
+    return np.cumsum(phi ** np.arange(1.0, horizon + 1))
 
 
 def variance_factors(model: _Fit, horizon: int) -> np.ndarray:
     """h-step error variance over the one-step variance, h = 1..horizon (Hyndman et al. 2008)."""
-    c = model.alpha + model.beta * trend_sums(model.phi, np.arange(1, horizon))
+    # c_j = alpha + beta (phi + ... + phi^j): the weight of the error j steps back
+    c = model.alpha + model.beta * trend_sums(model.phi, horizon - 1)
     return 1.0 + np.r_[0.0, np.cumsum(c ** 2)]
 
 
 def describe(model: _Fit, step: float) -> str:
     """ETS label with parameters and the seasonal cycle, e.g. 'ETS(A,N,N) alpha=0.2'."""
-    kind = "N" if model.phi == 0.0 else "A" if model.phi == 1.0 else "Ad"
-    text = f"ETS(A,{kind},N) alpha={model.alpha:g}"
-    text += f" beta={model.beta:.3g} phi={model.phi:g}" if model.phi else ""
-    return text + (f" + period {model.indices.size * step:g} s" if model.indices.size else "")
+    kind = {0.0: "N", 1.0: "A"}.get(model.phi, "Ad")
+    trend = f" beta={model.beta:.3g} phi={model.phi:g}" if model.phi else ""
+    season = f" + period {model.indices.size * step:g} s" if model.indices.size else ""
+    return f"ETS(A,{kind},N) alpha={model.alpha:g}{trend}{season}"
 
 
 def forecast(timestamps: np.ndarray, values: np.ndarray, *, horizon_s: float,
              step_s: float | None = None, level: float = 0.9, metric: str = "") -> Forecast | None:
-    """ETS forecast, trend and season chosen by AIC (Hyndman et al. 2002); None below POINTS_NEEDED."""
+    """ETS forecast, trend and season by AIC (Hyndman et al. 2002); None below POINTS_NEEDED."""
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"interval level must be between 0 and 1, got {level}")
     t, y = clean(timestamps, values)
     if t.size < POINTS_NEEDED:
         return None
     grid, y, observed, step = regular_grid(t, y, step_s)
+    if grid.size < POINTS_NEEDED:
+        return None  # a step_s wider than the samples' spacing leaves too few grid points
     model = choose(y, observed)
     steps = np.arange(1, max(1, math.ceil(horizon_s / step)) + 1)
-    mean = model.level + model.trend * trend_sums(model.phi, steps)
+    mean = model.level + model.trend * trend_sums(model.phi, steps.size)
     if model.indices.size:
         mean = mean + model.indices[steps % model.indices.size]
     half = norm.ppf(0.5 + level / 2) * model.sigma * np.sqrt(variance_factors(model, steps.size))
@@ -245,20 +248,21 @@ def forecast(timestamps: np.ndarray, values: np.ndarray, *, horizon_s: float,
                     sigma=model.sigma, period_s=model.indices.size * step or None)
 
 
-# time_to_threshold's keyword `forecast` shadows the function inside it
-_forecast = forecast
+_forecast = forecast  # time_to_threshold's keyword `forecast` hides the function inside it
 
 
-def crossing_steps(distance: float, trend: float, phi: float) -> float | None:
-    """Steps until level + trend * (phi + ... + phi^k) has moved by distance; None if never."""
-    if trend == 0.0 or phi == 0.0 or distance / trend <= 0.0:
-        return None
-    ratio = distance / trend
-    if phi == 1.0:
-        return ratio
-    # a damped path stops at trend * phi / (1 - phi); inside that, invert the geometric sum
-    inner = 1.0 - ratio * (1.0 - phi) / phi
-    return math.log(inner) / math.log(phi) if inner > 0.0 else None
+def linear_trend(t: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """OLS slope (units/s) and its t statistic, the variance inflated for AR(1) residuals."""
+    tc = t - t.mean()
+    slope = float(tc @ y / (tc @ tc))
+    resid = y - y.mean() - slope * tc
+    rss = float(resid @ resid)
+    if rss <= 1e-20 * float(y @ y) or t.size < 3:
+        return slope, math.inf if slope else 0.0
+    # effective sample size n (1 - rho) / (1 + rho) for lag-1 autocorrelated noise (Wilks 2011)
+    rho = min(max(float(resid[1:] @ resid[:-1]) / rss, 0.0), 0.99)
+    se = math.sqrt(rss / (t.size - 2) / float(tc @ tc) * (1 + rho) / (1 - rho))
+    return slope, slope / se
 
 
 def format_duration(seconds: float) -> str:
@@ -273,21 +277,24 @@ def format_duration(seconds: float) -> str:
 def time_to_threshold(timestamps: np.ndarray, values: np.ndarray, *, threshold: float,
                       forecast: Forecast | None = None, label: str = "", unit: str = "",
                       max_horizon_s: float = 86_400.0) -> ThresholdEta | None:
-    """Seconds until the fitted level and (damped) trend cross threshold; None below POINTS_NEEDED."""
+    """Seconds until the smoothed level, at the OLS trend, meets threshold; None if too few."""
     fc = forecast if forecast is not None else _forecast(timestamps, values, horizon_s=0.0)
-    if fc is None:
+    t, y = clean(timestamps, values)
+    if fc is None or t.size < POINTS_NEEDED:
         return None
-    name = label or fc.metric or "value"
-    target = f"{threshold:g}{unit}" if unit[:1] in ("", "%", "°") else f"{threshold:g} {unit}"
+    slope, t_stat = linear_trend(t, y)
     distance = threshold - fc.anchor
-    direction = "up" if distance > 0 else "down"
+    seconds = distance / slope if slope else math.inf
     if distance == 0.0:
-        return ThresholdEta(fc.metric, threshold, direction, 0.0, f"{name} is at {target}")
-    steps = crossing_steps(distance, fc.slope * fc.step_s, fc.damping)
-    if steps is None or steps * fc.step_s > max_horizon_s:
-        message = (f"{name} does not reach {target} within {format_duration(max_horizon_s)}"
-                   " at the current trend")
-        return ThresholdEta(fc.metric, threshold, direction, None, message)
-    seconds = steps * fc.step_s
-    message = f"{name} reaches {target} in about {format_duration(seconds)}"
-    return ThresholdEta(fc.metric, threshold, direction, seconds, message)
+        state, seconds = "at", 0.0
+    elif abs(t_stat) < TREND_T:
+        state = "no_trend"
+    else:
+        state = "away" if seconds < 0 else "beyond" if seconds > max_horizon_s else "crossing"
+    target = f"{threshold:g}{unit}" if unit[:1] in ("", "%", "°") else f"{threshold:g} {unit}"
+    message = MESSAGES[state].format(name=label or fc.metric or "value", target=target,
+                                     eta=format_duration(seconds) if state == "crossing" else "",
+                                     horizon=format_duration(max_horizon_s))
+    return ThresholdEta(metric=fc.metric, threshold=threshold,
+                        direction="up" if distance > 0 else "down", state=state,
+                        seconds=seconds if state in ("crossing", "at") else None, message=message)

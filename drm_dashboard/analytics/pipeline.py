@@ -11,6 +11,7 @@ import numpy as np
 from ..models import Alert, SourceHealth, Snapshot
 from ..store.view import LiveView
 from .cp_types import ChangePoint, DetectorConfig, DetectorStatus
+from .forecast import Forecast, ThresholdEta, forecast, time_to_threshold
 from .intervals import interval_samples
 from .online import OnlineDetector
 
@@ -26,6 +27,18 @@ DETECTED: Mapping[str, tuple[str, bool | None]] = {
 }
 
 
+# what the forecasts cover, and how they are labelled in an ETA sentence
+FORECAST: Mapping[str, tuple[str, str, str]] = {
+    "cpu_utilization": ("system", "CPU", "%"), "memory_utilization": ("system", "Memory", "%"),
+    "gpu_utilization": ("system", "GPU", "%"), "allocated": ("system", "Allocation", "%"),
+    "task_throughput": ("performance", "Throughput", " tasks/s"),
+    "allocation_time_ms": ("performance", "Allocation time", " ms"),
+    "queue_wait_ms": ("performance", "Queue wait", " ms"),
+    "resource_efficiency": ("performance", "Efficiency", "%"),
+}
+FORECAST_HORIZON_S = 1800.0
+
+
 @dataclass(frozen=True)
 class AnalyticsReport:
     """What the analytics concluded up to tick `seq`; read by the UI and the run summary."""
@@ -33,6 +46,9 @@ class AnalyticsReport:
     seq: int = 0
     findings: tuple[ChangePoint, ...] = ()
     statuses: Mapping[str, DetectorStatus] = field(default_factory=dict)
+    forecasts: Mapping[str, Forecast] = field(default_factory=dict)
+    etas: Mapping[str, ThresholdEta] = field(default_factory=dict)
+    forecast_at: float | None = None
 
 
 class AlertEvaluator(Protocol):
@@ -52,14 +68,23 @@ class AnalyticsPipeline:
     """A collector TickProcessor: feed new samples to the detectors, then evaluate alert rules."""
 
     def __init__(self, engine: AlertEvaluator | None = None, *, config: DetectorConfig = DetectorConfig(),
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None, thresholds: Mapping[str, float] | None = None,
+                 forecast_every_s: float = 30.0) -> None:
         self._engine = engine
         self._clock = clock
+        self._thresholds = dict(thresholds or {})
+        # a 30-minute forecast need not be refitted every 5 s; ~2 ms a series would weigh on ticks
+        self._forecast_every_s = forecast_every_s
         self._detectors = {name: OnlineDetector(name, higher_is_better=better, config=config)
                            for name, (_, better) in DETECTED.items()}
         self._fed = 0  # seq of the last tick fed to the detectors
         self._report = AnalyticsReport(statuses=self._statuses())
         self._lock = threading.Lock()
+
+    @property
+    def thresholds(self) -> Mapping[str, float]:
+        """The thresholds ETAs are computed toward, by metric."""
+        return dict(self._thresholds)
 
     @property
     def report(self) -> AnalyticsReport:
@@ -77,10 +102,31 @@ class AnalyticsPipeline:
             now = self._clock() if self._clock else snapshot.timestamp
             values = {name: view.latest(name) for name in (*view.system, *view.performance)}
             alerts = self._engine.evaluate(now, values, snapshot.decisions, health, new)
+        old = self._report
+        due = old.forecast_at is None or (view.last_timestamp or 0.0) - old.forecast_at >= self._forecast_every_s
+        forecasts, etas = self._forecast(view) if due else (old.forecasts, old.etas)
         with self._lock:
-            self._report = AnalyticsReport(seq=view.seq, findings=self._report.findings + tuple(new),
-                                           statuses=self._statuses())
+            self._report = AnalyticsReport(
+                seq=view.seq, findings=old.findings + tuple(new), statuses=self._statuses(),
+                forecasts=forecasts, etas=etas,
+                forecast_at=view.last_timestamp if due else old.forecast_at)
         return alerts
+
+    def _forecast(self, view: LiveView) -> tuple[dict[str, Forecast], dict[str, ThresholdEta]]:
+        """Forecast every covered series; an ETA where a threshold rule watches the metric."""
+        forecasts, etas = {}, {}
+        for name, (group, label, unit) in FORECAST.items():
+            values = getattr(view, group)[name]
+            fc = forecast(view.timestamps, values, horizon_s=FORECAST_HORIZON_S, metric=name)
+            if fc is None:
+                continue
+            forecasts[name] = fc
+            if name in self._thresholds:
+                eta = time_to_threshold(view.timestamps, values, threshold=self._thresholds[name],
+                                        forecast=fc, label=label, unit=unit)
+                if eta is not None:
+                    etas[name] = eta
+        return forecasts, etas
 
     def check_health(self, health: SourceHealth) -> list[Alert]:
         """A failed or stale tick: only the source's health is judged."""

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from drm_dashboard.analytics.changepoint import DetectorConfig
 from drm_dashboard.bench.calibration import calibration_summary
+from drm_dashboard.bench.forecast_backtest import backtest
 from drm_dashboard.bench.nab import run_nab
 from drm_dashboard.bench.reference import check_numenta, check_tcpd_zero
 from drm_dashboard.bench.tcpd import run_tcpd
@@ -49,6 +50,8 @@ def run_tracks(root: Path, config: DetectorConfig) -> tuple[list[dict], dict]:
         rows += nab_rows
         pairs += nab_pairs
         summary["nab"]["numenta_check"] = check_numenta(root / "nab")
+        # the forecasts' rolling-origin backtest runs on the same NAB series
+        summary["forecast"] = backtest(root)["summary"]
     summary["confidence"] = calibration_summary(pairs)
     summary["config"] = asdict(config)
     return rows, summary

@@ -67,9 +67,14 @@ def snaive_forecast(train: np.ndarray, season: int, horizon: int) -> np.ndarray:
     return train[len(train) - season + np.arange(horizon) % season]
 
 
+def mae(actual: np.ndarray, predicted: np.ndarray) -> float:
+    """Mean absolute error, metric units."""
+    return float(np.mean(np.abs(actual - predicted)))
+
+
 def evaluate_origin(values: np.ndarray, origin: int, *, season: int, horizon: int, step_s: float,
                     level: float, history: int) -> dict[str, float] | None:
-    """MASE of the forecast, seasonal-naive and naive, and interval coverage, at one origin."""
+    """MASE of the forecast, seasonal-naive and naive, coverage and season use, at one origin."""
     train, actual = values[:origin], values[origin:origin + horizon]
     scale = snaive_scale(train, season)
     if not scale > 0:
@@ -79,10 +84,9 @@ def evaluate_origin(values: np.ndarray, origin: int, *, season: int, horizon: in
     fc = forecast(stamps, train[start:], horizon_s=horizon * step_s, step_s=step_s, level=level)
     if fc is None:
         return None
-    return {"mase": float(np.mean(np.abs(actual - fc.mean))) / scale,
-            "mase_snaive": float(np.mean(np.abs(actual - snaive_forecast(train, season, horizon))))
-            / scale,
-            "mase_naive": float(np.mean(np.abs(actual - train[-1]))) / scale,
+    snaive = snaive_forecast(train, season, horizon)
+    return {"mase": mae(actual, fc.mean) / scale, "mase_snaive": mae(actual, snaive) / scale,
+            "mase_naive": mae(actual, np.full(horizon, train[-1])) / scale,
             "coverage": float(np.mean((actual >= fc.lower) & (actual <= fc.upper))),
             "seasonal": float(fc.period_s is not None)}
 
@@ -157,9 +161,10 @@ def report(summary: dict) -> str:
     lines = []
     for name, agg in summary.items():
         if isinstance(agg, dict) and agg.get("series"):
-            lines.append(f"{name:18} MASE mean {agg['mase_mean']:.3f} median {agg['mase_median']:.3f}"
-                         f"  (snaive {agg['mase_snaive_mean']:.3f}, naive {agg['mase_naive_mean']:.3f})"
-                         f"  coverage {agg['coverage']:.3f}  {agg['series']} series")
+            lines.append(
+                f"{name:18} MASE mean {agg['mase_mean']:.3f} median {agg['mase_median']:.3f}"
+                f"  (snaive {agg['mase_snaive_mean']:.3f}, naive {agg['mase_naive_mean']:.3f})"
+                f"  coverage {agg['coverage']:.3f}  {agg['series']} series")
     lines.append(f"time  {summary['runtime_s']:.1f} s")
     return "\n".join(lines)
 

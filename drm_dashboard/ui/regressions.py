@@ -4,127 +4,163 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Mapping, Protocol, Sequence
 
 import numpy as np
 
 from ..store.live import LiveView
 from .status import clock_time
 
-# change-point tests need enough samples either side of a split to tell a shift from noise;
-# 30 ticks (2.5 minutes at the default 5 s) is the floor below which nothing is judged
+# without a detector, the count the panel reports against: change-point tests need a baseline of
+# samples before a step can be told from noise (the online detector asks for 26 at its defaults)
 MIN_POINTS = 30
-# the performance series a detector is expected to watch, with the words the panel uses
+# the performance series the panel speaks for, with the words it uses
 WATCHED = {"task_throughput": "throughput", "allocation_time_ms": "allocation time",
            "queue_wait_ms": "queue wait", "resource_efficiency": "resource efficiency"}
+OTHER = {"cpu_utilization": "CPU used", "memory_utilization": "memory used",
+         "gpu_utilization": "GPU used"}
 
 
-@dataclass(frozen=True)
-class RegressionFinding:
-    """One change point the detector judged a regression, in the metric's own units."""
-
-    metric: str  # a PERFORMANCE_COLUMNS name, e.g. "allocation_time_ms"
-    timestamp: float  # epoch seconds of the change point
-    before: float  # mean before the change
-    after: float  # mean after the change
-    p_value: float = math.nan
-    description: str = ""
+class Finding(Protocol):
+    """One confirmed change in a metric's level (analytics' ChangePoint meets it)."""
 
     @property
-    def change_pct(self) -> float:
-        """Relative change after vs before, in percent (NaN when before is zero)."""
-        return (self.after - self.before) / abs(self.before) * 100.0 if self.before else math.nan
+    def metric(self) -> str: ...
+    @property
+    def timestamp(self) -> float: ...
+    @property
+    def before(self) -> float: ...
+    @property
+    def after(self) -> float: ...
+    @property
+    def change_pct(self) -> float: ...
+    @property
+    def direction(self) -> str: ...  # "regression", "improvement" or "neutral"
+    @property
+    def confidence(self) -> float: ...  # 0..1
+    @property
+    def p_value(self) -> float: ...
 
 
-@dataclass(frozen=True)
-class RegressionReport:
-    """What one run of the detector found over the points it was given."""
+class MetricStatus(Protocol):
+    """Whether a metric's detector can judge yet (analytics' DetectorStatus meets it)."""
 
-    findings: tuple[RegressionFinding, ...]
-    points: int  # samples the detector looked at
-    min_points: int = MIN_POINTS  # samples it needs before it judges anything
-    method: str = ""  # e.g. "E-divisive means (otava), p < 0.01"
+    @property
+    def judged(self) -> bool: ...
+    @property
+    def points(self) -> int: ...
+    @property
+    def points_needed(self) -> int: ...
 
 
-# given the current view, the latest report (None while the detector has not run yet)
+class RegressionReport(Protocol):
+    """The detector's latest conclusions (analytics' AnalyticsReport meets it)."""
+
+    @property
+    def findings(self) -> Sequence[Finding]: ...
+    @property
+    def statuses(self) -> Mapping[str, MetricStatus]: ...
+
+
+# given the current view, the latest report (None while no detector has reported)
 RegressionProvider = Callable[[LiveView], "RegressionReport | None"]
 
 
 @dataclass(frozen=True)
 class RegressionPanel:
-    """What the panel shows: a headline, its Bootstrap colour, and the lines under it."""
+    """What the panel shows: a headline, its Bootstrap colour, lines under it, findings listed."""
 
     headline: str
     color: str
     lines: tuple[str, ...] = ()
-    findings: tuple[RegressionFinding, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+
+def metric_name(metric: str) -> str:
+    """The words the page uses for a metric column."""
+    return WATCHED.get(metric) or OTHER.get(metric) or metric.replace("_", " ")
 
 
 def performance_points(view: LiveView) -> int:
-    """Ticks of the view that carried performance KPIs (the detector's input length)."""
+    """Ticks of the view that carried performance KPIs (a detector's input length)."""
     return int(np.count_nonzero(~np.isnan(view.performance["task_throughput"])))
-
-
-def regression_panel(view: LiveView, report: RegressionReport | None, *, interval_s: float,
-                     connected: bool) -> RegressionPanel:
-    """Findings when a detector judged them; otherwise why nothing is judged yet."""
-    if report is not None and report.points >= report.min_points:
-        return _judged(report)
-    points = report.points if report is not None else performance_points(view)
-    needed = report.min_points if report is not None else MIN_POINTS
-    if points < needed:
-        wait_s = (needed - points) * interval_s
-        return RegressionPanel(
-            f"Not judged yet: {points} of {needed} points needed", "secondary",
-            (f"Change-point detection compares the {_watched()} series once {needed} samples "
-             f"exist; about {_duration(wait_s)} more at one sample every {interval_s:g} s.",))
-    if connected:
-        return RegressionPanel(f"Not judged yet: {points} points collected, the detector has "
-                               "not reported on them", "secondary",
-                               ("Its first report appears here after its next run.",))
-    return RegressionPanel(
-        f"Not judged: {points} points collected, no regression detector connected", "secondary",
-        (f"This dashboard was started without a change-point detector, so the {_watched()} series "
-         "are shown but not tested for regressions.",))
 
 
 def panel_for(view: LiveView, provider: RegressionProvider | None, *,
               interval_s: float) -> RegressionPanel:
     """Ask the provider (if any) for its report; a failing detector is shown, not raised."""
     if provider is None:
-        raised = [a for a in view.alerts if a.source == "regression_detection"]
-        if raised:  # a detector wired as a tick processor reports through the alert store
-            n = len(raised)
-            return RegressionPanel(f"{n} regression alert{'s' * (n != 1)} in the live window",
-                                   "danger", tuple(f"{clock_time(a.timestamp)} {a.message}"
-                                                   for a in reversed(raised[-5:])))
-        return regression_panel(view, None, interval_s=interval_s, connected=False)
+        return _without_detector(view, interval_s)
     try:
         report = provider(view)
     except Exception as exc:  # the detector's bug must not take the Performance tab down
         return RegressionPanel("Not judged: the regression detector failed", "warning",
                                (f"{type(exc).__name__}: {exc}",))
-    return regression_panel(view, report, interval_s=interval_s, connected=True)
+    if report is None:
+        return RegressionPanel("Not judged yet: the detector has not reported", "secondary",
+                               ("Its first report appears here after the next tick.",))
+    return judged_panel(view, report, interval_s)
 
 
-def _judged(report: RegressionReport) -> RegressionPanel:
-    method = f" ({report.method})" if report.method else ""
-    if not report.findings:
-        return RegressionPanel(f"No regression found in {report.points} points", "success",
-                               (f"Checked {_watched()}{method}.",))
-    n = len(report.findings)
-    return RegressionPanel(f"{n} regression{'s' * (n != 1)} found in {report.points} points",
-                           "danger", (f"Method{method or ': change-point detection'}.",),
-                           report.findings)
+def judged_panel(view: LiveView, report: RegressionReport, interval_s: float) -> RegressionPanel:
+    """The detector's findings within the live window, or why it has not judged yet."""
+    statuses = {m: s for m, s in report.statuses.items() if m in WATCHED}
+    start = float(view.timestamps[0]) if view.n_ticks else math.inf
+    recent = tuple(f for f in report.findings if f.timestamp >= start)
+    if statuses and not any(s.judged for s in statuses.values()):
+        points = max(s.points for s in statuses.values())
+        needed = max(s.points_needed for s in statuses.values())
+        return _waiting(points, needed, interval_s)
+    lines = (_status_line(statuses),) if statuses else ()
+    worse = [f for f in recent if f.direction == "regression"]
+    if worse:
+        n = len(worse)
+        return RegressionPanel(f"{n} regression{'s' * (n != 1)} in the live window", "danger",
+                               lines, recent)
+    if recent:
+        return RegressionPanel(f"No regression in the live window; {len(recent)} other change"
+                               f"{'s' * (len(recent) != 1)} found", "success", lines, recent)
+    return RegressionPanel("No regression found in the live window", "success", lines)
 
 
-def finding_text(finding: RegressionFinding) -> str:
-    """One line: which metric moved, from what to what."""
-    name = WATCHED.get(finding.metric, finding.metric)
+def _status_line(statuses: Mapping[str, MetricStatus]) -> str:
+    parts = [f"{WATCHED[m]}: judging over {s.points} points" if s.judged else
+             f"{WATCHED[m]}: {s.points} of {s.points_needed} points needed"
+             for m, s in statuses.items()]
+    return " · ".join(parts)
+
+
+def _waiting(points: int, needed: int, interval_s: float) -> RegressionPanel:
+    wait_s = max(0, needed - points) * interval_s
+    return RegressionPanel(
+        f"Not judged yet: {points} of {needed} points needed", "secondary",
+        (f"Change-point detection compares the {_watched()} series once {needed} samples "
+         f"exist; about {_duration(wait_s)} more at one sample every {interval_s:g} s.",))
+
+
+def _without_detector(view: LiveView, interval_s: float) -> RegressionPanel:
+    raised = [a for a in view.alerts if a.source == "regression_detection"]
+    if raised:  # a detector wired as a tick processor only, reporting through the alert store
+        n = len(raised)
+        return RegressionPanel(f"{n} alert{'s' * (n != 1)} from regression detection in the "
+                               "live window", "warning",
+                               tuple(f"{clock_time(a.timestamp)} {a.message}" for a in reversed(raised[-5:])))
+    points = performance_points(view)
+    if points < MIN_POINTS:
+        return _waiting(points, MIN_POINTS, interval_s)
+    return RegressionPanel(
+        f"Not judged: {points} points collected, no regression detector connected", "secondary",
+        (f"This page was started without a change-point detector, so the {_watched()} series "
+         "are shown but not tested for regressions.",))
+
+
+def finding_text(finding: Finding) -> str:
+    """One line: which metric moved, from what to what, and how sure the detector is."""
     change = "" if math.isnan(finding.change_pct) else f" ({finding.change_pct:+.0f}%)"
-    p = "" if math.isnan(finding.p_value) else f", p = {finding.p_value:.3g}"
-    extra = f" - {finding.description}" if finding.description else ""
-    return f"{name}: {finding.before:.3g} -> {finding.after:.3g}{change}{p}{extra}"
+    sure = "" if math.isnan(finding.confidence) else f", confidence {finding.confidence:.0%}"
+    p = "" if math.isnan(finding.p_value) else f", p = {finding.p_value:.2g}"
+    return (f"{metric_name(finding.metric)} {finding.direction}: {finding.before:.3g} -> "
+            f"{finding.after:.3g}{change}{sure}{p}")
 
 
 def _watched() -> str:

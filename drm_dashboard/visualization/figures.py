@@ -22,10 +22,10 @@ LABEL_EVERY_WORKER = 40
 
 
 def frame(fig: go.Figure, theme: Theme, *, title: str, height: int, note: str = "") -> go.Figure:
-    """Title, theme and time axes shared by every report figure (transparent: the page shows through)."""
+    """Title, size and legend shared by every report figure (transparent: the page shows through)."""
     subtitle = f"<br><sup>{note}</sup>" if note else ""
     fig.update_layout(
-        template=template(theme.template), height=height, title=dict(text=title + subtitle, x=0.01),
+        height=height, title=dict(text=title + subtitle, x=0.01),
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
         font=dict(color=theme.text, size=12), margin=dict(l=64, r=96, t=96 if note else 72, b=40),
         legend=dict(orientation="h", x=1, xanchor="right", y=1.0, yanchor="bottom",
@@ -40,11 +40,14 @@ def time_axes(fig: go.Figure, theme: Theme) -> None:
     fig.update_yaxes(gridcolor=theme.grid, zerolinecolor=theme.grid)
 
 
-def rows(titles: list[str], heights: list[float] | None = None, *, shared: bool = True) -> go.Figure:
+def rows(titles: list[str], theme: Theme, heights: list[float] | None = None, *,
+         shared: bool = True) -> go.Figure:
     """One panel per title, stacked; shared x axes when the panels share a time or worker axis."""
     spacing = (0.08 if shared else 0.18) if len(titles) > 1 else 0.0  # unshared: room for tick labels
+    # the template goes in through the constructor: update_layout(template=...) re-validates it (0.2 s)
+    base = go.Figure(layout=dict(template=template(theme.template)))
     fig = make_subplots(rows=len(titles), cols=1, shared_xaxes=shared, subplot_titles=titles,
-                        vertical_spacing=spacing, row_heights=heights)
+                        vertical_spacing=spacing, row_heights=heights, figure=base)
     # panel titles on the left, the legend on the right: they never cover each other
     fig.update_annotations(x=0, xanchor="left", font=dict(size=13))
     return fig
@@ -58,7 +61,7 @@ def utilization_heatmap_figure(view: LiveView, *, theme: Theme) -> go.Figure:
     drawn = [(m, f.data[0]) for m, f in parts if f.data]
     if not drawn:
         return empty_figure("No worker reports any usage yet: nothing to draw.", theme, height=360)
-    fig = rows([f"{METRICS[m][0]} used (% of the worker's capacity)" for m, _ in drawn])
+    fig = rows([f"{METRICS[m][0]} used (% of the worker's capacity)" for m, _ in drawn], theme)
     for row, (_, heat) in enumerate(drawn, start=1):
         # one shared colour scale: every row is a percentage from 0 to 100
         heat.update(showscale=row == 1, colorbar=dict(title=dict(text="% used"), thickness=12))
@@ -97,7 +100,7 @@ def scaling_history_figure(view: LiveView, *, theme: Theme, policy: Any = None) 
     if view.is_empty:
         return empty_figure(NO_SAMPLES, theme, height=360)
     fig = rows(["Workers and scaling decisions", "Allocation (the policy's input) and CPU used"],
-                [0.45, 0.55])
+               theme, [0.45, 0.55])
     _add(fig, timeline_figure(view, theme=theme), 1)
     _add(fig, threshold_figure(view, limits=None, theme=theme), 2, decisions_in_legend=False)
     limits = thresholds(view, policy)

@@ -39,7 +39,7 @@ def cloud_figure(history: Sequence[CloudWorker] | None, tick_times: np.ndarray, 
         return empty_figure(NO_CLOUD_WORKERS, theme, height=360)
     grid = cost_grid(history, tick_times, now)
     series = provider_series(history, grid)
-    fig = rows(["Workers running per provider", f"Money spent per provider ({currency})"])
+    fig = rows(["Workers running per provider", f"Money spent per provider ({currency})"], theme)
     x = axis_time(grid)
     for i, s in enumerate(series):
         color = PROVIDER_COLORS[i % len(PROVIDER_COLORS)]

@@ -41,7 +41,7 @@ def allocation_figure(view: LiveView, *, theme: Theme) -> go.Figure:
     if not workers:
         return empty_figure(NO_WORKERS, theme, height=360)
     kinds = ["cpu", "memory"] + (["gpu"] if any(w.gpu_memory_mb > 0 for w in workers) else [])
-    fig = rows([f"{_KINDS[k][0]} ({_KINDS[k][1]})" for k in kinds])
+    fig = rows([f"{_KINDS[k][0]} ({_KINDS[k][1]})" for k in kinds], theme)
     ids = [w.worker_id for w in workers]
     for row, kind in enumerate(kinds, start=1):
         label, unit = _KINDS[kind][:2]
@@ -103,7 +103,7 @@ def efficiency_figure(view: LiveView, report: EfficiencyReport, *, theme: Theme)
     if not report.workers:
         return empty_figure(NO_WORKERS, theme, height=360)
     fig = rows(["Used / allocated per worker (mean over the ticks it held reservations)",
-                "Pool efficiency over time (the manager's resource_efficiency)"], [0.55, 0.45],
+                "Pool efficiency over time (the manager's resource_efficiency)"], theme, [0.55, 0.45],
                shared=False)
     _verdict_bars(fig, report)
     x, y = minmax_decimate(axis_time(view.timestamps), pool_efficiency(view))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import threading
@@ -17,6 +18,12 @@ CHROMIUM_ENV = ("DRM_CHROMIUM", "BROWSER_PATH")
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 _START_TIMEOUT_S = 60.0
 _RENDER_TIMEOUT_S = 60.0
+
+
+def quiet_browser_logs() -> None:
+    """kaleido and its browser driver log every step at INFO; a command line wants only problems."""
+    for name in ("kaleido", "choreographer", "logistro"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 class PngExportError(DashboardError):

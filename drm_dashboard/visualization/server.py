@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import dash
@@ -11,16 +10,14 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from .. import ui as ui_package
 from ..server import BackgroundServer
 from ..ui.cards import Kpi
 from ..ui.components import kpi_card
 from ..ui.figures.common import offset_label
 from ..ui.theme import register_css_route, stylesheet
 from .charts import CHARTS, build
+from .static import UI_ASSETS
 from .summary import cards
-
-UI_ASSETS = Path(ui_package.__file__).parent / "assets"
 
 if TYPE_CHECKING:
     from .visualization import DRMVisualization

@@ -12,12 +12,15 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
+from .. import ui as ui_package
 from ..ui.figures.common import offset_label
 from ..ui.theme import Theme
 from .png import PngRenderer
 from .summary import Card, ReportSummary
 
 PLOTLY_JS = "plotly.min.js"
+# the live dashboard's stylesheet (cards, tabs), shared by the report pages that use Bootstrap
+UI_ASSETS = Path(ui_package.__file__).parent / "assets"
 PNG_WIDTH = 1200
 # the Bootswatch body colours, so a file looks like the dashboard it came from
 PAGE_BACKGROUND = {"dark": "#222222", "light": "#ffffff"}

@@ -8,9 +8,9 @@ import pytest
 
 from drm_dashboard.analytics.forecast import (
     POINTS_NEEDED,
-    crossing_steps,
     forecast,
     format_duration,
+    linear_trend,
     one_step_errors,
     time_to_threshold,
     usable_points,
@@ -79,6 +79,7 @@ def test_too_few_points_give_none_and_a_count():
     t = np.arange(POINTS_NEEDED - 1, dtype=float)
     assert forecast(t, t, horizon_s=10) is None
     assert time_to_threshold(t, t, threshold=100.0) is None
+    assert forecast(np.array([]), np.array([]), horizon_s=10) is None
     with_nan = np.r_[t, np.nan, np.nan]
     assert usable_points(np.arange(with_nan.size), with_nan) == POINTS_NEEDED - 1
 
@@ -104,24 +105,42 @@ def test_a_falling_series_crosses_a_threshold_below_it():
 def test_a_series_moving_away_from_the_threshold_does_not_cross():
     t = np.arange(0.0, 3600.0, 10.0)
     eta = time_to_threshold(t, 70.0 - t / 600.0, threshold=80.0, label="CPU", unit="%")
-    assert not eta.crossing and eta.seconds is None and eta.direction == "up"
-    assert eta.message == "CPU does not reach 80% within 24 h at the current trend"
-    json.dumps(eta.to_dict())
+    assert not eta.crossing and eta.seconds is None
+    assert (eta.state, eta.direction) == ("away", "up")
+    assert eta.message == "CPU is moving away from 80%"
+    assert json.loads(json.dumps(eta.to_dict()))["state"] == "away"
 
 
-def test_a_flat_series_never_crosses_and_a_far_one_is_past_the_horizon():
+def test_a_flat_series_has_no_trend_and_a_slow_one_is_past_the_horizon():
     t = np.arange(0.0, 600.0, 5.0)
-    assert not time_to_threshold(t, np.full(t.size, 50.0), threshold=80.0).crossing
+    flat = time_to_threshold(t, np.full(t.size, 50.0), threshold=80.0, label="GPU", unit="%")
+    assert flat.state == "no_trend" and flat.message == "GPU has no clear trend toward 80%"
     slow = 50.0 + t / 3600.0  # +1 per hour: 80 is 30 h away
-    assert not time_to_threshold(t, slow, threshold=80.0).crossing
-    assert time_to_threshold(t, slow, threshold=80.0, max_horizon_s=40 * 3600).crossing
+    beyond = time_to_threshold(t, slow, threshold=80.0, label="GPU", unit="%")
+    assert beyond.state == "beyond"
+    assert beyond.message == "GPU does not reach 80% within 24 h at the current trend"
+    later = time_to_threshold(t, slow, threshold=80.0, max_horizon_s=40 * 3600)
+    assert later.crossing and later.seconds == pytest.approx(30 * 3600 - 595.0)
 
 
-def test_a_damped_trend_stops_short_of_a_far_threshold():
-    # phi 0.5: the path moves at most trend * 0.5 / 0.5 = trend, reached only in the limit
-    assert crossing_steps(2.0, 1.0, 0.5) is None
-    assert crossing_steps(0.75, 1.0, 0.5) == pytest.approx(2.0)  # 0.5 + 0.25
-    assert crossing_steps(-1.0, 1.0, 1.0) is None and crossing_steps(3.0, 1.5, 1.0) == 2.0
+def test_noise_gives_no_eta_but_a_noisy_ramp_does():
+    rng = np.random.default_rng(2)
+    t = np.arange(720) * 5.0
+    noise = [time_to_threshold(t, rng.normal(60.0, 5.0, t.size), threshold=80.0).state
+             for _ in range(30)]
+    assert set(noise) == {"no_trend"}
+    ramp = 60.0 - (t[-1] - t) / 60.0 + rng.normal(0.0, 2.0, t.size)  # +1 per minute
+    assert 17 * 60 < time_to_threshold(t, ramp, threshold=80.0).seconds < 23 * 60
+
+
+def test_the_trend_test_discounts_autocorrelated_noise():
+    rng = np.random.default_rng(5)
+    t = np.arange(500.0)
+    walk = np.cumsum(rng.normal(0.0, 1.0, t.size))
+    white = rng.normal(0.0, 1.0, t.size) + 0.01 * t
+    assert linear_trend(t, white)[0] == pytest.approx(0.01, abs=0.003)
+    assert linear_trend(t, white)[1] > 3.0 > abs(linear_trend(t, walk)[1])
+    assert linear_trend(t, 2.0 + 0.5 * t) == (pytest.approx(0.5), np.inf)
 
 
 def test_one_step_errors_match_the_error_correction_recursion():

@@ -58,7 +58,8 @@ def test_mase_of_a_line_is_zero_and_naive_lags_by_the_step():
     values = np.arange(60.0)
     result = evaluate_origin(values, 50, season=1, horizon=4, step_s=300.0, level=0.9,
                              history=720)
-    assert result["mase_naive"] == pytest.approx(2.5) and result["mase_snaive"] == pytest.approx(2.5)
+    assert result["mase_naive"] == pytest.approx(2.5)
+    assert result["mase_snaive"] == pytest.approx(2.5)
     assert result["mase"] == pytest.approx(0.0, abs=1e-6)
     assert evaluate_origin(np.full(60, 3.0), 50, season=1, horizon=4, step_s=300.0, level=0.9,
                            history=720) is None

@@ -52,3 +52,21 @@ def test_warm_history_is_fed_once_and_status_counts_points(clock):
     status = pipe.report.statuses["allocation_time_ms"]
     assert status.points == 12 and not status.judged
     assert f"12 of {status.points_needed}" in status.message
+
+
+def test_forecasts_refresh_at_most_every_interval_and_etas_follow_thresholds(clock):
+    store = LiveStore(retention_s=1e6, clock=clock)
+    pipe = AnalyticsPipeline(thresholds={"cpu_utilization": 80.0}, forecast_every_s=30)
+    stamps = []
+    for i in range(40):  # CPU climbs 1 percentage point a minute from 40%
+        snap = make_snapshot(clock.advance(5))
+        store.ingest(dataclasses.replace(snap, cpu=0.40 + i * 5 / 60 / 100))
+        pipe.process(store.view(), snap, LIVE)
+        stamps.append(pipe.report.forecast_at)
+    report = pipe.report
+    assert "cpu_utilization" in report.forecasts and "task_throughput" in report.forecasts
+    eta = report.etas["cpu_utilization"]
+    assert eta.state == "crossing" and 35 * 60 <= eta.seconds <= 45 * 60, eta
+    assert eta.message.startswith("CPU reaches 80%")
+    refits = sorted({s for s in stamps if s is not None})
+    assert all(b - a >= 30 for a, b in zip(refits, refits[1:]))

@@ -4,14 +4,15 @@ import pytest
 
 from drm_dashboard.models import Alert, SourceHealth
 from drm_dashboard.ui.app import TABS, UIContext, create_app
-from drm_dashboard.ui.regressions import RegressionFinding, RegressionReport
+from drm_dashboard.analytics.cp_types import ChangePoint, DetectorStatus
+from drm_dashboard.analytics.pipeline import AnalyticsReport
 from drm_fakes import make_snapshot
 from ui_views import T0, callback_body, callback_key, decision, filled_store
 
 pytestmark = pytest.mark.timeout(60)
-FIRST_OUTPUT = {"System Overview": "overview-utilization.figure", "Worker Details": "workers-lines.figure",
-                "Performance Metrics": "perf-task-throughput.figure",
-                "Scaling Decisions": "scaling-timeline.figure", "Alerts": "alerts-list.children"}
+FIRST_OUTPUT = {"System Overview": "overview-utilization-data.data", "Worker Details": "workers-lines-data.data",
+                "Performance Metrics": "perf-task-throughput-data.data",
+                "Scaling Decisions": "scaling-timeline-data.data", "Alerts": "alerts-list.children"}
 ALL_LEVELS = ["info", "warning", "error", "critical"]
 ALL_SOURCES = ["scaling_decision", "regression_detection", "system", "threshold"]
 
@@ -67,7 +68,7 @@ def test_many_viewers_of_one_tick_cost_one_build(served):
 def test_theme_changes_the_figure_template(served):
     dark = refresh(served, "System Overview").get_json()["response"]
     light = refresh(served, "System Overview", over={"drm-theme.data": "light"}).get_json()["response"]
-    bg = [r["overview-utilization"]["figure"]["layout"]["template"]["layout"]["font"]["color"]
+    bg = [r["overview-utilization-data"]["data"]["layout"]["template"]["layout"]["font"]["color"]
           for r in (dark, light)]
     assert bg[0] != bg[1]
 
@@ -86,14 +87,16 @@ def test_worker_choice_is_preselected_with_the_busiest(served):
 
 def test_regression_findings_reach_the_panel_through_the_seam():
     store = filled_store(40, 2)
-    finding = RegressionFinding("queue_wait_ms", T0 + 100, 10.0, 30.0)
+    found = ChangePoint("queue_wait_ms", 10, T0 + 100, 10.0, 30.0, 200.0, "regression", 0.9, 5.0,
+                        0.002, 2.0, 8, 0.1)
+    statuses = {"queue_wait_ms": DetectorStatus("queue_wait_ms", True, 40, 26, 1, "")}
     ctx = UIContext(live=store, health=SourceHealth, source="t", simulated=False, update_interval_s=5,
-                    regressions=lambda view: RegressionReport((finding,), points=view.n_ticks))
+                    regressions=lambda view: AnalyticsReport(40, (found,), statuses))
     app = create_app(ctx)
     key = callback_key(app, "perf-regressions.children")
     body = callback_body(app, key, values("Performance Metrics"))
     text = str(app.server.test_client().post("/_dash-update-component", json=body).get_json())
-    assert "1 regression found in 40 points" in text and "queue wait: 10 -> 30 (+200%)" in text
+    assert "1 regression in the live window" in text and "queue wait regression: 10 -> 30 (+200%)" in text
 
 
 def test_page_and_css_come_from_this_process(served):

@@ -1,16 +1,25 @@
-"""The regression panel never says "no regressions" unless a detector judged enough points."""
+"""The regression panel shows the detector's real findings, or says truthfully why there are none."""
 
 from dataclasses import replace
 
+from drm_dashboard.analytics.cp_types import ChangePoint, DetectorStatus
+from drm_dashboard.analytics.pipeline import AnalyticsReport
 from drm_dashboard.models import Alert
-from drm_dashboard.ui.regressions import (MIN_POINTS, RegressionFinding, RegressionReport,
-                                          finding_text, panel_for, performance_points)
+from drm_dashboard.ui.regressions import MIN_POINTS, WATCHED, finding_text, panel_for, performance_points
 from ui_views import T0, fill
 
 
-def test_too_few_points_says_how_many_are_needed():
-    view = fill(12, 1)
-    panel = panel_for(view, None, interval_s=5)
+def status(points, needed=26):
+    return {m: DetectorStatus(m, points >= needed, points, needed, 0, "") for m in WATCHED}
+
+
+def change(metric="allocation_time_ms", at=T0 + 100, before=2.0, after=4.0, direction="regression"):
+    return ChangePoint(metric, 20, at, before, after, 100 * (after - before) / before, direction,
+                       0.9, 6.0, 0.001, 3.0, 10, 0.1)
+
+
+def test_no_detector_and_too_few_points_says_how_many_are_needed():
+    panel = panel_for(fill(12, 1), None, interval_s=5)
     assert panel.headline == f"Not judged yet: 12 of {MIN_POINTS} points needed"
     assert "about 90 s more" in panel.lines[0]
 
@@ -24,33 +33,43 @@ def test_ticks_without_kpis_do_not_count():
 def test_enough_points_but_no_detector_says_nothing_is_tested():
     panel = panel_for(fill(40, 1), None, interval_s=5)
     assert panel.headline == "Not judged: 40 points collected, no regression detector connected"
-    assert "no regression" not in panel.headline.lower().replace("no regression detector", "")
 
 
-def test_regression_alerts_in_the_store_are_findings_too():
+def test_without_a_report_alerts_from_regression_detection_are_listed():
     alert = Alert("r1", T0 + 10, "warning", "regression_detection", "allocation time doubled")
     panel = panel_for(fill(40, 1, alerts=[alert]), None, interval_s=5)
-    assert panel.color == "danger" and "allocation time doubled" in panel.lines[0]
+    assert panel.color == "warning" and "allocation time doubled" in panel.lines[0]
 
 
-def test_a_detector_report_with_findings_is_shown():
-    finding = RegressionFinding("allocation_time_ms", T0 + 100, 2.0, 4.0, p_value=0.001)
-    report = RegressionReport((finding,), points=40, method="E-divisive means")
+def test_the_detectors_own_count_while_they_warm_up():
+    report = AnalyticsReport(seq=12, statuses=status(12))
+    panel = panel_for(fill(12, 1), lambda view: report, interval_s=5)
+    assert panel.headline == "Not judged yet: 12 of 26 points needed"
+
+
+def test_a_regression_in_the_window_is_shown_with_its_numbers():
+    found = change()
+    report = AnalyticsReport(seq=40, findings=(found,), statuses=status(40))
     panel = panel_for(fill(40, 1), lambda view: report, interval_s=5)
-    assert panel.headline == "1 regression found in 40 points" and panel.findings == (finding,)
-    assert finding_text(finding) == "allocation time: 2 -> 4 (+100%), p = 0.001"
+    assert panel.headline == "1 regression in the live window" and panel.color == "danger"
+    assert panel.findings == (found,) and "judging over 40 points" in panel.lines[0]
+    assert finding_text(found) == ("allocation time regression: 2 -> 4 (+100%), "
+                                   "confidence 90%, p = 0.001")
 
 
-def test_a_detector_that_judged_and_found_nothing_says_so_with_its_method():
-    report = RegressionReport((), points=40, method="E-divisive means")
+def test_improvements_are_changes_not_regressions_and_old_findings_have_left_the_window():
+    old = change(at=T0 - 3600)
+    better = change("task_throughput", before=1.0, after=1.5, direction="improvement")
+    report = AnalyticsReport(seq=40, findings=(old, better), statuses=status(40))
     panel = panel_for(fill(40, 1), lambda view: report, interval_s=5)
-    assert panel.headline == "No regression found in 40 points" and "E-divisive" in panel.lines[0]
+    assert panel.headline == "No regression in the live window; 1 other change found"
+    assert panel.findings == (better,)
 
 
-def test_a_connected_detector_short_of_points_uses_its_own_minimum():
-    report = RegressionReport((), points=12, min_points=50)
-    assert panel_for(fill(40, 1), lambda v: report, interval_s=5).headline == \
-        "Not judged yet: 12 of 50 points needed"
+def test_judged_and_nothing_found_is_the_detectors_verdict():
+    report = AnalyticsReport(seq=40, statuses=status(40))
+    panel = panel_for(fill(40, 1), lambda view: report, interval_s=5)
+    assert (panel.headline, panel.color) == ("No regression found in the live window", "success")
 
 
 def test_a_detector_that_has_not_run_or_failed_is_said_plainly():

@@ -9,17 +9,20 @@ from dash import Input, Output, State, dcc, html
 
 from .. import ids
 from ..cards import overview_kpis
-from ..components import graph, kpi_card, notice, panel
+from ..components import kpi_card, notice, panel
 from ..context import UIContext
 from ..figures.common import jsonable
 from ..figures.overview import WAITING, load_figure, utilization_figure
 from ..refresh import changed_view
 from ..theme import theme_of
+from ..zoom import keep_zoom, live_graph
 
 LABEL = "System Overview"
 CARDS = "overview-cards"
 UTILIZATION = "overview-utilization"
 LOAD = "overview-load"
+UTILIZATION_DATA = "overview-utilization-data"
+LOAD_DATA = "overview-load-data"
 RENDERED = "overview-rendered"
 
 
@@ -28,10 +31,10 @@ def layout() -> html.Div:
     return html.Div([
         dbc.Row(id=CARDS, className="g-3 mb-3"),
         dbc.Row([
-            dbc.Col(panel("Resource utilization", graph(UTILIZATION, 340),
+            dbc.Col(panel("Resource utilization", live_graph(UTILIZATION, UTILIZATION_DATA, 340),
                           subtitle="used and allocated, % of pool capacity; ▲ ▼ scaling events"),
                     lg=7),
-            dbc.Col(panel("Worker and task load", graph(LOAD, 340),
+            dbc.Col(panel("Worker and task load", live_graph(LOAD, LOAD_DATA, 340),
                           subtitle="active and pending tasks, workers (right axis)"), lg=5),
         ], className="g-3"),
         dcc.Store(id=RENDERED),
@@ -49,7 +52,10 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
         return ctx.cache.get(view, (CARDS,), lambda: [
             dbc.Col(kpi_card(k), xs=12, sm=6, xl=3) for k in overview_kpis(view, ctx.retention_min)])
 
-    @app.callback(Output(UTILIZATION, "figure"), Output(LOAD, "figure"), Output(RENDERED, "data"),
+    keep_zoom(app, UTILIZATION_DATA, UTILIZATION)
+    keep_zoom(app, LOAD_DATA, LOAD)
+
+    @app.callback(Output(UTILIZATION_DATA, "data"), Output(LOAD_DATA, "data"), Output(RENDERED, "data"),
                   Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
                   Input(ids.THEME, "data"), State(RENDERED, "data"))
     def _charts(_n: int, active: str, theme: str, rendered: str | None) -> tuple:

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
 from .. import ids
-from ..components import graph, panel, segmented
+from ..components import panel, segmented
 from ..context import UIContext
 from ..figures.common import jsonable
 from ..figures.performance import KPIS, RANGES, KpiStats, kpi_figure, kpi_stats
@@ -17,19 +17,21 @@ from ..refresh import changed_view
 from ..regressions import RegressionPanel, finding_text, panel_for
 from ..status import clock_time
 from ..theme import theme_of
+from ..zoom import keep_zoom, live_graph
 
 LABEL = "Performance Metrics"
 RANGE = "perf-range"
 REGRESSIONS = "perf-regressions"
 RENDERED = "perf-rendered"
 GRAPHS = {column: f"perf-{column.replace('_', '-')}" for column in KPIS}
+DATA = {column: f"perf-{column.replace('_', '-')}-data" for column in KPIS}
 STATS = {column: f"perf-stats-{column.replace('_', '-')}" for column in KPIS}
 
 
 def layout() -> html.Div:
     """Range picker, a 2 x 2 grid of KPI charts, and the regression panel."""
     cells = [dbc.Col(panel(KPIS[c][0], [html.Div(id=STATS[c], className="small px-2 pt-1"),
-                                        graph(GRAPHS[c], 260)]), lg=6) for c in KPIS]
+                                        live_graph(GRAPHS[c], DATA[c], 260)]), lg=6) for c in KPIS]
     return html.Div([
         html.Div([html.Span("Range", className="small text-muted me-2"), segmented(RANGE, [{"label": f"{m} min" if m else "all", "value": m} for m in RANGES], 60)],
                  className="mb-2 d-flex align-items-center"),
@@ -57,20 +59,28 @@ def stats_line(stats: KpiStats, unit: str, minutes: int) -> str:
             f"p95 {_fmt(stats.p95, unit)} over {span} ({stats.samples} samples)")
 
 
+_DIRECTION = {"regression": "danger", "improvement": "success", "neutral": "secondary"}
+
+
 def regression_children(result: RegressionPanel) -> list:
-    """Headline badge, the reason or method, and one line per finding."""
+    """Headline badge, the detectors' state, and one row per finding."""
     out: list = [html.Div(dbc.Badge(result.headline, color=result.color, className="fs-6 text-wrap"),
                           className="mb-2")]
     out += [html.Div(line, className="small text-muted") for line in result.lines]
-    out += [html.Div(f"{clock_time(f.timestamp)} · {finding_text(f)}", className="small")
-            for f in result.findings]
+    rows = [html.Tr([html.Td(clock_time(f.timestamp), className="text-nowrap"),
+                     html.Td(dbc.Badge(f.direction, color=_DIRECTION.get(f.direction, "secondary"))),
+                     html.Td(finding_text(f))]) for f in reversed(result.findings)]
+    if rows:
+        out.append(dbc.Table(html.Tbody(rows), size="sm", className="mt-2 mb-0 small align-middle"))
     return out
 
 
 def register_callbacks(app: Any, ctx: UIContext) -> None:
     """One refresh for the whole tab, cached per (view, range, theme)."""
 
-    outputs = [Output(GRAPHS[c], "figure") for c in KPIS] + [Output(STATS[c], "children") for c in KPIS]
+    for c in KPIS:
+        keep_zoom(app, DATA[c], GRAPHS[c])
+    outputs = [Output(DATA[c], "data") for c in KPIS] + [Output(STATS[c], "children") for c in KPIS]
 
     @app.callback(*outputs, Output(REGRESSIONS, "children"), Output(RENDERED, "data"),
                   Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),

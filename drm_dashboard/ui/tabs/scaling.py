@@ -10,7 +10,7 @@ from dash import Input, Output, State, dcc, html
 from .. import ids
 from ...models import ScalingDecision
 from ...store.live import LiveView
-from ..components import graph, notice, panel
+from ..components import notice, panel
 from ..context import UIContext
 from ..decisions import IMPACT_WINDOW_S, Thresholds, impact, impact_text, thresholds, trigger_text
 from ..figures.common import jsonable
@@ -18,12 +18,15 @@ from ..figures.scaling import threshold_figure, timeline_figure
 from ..refresh import changed_view
 from ..status import clock_time
 from ..theme import theme_of
+from ..zoom import keep_zoom, live_graph
 
 LABEL = "Scaling Decisions"
 TIMELINE = "scaling-timeline"
 THRESHOLDS = "scaling-thresholds"
 SUMMARY = "scaling-summary"
 TABLE = "scaling-table"
+TIMELINE_DATA = "scaling-timeline-data"
+THRESHOLDS_DATA = "scaling-thresholds-data"
 RENDERED = "scaling-rendered"
 _BADGE = {"scale_up": ("scale up", "success"), "scale_down": ("scale down", "danger")}
 HEADER = ("Time", "Action", "Count", "Reason", "Trigger values",
@@ -34,9 +37,10 @@ def layout() -> html.Div:
     """The two charts side by side, a one-line summary, then the table of decisions."""
     return html.Div([
         dbc.Row([
-            dbc.Col(panel("Worker count and scaling events", graph(TIMELINE, 320),
+            dbc.Col(panel("Worker count and scaling events", live_graph(TIMELINE, TIMELINE_DATA, 320),
                           subtitle="▲ scale up · ▼ scale down; hover for the reason"), lg=6),
-            dbc.Col(panel("Allocation against the policy's thresholds", graph(THRESHOLDS, 320),
+            dbc.Col(panel("Allocation against the policy's thresholds",
+                          live_graph(THRESHOLDS, THRESHOLDS_DATA, 320),
                           subtitle="the policy judges allocation, not CPU used"), lg=6),
         ], className="g-3 mb-3"),
         html.Div(id=SUMMARY, className="mb-2"),
@@ -83,7 +87,10 @@ def decision_table(view: LiveView, retention_min: float) -> Any:
 def register_callbacks(app: Any, ctx: UIContext) -> None:
     """One refresh for the whole tab, cached per (view, theme)."""
 
-    @app.callback(Output(TIMELINE, "figure"), Output(THRESHOLDS, "figure"),
+    keep_zoom(app, TIMELINE_DATA, TIMELINE)
+    keep_zoom(app, THRESHOLDS_DATA, THRESHOLDS)
+
+    @app.callback(Output(TIMELINE_DATA, "data"), Output(THRESHOLDS_DATA, "data"),
                   Output(SUMMARY, "children"), Output(TABLE, "children"), Output(RENDERED, "data"),
                   Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
                   Input(ids.THEME, "data"), State(RENDERED, "data"))

@@ -8,13 +8,14 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html, no_update
 
 from .. import ids
-from ..components import graph, panel, segmented
+from ..components import panel, segmented
 from ..context import UIContext
 from ..figures.common import jsonable
 from ..figures.workers import (METRICS, busiest, chosen_workers, heatmap_figure, selection_note,
                                worker_timeseries_figure)
 from ..refresh import changed_view
 from ..theme import theme_of
+from ..zoom import keep_zoom, live_graph
 
 LABEL = "Worker Details"
 LABELS = {"cpu": "CPU", "memory": "Memory", "gpu": "GPU", "tasks": "Tasks"}
@@ -23,6 +24,8 @@ CHOICE = "workers-choice"
 NOTE = "workers-note"
 LINES = "workers-lines"
 HEATMAP = "workers-heatmap"
+LINES_DATA = "workers-lines-data"
+HEATMAP_DATA = "workers-heatmap-data"
 RENDERED = "workers-rendered"
 OPTIONS_KEY = "workers-options-key"
 
@@ -43,8 +46,8 @@ def layout() -> html.Div:
     return html.Div([
         _controls(),
         html.Div(id=NOTE, className="small text-muted mb-2"),
-        panel("Chosen workers over time", graph(LINES, 360), class_name="mb-3"),
-        panel("Every worker over time", graph(HEATMAP, 320),
+        panel("Chosen workers over time", live_graph(LINES, LINES_DATA, 360), class_name="mb-3"),
+        panel("Every worker over time", live_graph(HEATMAP, HEATMAP_DATA, 320),
               subtitle="bucket means; blank cells: the worker was not reporting"),
         dcc.Store(id=RENDERED), dcc.Store(id=OPTIONS_KEY),
     ])
@@ -65,7 +68,10 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
         # pre-select the busiest once; after that the choice is the user's, even when emptied
         return options, busiest(view) if value is None else no_update, key
 
-    @app.callback(Output(LINES, "figure"), Output(HEATMAP, "figure"), Output(NOTE, "children"),
+    keep_zoom(app, LINES_DATA, LINES)
+    keep_zoom(app, HEATMAP_DATA, HEATMAP)
+
+    @app.callback(Output(LINES_DATA, "data"), Output(HEATMAP_DATA, "data"), Output(NOTE, "children"),
                   Output(RENDERED, "data"), Input(ids.INTERVAL, "n_intervals"),
                   Input(ids.TABS, "active_tab"), Input(ids.THEME, "data"), Input(METRIC, "value"),
                   Input(CHOICE, "value"), State(RENDERED, "data"))

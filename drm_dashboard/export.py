@@ -1,0 +1,157 @@
+"""`drm-dashboard export`: a time range of the history file to CSV, Parquet or JSON, one file per table."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn, Sequence
+
+import duckdb
+
+from .errors import ConfigError, DashboardError, StorageError
+from .store.database import TABLES, _describe, check_file
+
+FORMATS = {"csv": "(FORMAT CSV, HEADER)", "parquet": "(FORMAT PARQUET)", "json": "(FORMAT JSON, ARRAY true)"}
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    """One table written: where, and how many rows."""
+
+    table: str
+    path: Path
+    rows: int
+
+
+def parse_time(text: str, now: float) -> float:
+    """Epoch seconds from 'now', epoch seconds, or ISO 8601 (without a zone: the server's local time)."""
+    value = text.strip()
+    if value.lower() == "now":
+        return now
+    try:
+        number = float(value)
+    except ValueError:
+        try:
+            return dt.datetime.fromisoformat(value).timestamp()
+        except ValueError:
+            raise ConfigError(f"{text!r} is not a time: use ISO 8601 (2024-05-01T12:00), epoch "
+                              "seconds or 'now'") from None
+    if not math.isfinite(number):
+        raise ConfigError(f"{text!r} is not a finite time")
+    return number
+
+
+def parse_duration(text: str) -> float:
+    """Seconds from '90s', '15m', '6h' or '7d'."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ConfigError(f"--last {text!r}: expected a number and a unit s, m, h or d (e.g. 6h)")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """The history file for reading; StorageError (one line) when missing, foreign or locked."""
+    check_file(path)
+    if not path.exists():
+        raise StorageError(f"{path} does not exist; pass the --db-path the dashboard wrote")
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise StorageError(_describe(path, exc)) from None
+
+
+def _copy_sql(table: str, start: float | None, end: float | None, target: Path, fmt: str) -> tuple[str, list]:
+    where, params = [], []
+    if start is not None:
+        where.append("ts >= ?")
+        params.append(start)
+    if end is not None:
+        where.append("ts <= ?")
+        params.append(end)
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    order = "ts, worker_id" if table == "worker_metrics" else "ts"
+    quoted = str(target).replace("'", "''")
+    # time_utc first: a person reads the file; ts stays for programs and a later import
+    select = (f"SELECT make_timestamp(CAST(round(ts * 1e6) AS BIGINT)) AS time_utc, * "  # noqa: S608
+              f"FROM {table}{clause} ORDER BY {order}")
+    return f"COPY ({select}) TO '{quoted}' {FORMATS[fmt]}", params
+
+
+def export_history(db_path: str | Path, output_dir: str | Path, fmt: str, *, start: float | None = None,
+                   end: float | None = None, tables: Sequence[str] = TABLES) -> list[ExportedFile]:
+    """Write each table's rows with start <= ts <= end to output_dir/<table>.<fmt>."""
+    if fmt not in FORMATS:
+        raise ConfigError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+    if start is not None and end is not None and start > end:
+        raise ConfigError("the time range is empty: --start is after --end")
+    unknown = [t for t in tables if t not in TABLES]
+    if unknown:
+        raise ConfigError(f"unknown table {unknown[0]!r}; one of {', '.join(TABLES)}")
+    folder = Path(output_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    con = open_read_only(Path(db_path))
+    written = []
+    try:
+        for table in tables:
+            target = folder / f"{table}.{fmt}"
+            sql, params = _copy_sql(table, start, end, target, fmt)
+            rows = con.execute(sql, params).fetchone()[0]
+            written.append(ExportedFile(table, target, int(rows)))
+    except duckdb.Error as exc:
+        raise StorageError(f"exporting {db_path} failed: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
+    return written
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """Bad input gets one line naming what is wrong, and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser(prog: str = "drm-dashboard export") -> argparse.ArgumentParser:
+    p = _OneLineParser(prog=prog, description="Export a time range of the dashboard's history "
+                       "(DuckDB) to CSV, Parquet or JSON, one file per table.")
+    p.add_argument("--db-path", default="benchmark_db.duckdb", help="history file (default: %(default)s)")
+    p.add_argument("--format", choices=tuple(FORMATS), default="csv", help="file format (default: csv)")
+    p.add_argument("--output-dir", default="drm_export", help="folder for the files (default: %(default)s)")
+    p.add_argument("--start", help="first time: ISO 8601, epoch seconds or 'now' (default: the beginning)")
+    p.add_argument("--end", help="last time, same forms (default: now)")
+    p.add_argument("--last", help="instead of --start: this long before --end (90s, 15m, 6h, 7d)")
+    p.add_argument("--tables", help=f"comma-separated subset of {','.join(TABLES)} (default: all)")
+    return p
+
+
+def _range(args: argparse.Namespace, now: float) -> tuple[float | None, float]:
+    end = parse_time(args.end, now) if args.end else now
+    if args.last and args.start:
+        raise ConfigError("give --start or --last, not both")
+    if args.last:
+        return end - parse_duration(args.last), end
+    return (parse_time(args.start, now) if args.start else None), end
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "drm-dashboard export") -> int:
+    """Run the export; exit status 0, or 2 with one line on a bad range, format or database."""
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)
+    try:
+        start, end = _range(args, dt.datetime.now().timestamp())
+        tables = [t.strip() for t in args.tables.split(",") if t.strip()] if args.tables else TABLES
+        files = export_history(args.db_path, args.output_dir, args.format, start=start, end=end,
+                               tables=tables)
+    except DashboardError as exc:
+        sys.stderr.write(f"{prog}: error: {exc}\n")
+        return 2
+    for f in files:
+        print(f"{f.table}: {f.rows} rows -> {f.path}")
+    return 0

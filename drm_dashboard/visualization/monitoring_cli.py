@@ -1,0 +1,107 @@
+"""Command line of run_dashboard_with_drm_visualization.py: the monitoring dashboard with its DRM charts."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from typing import Any, NoReturn, Sequence
+
+from ..errors import DashboardError
+from ..manager import DynamicResourceManager, Workload, WorkloadConfig, WorkloadDriver
+from ..ui.theme import THEMES
+from .cloud import LocalCloudProvider
+from .integration import DEFAULT_SAMPLE_INTERVAL_S, DRMVisualizationIntegration
+from .monitoring import MonitoringDashboard
+from .png import quiet_browser_logs
+
+log = logging.getLogger(__name__)
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser(prog: str) -> argparse.ArgumentParser:
+    p = _OneLineParser(prog=prog, description="The monitoring dashboard with DRM visualization at "
+                       "/drm-dashboard. By default a real manager runs a seeded, simulated workload.")
+    p.add_argument("--host", default="localhost", help="host to bind to (default: localhost)")
+    p.add_argument("--port", type=int, default=8080, help="port to listen on (default: 8080)")
+    p.add_argument("--no-mock", dest="mock", action="store_false",
+                   help="no simulated workload: a real, empty DynamicResourceManager, or --drm-url")
+    p.add_argument("--drm-url", help="poll this coordinator (API v1) instead (implies --no-mock)")
+    p.add_argument("--api-key", help="the coordinator's API key (or DRM_API_KEY)")
+    p.add_argument("--output-dir", default="drm_visualizations", help="chart files (default: %(default)s)")
+    p.add_argument("--dashboard-dir", default="dashboards", help="report pages (default: %(default)s)")
+    p.add_argument("--update-interval", type=float, default=60.0,
+                   help="seconds between chart redraws (default: 60)")
+    p.add_argument("--sample-interval", type=float, default=DEFAULT_SAMPLE_INTERVAL_S,
+                   help="seconds between samples (default: 5)")
+    p.add_argument("--theme", choices=tuple(THEMES), default="dark", help="page theme (default: dark)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the simulated workload (default: 0)")
+    return p
+
+
+def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    if not 0 <= args.port <= 65535:
+        parser.error(f"--port must be between 0 and 65535, got {args.port}")
+    if not (args.update_interval > 0 and args.sample_interval > 0):
+        parser.error("--update-interval and --sample-interval must be above 0 seconds")
+    if args.api_key and not args.drm_url:
+        parser.error("--api-key needs --drm-url (the key is for a remote coordinator)")
+
+
+def build_integration(args: argparse.Namespace) -> tuple[DRMVisualizationIntegration, WorkloadDriver | None]:
+    """The integration over a simulated workload, an empty real manager, or a coordinator."""
+    common = dict(output_dir=args.output_dir, update_interval=args.update_interval,
+                  sample_interval=args.sample_interval, theme=args.theme)
+    if args.drm_url:
+        import os  # noqa: PLC0415
+
+        from ..sources.coordinator import CoordinatorSource  # noqa: PLC0415
+        key = args.api_key or os.environ.get("DRM_API_KEY")
+        return DRMVisualizationIntegration(source=CoordinatorSource(args.drm_url, key), **common), None
+    manager = DynamicResourceManager()
+    if not args.mock:
+        return DRMVisualizationIntegration(resource_manager=manager, **common), None
+    cloud = LocalCloudProvider(manager)
+    workload = Workload(cloud.provisioning_manager(), WorkloadConfig(seed=args.seed))
+    integration = DRMVisualizationIntegration(resource_manager=manager, cloud_provider_manager=cloud,
+                                              simulated=True, **common)
+    return integration, WorkloadDriver(workload)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "run_dashboard_with_drm_visualization.py") -> int:
+    """Serve until Ctrl-C or SIGTERM; exit 2 with one line on a bad flag or a taken port."""
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)
+    _check(args, parser)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet_browser_logs()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        integration, driver = build_integration(args)
+        dashboard = MonitoringDashboard(args.host, args.port, args.dashboard_dir, theme=args.theme)
+        dashboard.drm_visualization_integration = integration
+        url = dashboard.start()  # a taken port fails here, before any thread starts
+    except DashboardError as exc:
+        sys.stderr.write(f"{prog}: error: {exc}\n")
+        return 2
+    if driver is not None:
+        driver.start()
+    print(f"DRM dashboard at {url} (source: {integration.source_description}); Ctrl-C to stop", flush=True)
+    try:
+        dashboard.run()
+    finally:
+        if driver is not None:
+            driver.stop()
+            driver.join(timeout=10)
+    return 0
