@@ -7,6 +7,7 @@ scaling decisions and (added to the live store) alerts; after that it runs live.
 
 from __future__ import annotations
 
+import base64
 import time
 
 import pytest
@@ -98,12 +99,14 @@ def wait_for_traces(br, graph_id: str, timeout: float = 15) -> None:
 
 
 def shoot(br, path) -> None:
-    """A screenshot of the whole page: the window grows to the page's height first."""
-    height = br.driver.execute_script("return document.documentElement.scrollHeight")
-    br.driver.set_window_size(1280, max(900, min(height + 20, 2400)))
-    time.sleep(0.4)
-    br.driver.save_screenshot(str(path))
-    br.driver.set_window_size(1280, 900)
+    """A screenshot of the whole page, below the fold too (Chrome DevTools' full-page capture)."""
+    height = br.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]["height"]
+    # the capture lays the page out without a scrollbar, so it is as wide as the window
+    width = br.driver.execute_script("return window.innerWidth")
+    clip = {"x": 0, "y": 0, "width": width, "height": min(height, 4000), "scale": 1}
+    shot = br.driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True, "clip": clip})
+    path.write_bytes(base64.b64decode(shot["data"]))
 
 
 def visit_every_tab(br, url: str, artifacts, theme: str) -> None:
@@ -192,8 +195,9 @@ def test_zoom_survives_live_refreshes(dash_br, dark):
     axis_ms = f"const ax = {plot}._fullLayout.xaxis; return ax.range.map(v => ax.r2l(v));"
     newest = f"const x = {plot}._fullData[0].x; return x[x.length - 1];"
     drag = dash_br.find_element("#overview-utilization .nsewdrag")
-    width, height = drag.size["width"], drag.size["height"]
-    ActionChains(dash_br.driver).move_to_element_with_offset(drag, width // 4, height // 2) \
+    width = drag.size["width"]
+    # drag a box over the second quarter of the time axis, as a user zooms
+    ActionChains(dash_br.driver).move_to_element(drag).move_by_offset(-width // 4, 0) \
         .click_and_hold().move_by_offset(20, 0).move_by_offset(width // 4, 0).release().perform()
     zoomed, before = dash_br.driver.execute_script(axis_ms), dash_br.driver.execute_script(newest)
     full = zoomed[1] - zoomed[0]

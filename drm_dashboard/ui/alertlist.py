@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..models import ALERT_LEVELS, ALERT_SOURCES, Alert
+from .status import clock_time
 
 # a list longer than this is a wall nobody reads; the tab says how many more there are
 MAX_LISTED = 200
+_LIST_SHOWN = 6
 SOURCE_WORDS = {"scaling_decision": "scaling decision", "regression_detection": "regression detection",
                 "system": "system", "threshold": "threshold"}
 
@@ -39,15 +41,35 @@ def list_alerts(alerts: Sequence[Alert], levels: Iterable[str] | None,
     return AlertListing(tuple(matched[:MAX_LISTED]), len(matched), len(alerts), reason)
 
 
-def details_text(details: Mapping[str, Any]) -> list[str]:
-    """'key: value' lines; floats rounded, nested values kept short."""
-    lines = []
+def details_text(details: Mapping[str, Any], message: str = "") -> list[str]:
+    """'key: value' items: times as HH:MM:SS, numbers rounded, nothing empty, nothing the message says."""
+    items = []
     for key, value in details.items():
-        if isinstance(value, float):
-            shown = f"{value:.4g}"
-        elif isinstance(value, (list, tuple)):
-            shown = ", ".join(map(str, value[:8])) + (" …" if len(value) > 8 else "")
-        else:
-            shown = str(value)
-        lines.append(f"{key.replace('_', ' ')}: {shown[:160]}")
-    return lines
+        shown = _shown(key, value)
+        if shown and shown not in message:
+            items.append(f"{key.replace('_', ' ')}: {shown}")
+    return items
+
+
+def _shown(key: str, value: Any) -> str:
+    if value is None or isinstance(value, (str, list, tuple, dict)) and not value:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return _number(key, value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k.replace('_', ' ')} {_shown(k, v)}" for k, v in value.items()
+                         if _shown(k, v))
+    if isinstance(value, (list, tuple)):
+        more = " …" if len(value) > _LIST_SHOWN else ""
+        return ", ".join(_shown(key, v) for v in value[:_LIST_SHOWN]) + more
+    text = str(value)
+    return text if len(text) <= 160 else text[:159] + "…"
+
+
+def _number(key: str, value: float) -> str:
+    # detectors and rules put epoch seconds in their details; a reader wants a clock time
+    if 1e9 < value < 4e9 and any(word in key for word in ("time", "since", "until", "_at")):
+        return clock_time(value)
+    return f"{value:.4g}" if isinstance(value, float) else str(value)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Hashable
+
+from dash.exceptions import PreventUpdate
 
 from ..models import SourceHealth
-from ..store.live import LiveStore
+from ..store.live import LiveStore, LiveView
 from .cache import TickCache
 from .regressions import RegressionProvider
 
@@ -37,3 +39,16 @@ class UIContext:
     def retention_min(self) -> float:
         """Minutes of history the live store keeps."""
         return self.live.retention_s / 60.0
+
+    def changed_view(self, label: str, active_tab: str | None, rendered: str | None,
+                     *params: Hashable) -> tuple[LiveView, str]:
+        """The view and the stamp of what will be drawn; PreventUpdate when nothing would change."""
+        # a hidden tab draws nothing (its graphs would be sized for a zero-width pane), and a
+        # browser that already shows this view with these parameters gets no bytes at all
+        if active_tab != label:
+            raise PreventUpdate
+        view = self.live.view()
+        stamp = "|".join(map(str, (self.cache.token(view), *params)))
+        if stamp == rendered:
+            raise PreventUpdate
+        return view, stamp

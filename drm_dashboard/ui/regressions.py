@@ -19,6 +19,9 @@ WATCHED = {"task_throughput": "throughput", "allocation_time_ms": "allocation ti
            "queue_wait_ms": "queue wait", "resource_efficiency": "resource efficiency"}
 OTHER = {"cpu_utilization": "CPU used", "memory_utilization": "memory used",
          "gpu_utilization": "GPU used"}
+# findings below this confidence are counted, not listed: the default regression alert rule
+# (analytics.alert_rules) uses the same bar, so the panel and the Alerts tab agree
+MIN_CONFIDENCE = 0.5
 
 
 class Finding(Protocol):
@@ -103,30 +106,36 @@ def panel_for(view: LiveView, provider: RegressionProvider | None, *,
 
 
 def judged_panel(view: LiveView, report: RegressionReport, interval_s: float) -> RegressionPanel:
-    """The detector's findings within the live window, or why it has not judged yet."""
+    """The detector's confident findings within the live window, or why it has not judged yet."""
     statuses = {m: s for m, s in report.statuses.items() if m in WATCHED}
     start = float(view.timestamps[0]) if view.n_ticks else math.inf
-    recent = tuple(f for f in report.findings if f.timestamp >= start)
-    if statuses and not any(s.judged for s in statuses.values()):
+    recent = [f for f in report.findings if f.timestamp >= start and f.metric in WATCHED]
+    if statuses and not any(s.judged for s in statuses.values()) and not recent:
         points = max(s.points for s in statuses.values())
         needed = max(s.points_needed for s in statuses.values())
         return _waiting(points, needed, interval_s)
-    lines = (_status_line(statuses),) if statuses else ()
-    worse = [f for f in recent if f.direction == "regression"]
+    sure = tuple(f for f in recent if f.confidence >= MIN_CONFIDENCE)
+    lines = [_status_line(statuses)] if statuses else []
+    if len(recent) > len(sure):
+        k = len(recent) - len(sure)
+        lines.append(f"{k} change{'s' * (k != 1)} below {MIN_CONFIDENCE:.0%} confidence not listed.")
+    worse = sum(f.direction == "regression" for f in sure)
     if worse:
-        n = len(worse)
-        return RegressionPanel(f"{n} regression{'s' * (n != 1)} in the live window", "danger",
-                               lines, recent)
-    if recent:
-        return RegressionPanel(f"No regression in the live window; {len(recent)} other change"
-                               f"{'s' * (len(recent) != 1)} found", "success", lines, recent)
-    return RegressionPanel("No regression found in the live window", "success", lines)
+        return RegressionPanel(f"{worse} regression{'s' * (worse != 1)} in the live window",
+                               "danger", tuple(lines), sure)
+    headline = "No regression found in the live window" + (
+        f"; {len(sure)} other change{'s' * (len(sure) != 1)}" if sure else "")
+    return RegressionPanel(headline, "success", tuple(lines), sure)
 
 
 def _status_line(statuses: Mapping[str, MetricStatus]) -> str:
-    parts = [f"{WATCHED[m]}: judging over {s.points} points" if s.judged else
-             f"{WATCHED[m]}: {s.points} of {s.points_needed} points needed"
-             for m, s in statuses.items()]
+    parts = []
+    for metric, s in statuses.items():
+        if s.judged:
+            parts.append(f"{WATCHED[metric]}: judging over {s.points} points")
+        else:  # a detector re-learns its baseline after each change it confirms
+            since = " since its last change" if getattr(s, "findings", 0) else ""
+            parts.append(f"{WATCHED[metric]}: {s.points} of {s.points_needed} points{since}")
     return " · ".join(parts)
 
 

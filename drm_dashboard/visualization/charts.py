@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -67,9 +66,8 @@ def _efficiency(i: ReportInputs, theme: Theme) -> go.Figure:
 
 
 def _cloud(i: ReportInputs, theme: Theme) -> go.Figure:
-    per_task = i.summary.cost_per_task
     return cloud_figure(i.cloud_history, i.view.timestamps, now=i.now, currency=i.currency,
-                        cost_per_task=math.nan if per_task is None else per_task, theme=theme)
+                        cost_per_task=i.summary.cost_per_task, theme=theme)
 
 
 _BUILDERS: dict[str, Callable[[ReportInputs, Theme], go.Figure]] = {

@@ -153,8 +153,9 @@ def main(argv: Sequence[str] | None = None, prog: str = "run_drm_integration_dem
     try:
         if run.url:
             print(f"live dashboard at {run.url} (Ctrl-C to stop)", flush=True)
-            while True:
-                time.sleep(0.5)
+            forever = threading.Event()
+            while not forever.wait(0.5):  # a timeout keeps Ctrl-C deliverable
+                pass
     except KeyboardInterrupt:
         pass
     finally:

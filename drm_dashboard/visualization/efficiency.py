@@ -93,17 +93,18 @@ def advice(report: EfficiencyReport) -> list[str]:
     out = []
     if report.over:
         out.append(f"{len(report.over)} worker(s) use less than {report.low:.0f}% of what their tasks "
-                   f"reserve ({_list(report.over)}): tasks ask for more than they use; lower their "
+                   f"reserve ({name_list(report.over)}): tasks ask for more than they use; lower their "
                    "requests or pack more tasks per worker.")
     if report.under:
         out.append(f"{len(report.under)} worker(s) use more than {report.high:.0f}% of what their tasks "
-                   f"reserve ({_list(report.under)}): no headroom for spikes; raise those tasks' requests.")
+                   f"reserve ({name_list(report.under)}): no headroom for spikes; raise those tasks' requests.")
     if not out and not math.isnan(report.mean):
         out.append(f"Allocations match use: every judged worker uses {report.low:.0f}-{report.high:.0f}% "
                    "of what its tasks reserve.")
     return out
 
 
-def _list(ids: Sequence[str], limit: int = 6) -> str:
+def name_list(ids: Sequence[str], limit: int = 6) -> str:
+    """'a, b, c and 4 more': outliers named without flooding a sentence."""
     more = len(ids) - limit
     return ", ".join(ids[:limit]) + (f" and {more} more" if more > 0 else "")

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from ..models import WorkerSample
 from ..store.view import LiveView
 from ..ui.figures.common import axis_time, empty_figure, minmax_decimate
-from .efficiency import EfficiencyReport, pool_efficiency
+from .efficiency import EfficiencyReport, name_list, pool_efficiency
 from ..ui.theme import Theme
 from .figures import NO_SAMPLES, NO_WORKERS, frame, rows, time_axes
 
@@ -63,18 +63,13 @@ def allocation_figure(view: LiveView, *, theme: Theme) -> go.Figure:
     return fig
 
 
-def _names(ids: tuple[str, ...], limit: int = 8) -> str:
-    more = len(ids) - limit
-    return ", ".join(ids[:limit]) + (f" and {more} more" if more > 0 else "")
-
-
 def efficiency_note(report: EfficiencyReport) -> str:
     """One line naming the over- and under-provisioned workers (or saying there are none)."""
     parts = []
     if report.over:
-        parts.append(f"over-provisioned (below {report.low:.0f}%): {_names(report.over)}")
+        parts.append(f"over-provisioned (below {report.low:.0f}%): {name_list(report.over, 8)}")
     if report.under:
-        parts.append(f"under-provisioned (above {report.high:.0f}%): {_names(report.under)}")
+        parts.append(f"under-provisioned (above {report.high:.0f}%): {name_list(report.under, 8)}")
     return " · ".join(parts) or (f"No over- or under-provisioned worker (all within "
                                  f"{report.low:.0f}-{report.high:.0f}%)")
 

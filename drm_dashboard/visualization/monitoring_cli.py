@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -59,8 +60,6 @@ def build_integration(args: argparse.Namespace) -> tuple[DRMVisualizationIntegra
     common = dict(output_dir=args.output_dir, update_interval=args.update_interval,
                   sample_interval=args.sample_interval, theme=args.theme)
     if args.drm_url:
-        import os  # noqa: PLC0415
-
         from ..sources.coordinator import CoordinatorSource  # noqa: PLC0415
         key = args.api_key or os.environ.get("DRM_API_KEY")
         return DRMVisualizationIntegration(source=CoordinatorSource(args.drm_url, key), **common), None

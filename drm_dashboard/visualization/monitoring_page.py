@@ -118,7 +118,8 @@ def _document(theme: Theme, body: str, state: PageState | None = None) -> str:
     if state is not None and state.auto_refresh:
         refresh = f"<meta http-equiv='refresh' content='{state.auto_refresh}; url={_e(state.url())}'>"
     return (f"<!DOCTYPE html><html lang='en' data-drm-theme='{theme.name}'><head><meta charset='utf-8'>"
-            f"<title>DRM dashboard</title>{refresh}<link rel='stylesheet' href='{theme.css_url}'>"
+            f"<title>DRM dashboard</title>{refresh}<link rel='icon' href='data:,'>"  # no favicon request
+            f"<link rel='stylesheet' href='{theme.css_url}'>"
             f"<link rel='stylesheet' href='/drm-dashboard/assets/drm.css'></head><body>{body}</body></html>")
 
 

@@ -72,7 +72,7 @@ def layout(viz: DRMVisualization) -> html.Div:
     ])
 
 
-def _card_row(viz: DRMVisualization, inputs: Any) -> list[dbc.Col]:
+def _card_row(inputs: Any) -> list[dbc.Col]:
     return [dbc.Col(kpi_card(Kpi(c.title, c.value, c.note)), xs=12, sm=6, lg=3, xl=True)
             for c in cards(inputs.summary)]
 
@@ -94,7 +94,7 @@ def register_callbacks(app: dash.Dash, viz: DRMVisualization) -> None:
         figure.update_layout(uirevision=tab)  # a refresh keeps the user's zoom
         last = view.last_timestamp
         updated = "—" if last is None else time.strftime("%H:%M:%S", time.localtime(last))
-        return _card_row(viz, inputs), figure, updated, str(view.n_ticks), fresh
+        return _card_row(inputs), figure, updated, str(view.n_ticks), fresh
 
 
 def create_report_app(viz: DRMVisualization) -> dash.Dash:

@@ -48,6 +48,8 @@ class DRMVisualization:
         self.dashboard_port = dashboard_port
         self.update_interval = float(update_interval)
         self.interactive = interactive
+        if theme not in THEMES:
+            raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
         self.theme = THEMES[theme]
         self.host = host
         self._clock = clock
@@ -62,6 +64,8 @@ class DRMVisualization:
         self._png: PngRenderer | None = None
         self._server: Any = None
         self._lock = threading.Lock()
+        self._poll_lock = threading.Lock()  # a poll from a caller's thread never overlaps another
+        self._server_stopped = threading.Event()
 
     # -- data ------------------------------------------------------------------------------
     @property
@@ -70,7 +74,10 @@ class DRMVisualization:
 
     def collect_once(self) -> bool:
         """Take one sample now; False when there is no source or the poll failed."""
-        return self.collector is not None and self.collector.poll_once().ok
+        if self.collector is None:
+            return False
+        with self._poll_lock:
+            return self.collector.poll_once().ok
 
     def start_collection(self) -> None:
         """Sample every update_interval seconds on the collector thread."""
@@ -86,7 +93,8 @@ class DRMVisualization:
     def inputs(self) -> ReportInputs:
         """One consistent view of everything collected; samples once first when no thread collects."""
         if self.collector is not None and not self.collector.is_alive:
-            self.collector.poll_once()
+            with self._poll_lock:
+                self.collector.poll_once()
         return self.inputs_for(self.live.view())
 
     def inputs_for(self, view: LiveView) -> ReportInputs:
@@ -178,6 +186,7 @@ class DRMVisualization:
             if self._server is None:
                 self._server = ReportServer(self, self.host, self.dashboard_port if port is None else port)
                 self._server.start()
+                self._server_stopped.clear()
         self.start_collection()
         url = self._server.url
         log.info("DRM visualization dashboard at %s", url)
@@ -187,8 +196,8 @@ class DRMVisualization:
 
     def _serve_until_interrupted(self) -> None:
         try:
-            while self._server is not None:
-                time.sleep(0.5)
+            while not self._server_stopped.wait(0.5):
+                pass
         except KeyboardInterrupt:
             log.info("interrupted; stopping the dashboard server")
         finally:
@@ -204,6 +213,7 @@ class DRMVisualization:
             server, self._server = self._server, None
         if server is not None:
             server.stop()
+        self._server_stopped.set()
 
     def cleanup(self) -> None:
         """Stop the server, the collector and the PNG browser; flush and close history."""

@@ -25,5 +25,14 @@ def test_empty_lists_say_why():
 
 
 def test_details_in_words():
-    assert details_text({"value": 91.23456, "worker_ids": ["w1", "w2"]}) == [
+    assert details_text({"value": 91.23456, "worker_ids": ["w1", "w2"], "empty": []}) == [
         "value: 91.23", "worker ids: w1, w2"]
+
+
+def test_details_show_clock_times_and_skip_what_the_message_says():
+    from drm_dashboard.ui.status import clock_time
+    details = {"since": T0, "flip_times": [T0, T0 + 60], "reason": "pool too small",
+               "trigger": {"window_utilization": 0.8512, "pending_tasks": 3}}
+    assert details_text(details, "Scale up: pool too small") == [
+        f"since: {clock_time(T0)}", f"flip times: {clock_time(T0)}, {clock_time(T0 + 60)}",
+        "trigger: window utilization 0.8512, pending tasks 3"]

@@ -13,9 +13,10 @@ def status(points, needed=26):
     return {m: DetectorStatus(m, points >= needed, points, needed, 0, "") for m in WATCHED}
 
 
-def change(metric="allocation_time_ms", at=T0 + 100, before=2.0, after=4.0, direction="regression"):
+def change(metric="allocation_time_ms", at=T0 + 100, before=2.0, after=4.0, direction="regression",
+           confidence=0.9):
     return ChangePoint(metric, 20, at, before, after, 100 * (after - before) / before, direction,
-                       0.9, 6.0, 0.001, 3.0, 10, 0.1)
+                       confidence, 6.0, 0.001, 3.0, 10, 0.1)
 
 
 def test_no_detector_and_too_few_points_says_how_many_are_needed():
@@ -62,8 +63,17 @@ def test_improvements_are_changes_not_regressions_and_old_findings_have_left_the
     better = change("task_throughput", before=1.0, after=1.5, direction="improvement")
     report = AnalyticsReport(seq=40, findings=(old, better), statuses=status(40))
     panel = panel_for(fill(40, 1), lambda view: report, interval_s=5)
-    assert panel.headline == "No regression in the live window; 1 other change found"
+    assert panel.headline == "No regression found in the live window; 1 other change"
     assert panel.findings == (better,)
+
+
+def test_unsure_changes_and_other_series_are_counted_not_listed():
+    unsure = change(confidence=0.2)
+    cpu = change("cpu_utilization", direction="neutral")
+    report = AnalyticsReport(seq=40, findings=(unsure, cpu), statuses=status(40))
+    panel = panel_for(fill(40, 1), lambda view: report, interval_s=5)
+    assert panel.headline == "No regression found in the live window" and panel.findings == ()
+    assert panel.lines[1] == "1 change below 50% confidence not listed."
 
 
 def test_judged_and_nothing_found_is_the_detectors_verdict():

@@ -9,9 +9,8 @@ import plotly.graph_objects as go
 
 from ...store.live import LiveView
 from ..theme import Theme
-from .common import (COLORS, axis_time, base_layout, empty_figure, figure, merged,
+from .common import (COLORS, axis_time, base_layout, decision_traces, empty_figure, figure, merged,
                      minmax_decimate)
-from .markers import decision_traces
 
 WAITING = "Waiting for the first sample from the source."
 

@@ -13,7 +13,6 @@ from ..alertlist import MAX_LISTED, SOURCE_WORDS, AlertListing, details_text, li
 from ..cards import LEVEL_COLORS, alert_counts
 from ..components import notice, panel
 from ..context import UIContext
-from ..refresh import changed_view
 from ..status import clock_time
 
 LABEL = "Alerts"
@@ -42,8 +41,21 @@ def layout() -> html.Div:
                      dcc.Store(id=RENDERED)])
 
 
+# details beyond the first few fold away, so one chatty alert does not push the rest off screen
+_DETAILS_SHOWN = 4
+
+
+def _details(a: Alert) -> list:
+    items = details_text(a.details, a.message)
+    out: list = [" · ".join(items[:_DETAILS_SHOWN])]
+    if len(items) > _DETAILS_SHOWN:
+        out.append(html.Details([html.Summary(f"{len(items) - _DETAILS_SHOWN} more"),
+                                 html.Div(" · ".join(items[_DETAILS_SHOWN:]))]))
+    return out
+
+
 def _alert_row(a: Alert) -> html.Tr:
-    details = [html.Div(line) for line in details_text(a.details)]
+    details = _details(a)
     return html.Tr([
         html.Td(clock_time(a.timestamp), className="text-nowrap"),
         html.Td(dbc.Badge(a.level, color=LEVEL_COLORS[a.level],
@@ -83,7 +95,7 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
     def _refresh(_n: int, active: str, levels: list[str], sources: list[str],
                  rendered: str | None) -> tuple:
         key = (tuple(sorted(levels or ())), tuple(sorted(sources or ())))
-        view, stamp = changed_view(ctx, LABEL, active, rendered, *key)
+        view, stamp = ctx.changed_view(LABEL, active, rendered, *key)
         return (*ctx.cache.get(view, (LABEL, *key), lambda: (
             alert_table(list_alerts(view.alerts, levels or (), sources or (), ctx.retention_min)),
             count_badges(view.alerts, ctx.retention_min))), stamp)

@@ -9,13 +9,11 @@ from dash import Input, Output, State, dcc, html
 
 from .. import ids
 from ..cards import overview_kpis
-from ..components import kpi_card, notice, panel
+from ..components import keep_zoom, kpi_card, live_graph, notice, panel
 from ..context import UIContext
 from ..figures.common import jsonable
 from ..figures.overview import WAITING, load_figure, utilization_figure
-from ..refresh import changed_view
 from ..theme import theme_of
-from ..zoom import keep_zoom, live_graph
 
 LABEL = "System Overview"
 CARDS = "overview-cards"
@@ -59,7 +57,7 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
                   Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
                   Input(ids.THEME, "data"), State(RENDERED, "data"))
     def _charts(_n: int, active: str, theme: str, rendered: str | None) -> tuple:
-        view, stamp = changed_view(ctx, LABEL, active, rendered, theme)
+        view, stamp = ctx.changed_view(LABEL, active, rendered, theme)
         look = theme_of(theme)
         figures = ctx.cache.get(view, (LABEL, look.name), lambda: (
             jsonable(utilization_figure(view, theme=look)), jsonable(load_figure(view, theme=look))))

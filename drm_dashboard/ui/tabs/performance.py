@@ -9,15 +9,13 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
 from .. import ids
-from ..components import panel, segmented
+from ..components import keep_zoom, live_graph, panel, segmented
 from ..context import UIContext
 from ..figures.common import jsonable
 from ..figures.performance import KPIS, RANGES, KpiStats, kpi_figure, kpi_stats
-from ..refresh import changed_view
 from ..regressions import RegressionPanel, finding_text, panel_for
 from ..status import clock_time
 from ..theme import theme_of
-from ..zoom import keep_zoom, live_graph
 
 LABEL = "Performance Metrics"
 RANGE = "perf-range"
@@ -69,7 +67,8 @@ def regression_children(result: RegressionPanel) -> list:
     out += [html.Div(line, className="small text-muted") for line in result.lines]
     rows = [html.Tr([html.Td(clock_time(f.timestamp), className="text-nowrap"),
                      html.Td(dbc.Badge(f.direction, color=_DIRECTION.get(f.direction, "secondary"))),
-                     html.Td(finding_text(f))]) for f in reversed(result.findings)]
+                     html.Td(finding_text(f))])
+            for f in sorted(result.findings, key=lambda f: f.timestamp, reverse=True)]
     if rows:
         out.append(dbc.Table(html.Tbody(rows), size="sm", className="mt-2 mb-0 small align-middle"))
     return out
@@ -87,7 +86,7 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
                   Input(ids.THEME, "data"), Input(RANGE, "value"), State(RENDERED, "data"))
     def _refresh(_n: int, active: str, theme: str, minutes: int, rendered: str | None) -> tuple:
         minutes = minutes if minutes in RANGES else 60
-        view, stamp = changed_view(ctx, LABEL, active, rendered, theme, minutes)
+        view, stamp = ctx.changed_view(LABEL, active, rendered, theme, minutes)
         look = theme_of(theme)
 
         def build() -> tuple:

@@ -10,15 +10,13 @@ from dash import Input, Output, State, dcc, html
 from .. import ids
 from ...models import ScalingDecision
 from ...store.live import LiveView
-from ..components import notice, panel
+from ..components import keep_zoom, live_graph, notice, panel
 from ..context import UIContext
 from ..decisions import IMPACT_WINDOW_S, Thresholds, impact, impact_text, thresholds, trigger_text
 from ..figures.common import jsonable
 from ..figures.scaling import threshold_figure, timeline_figure
-from ..refresh import changed_view
 from ..status import clock_time
 from ..theme import theme_of
-from ..zoom import keep_zoom, live_graph
 
 LABEL = "Scaling Decisions"
 TIMELINE = "scaling-timeline"
@@ -95,7 +93,7 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
                   Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
                   Input(ids.THEME, "data"), State(RENDERED, "data"))
     def _refresh(_n: int, active: str, theme: str, rendered: str | None) -> tuple:
-        view, stamp = changed_view(ctx, LABEL, active, rendered, theme)
+        view, stamp = ctx.changed_view(LABEL, active, rendered, theme)
         look = theme_of(theme)
 
         def build() -> tuple:

@@ -8,14 +8,12 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html, no_update
 
 from .. import ids
-from ..components import panel, segmented
+from ..components import keep_zoom, live_graph, panel, segmented
 from ..context import UIContext
 from ..figures.common import jsonable
 from ..figures.workers import (METRICS, busiest, chosen_workers, heatmap_figure, selection_note,
                                worker_timeseries_figure)
-from ..refresh import changed_view
 from ..theme import theme_of
-from ..zoom import keep_zoom, live_graph
 
 LABEL = "Worker Details"
 LABELS = {"cpu": "CPU", "memory": "Memory", "gpu": "GPU", "tasks": "Tasks"}
@@ -79,7 +77,7 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
                 rendered: str | None) -> tuple:
         metric = metric if metric in METRICS else "cpu"
         chosen_key = tuple(value or ())
-        view, stamp = changed_view(ctx, LABEL, active, rendered, theme, metric, chosen_key)
+        view, stamp = ctx.changed_view(LABEL, active, rendered, theme, metric, chosen_key)
         look = theme_of(theme)
         chosen, defaulted = ctx.cache.get(view, (CHOICE, metric, chosen_key),
                                           lambda: chosen_workers(view, chosen_key, metric))
