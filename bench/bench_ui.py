@@ -26,10 +26,11 @@ from drm_dashboard.manager import ScalingPolicy  # noqa: E402
 from drm_dashboard.models import (Alert, PerformanceSample, ScalingDecision, ScalingTrigger,  # noqa: E402
                                   SourceHealth, Snapshot, WorkerSample)
 from drm_dashboard.store.live import LiveStore  # noqa: E402
-from drm_dashboard.ui.app import TABS, UIContext, create_app  # noqa: E402
+from drm_dashboard.ui.app import UIContext, create_app  # noqa: E402
 
 INTERVAL_S, TICKS, T0 = 5.0, 720, 1_700_000_000.0
-TAB_OUTPUT = {"System Overview": "overview-utilization-data.data", "Worker Details": "workers-lines-data.data",
+TAB_OUTPUT = {"System Overview": "overview-utilization-data.data",
+              "Worker Details": "workers-lines-data.data",
               "Performance Metrics": "perf-task-throughput-data.data",
               "Scaling Decisions": "scaling-timeline-data.data", "Alerts": "alerts-list.children"}
 VALUES = {"drm-interval.n_intervals": 1, "drm-theme.data": "dark", "workers-metric.value": "cpu",

@@ -2,70 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping, Sequence
 
 from .errors import PayloadError
+from .validation import count, fraction, is_mapping, join_path, number, optional_fraction, require
 
 ACTIONS = ("scale_up", "scale_down", "maintain")
 ALERT_LEVELS = ("info", "warning", "error", "critical")
 ALERT_SOURCES = ("scaling_decision", "regression_detection", "system", "threshold")
 HEALTH_STATES = ("starting", "live", "stale", "error")
-# a fraction a little over 1 is rounding in the reporter, not a schema break
-_FRACTION_SLACK = 1e-6
-
-
-def is_mapping(obj: Any) -> bool:
-    """dict first: a typing.Mapping check is an ABC lookup, too slow for 1,000 workers a tick."""
-    return type(obj) is dict or isinstance(obj, Mapping)
-
-
-def _at(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _get(obj: Mapping[str, Any], key: str, path: str) -> Any:
-    if not is_mapping(obj):
-        raise PayloadError(f"{path or 'payload'}: expected an object, got {type(obj).__name__}")
-    if key not in obj:
-        raise PayloadError(f"{_at(path, key)}: missing")
-    return obj[key]
-
-
-def number(value: Any, where: str, *, minimum: float = 0.0, maximum: float = math.inf) -> float:
-    """Return value as a finite float in [minimum, maximum] or raise PayloadError naming where."""
-    # fast path: a plain int or float in range (NaN fails the comparison, inf is excluded)
-    kind = type(value)
-    if (kind is float or kind is int) and minimum <= value <= maximum and value != math.inf:
-        return float(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise PayloadError(f"{where}: expected a number, got {type(value).__name__} {value!r:.40}")
-    result = float(value)
-    if not math.isfinite(result):
-        raise PayloadError(f"{where}: expected a finite number, got {result}")
-    if result < minimum or result > maximum:
-        raise PayloadError(f"{where}: {result:g} is outside [{minimum:g}, {maximum:g}]")
-    return result
-
-
-def count(value: Any, where: str) -> int:
-    """Return value as a non-negative int or raise PayloadError naming where."""
-    result = number(value, where)
-    if result != int(result):
-        raise PayloadError(f"{where}: expected a whole number, got {result:g}")
-    return int(result)
-
-
-def fraction(value: Any, where: str) -> float:
-    """Return value as a fraction in [0, 1] or raise PayloadError naming where."""
-    return min(number(value, where, maximum=1.0 + _FRACTION_SLACK), 1.0)
-
-
-def optional_fraction(obj: Mapping[str, Any], key: str, path: str) -> float | None:
-    """A fraction that may be absent or null (GPU on a machine without one)."""
-    value = obj.get(key) if is_mapping(obj) else None
-    return None if value is None else fraction(value, _at(path, key))
 
 
 @dataclass(frozen=True)
@@ -91,32 +37,32 @@ class WorkerSample:
     @classmethod
     def from_json(cls, worker_id: str, data: Mapping[str, Any], path: str) -> "WorkerSample":
         """Validate one entry of the statistics' `workers` mapping."""
-        util = _get(data, "utilization", path)
+        util = require(data, "utilization", path)
         alloc = data.get("allocated") or {}
-        res = _get(data, "resources", path)
-        cpu_res = _get(res, "cpu", _at(path, "resources"))
-        mem_res = _get(res, "memory", _at(path, "resources"))
+        res = require(data, "resources", path)
+        cpu_res = require(res, "cpu", join_path(path, "resources"))
+        mem_res = require(res, "memory", join_path(path, "resources"))
         gpu_res = res.get("gpu") or {}
-        up, ap, rp = _at(path, "utilization"), _at(path, "allocated"), _at(path, "resources")
+        up, ap, rp = join_path(path, "utilization"), join_path(path, "allocated"), join_path(path, "resources")
         status = data.get("status", "active")
         if not isinstance(status, str):
-            raise PayloadError(f"{_at(path, 'status')}: expected a string")
+            raise PayloadError(f"{join_path(path, 'status')}: expected a string")
         return cls(
             worker_id=worker_id,
             status=status,
-            cpu=fraction(_get(util, "cpu", up), _at(up, "cpu")),
-            memory=fraction(_get(util, "memory", up), _at(up, "memory")),
+            cpu=fraction(require(util, "cpu", up), join_path(up, "cpu")),
+            memory=fraction(require(util, "memory", up), join_path(up, "memory")),
             gpu=optional_fraction(util, "gpu", up),
-            overall=fraction(_get(util, "overall", up), _at(up, "overall")),
-            alloc_cpu=fraction(alloc.get("cpu", 0.0), _at(ap, "cpu")),
-            alloc_memory=fraction(alloc.get("memory", 0.0), _at(ap, "memory")),
+            overall=fraction(require(util, "overall", up), join_path(up, "overall")),
+            alloc_cpu=fraction(alloc.get("cpu", 0.0), join_path(ap, "cpu")),
+            alloc_memory=fraction(alloc.get("memory", 0.0), join_path(ap, "memory")),
             alloc_gpu=optional_fraction(alloc, "gpu", ap),
-            tasks=count(data.get("tasks", 0), _at(path, "tasks")),
-            cpu_cores=number(_get(cpu_res, "cores", rp + ".cpu"), rp + ".cpu.cores"),
-            memory_mb=number(_get(mem_res, "total_mb", rp + ".memory"), rp + ".memory.total_mb"),
+            tasks=count(data.get("tasks", 0), join_path(path, "tasks")),
+            cpu_cores=number(require(cpu_res, "cores", rp + ".cpu"), rp + ".cpu.cores"),
+            memory_mb=number(require(mem_res, "total_mb", rp + ".memory"), rp + ".memory.total_mb"),
             gpu_devices=count(gpu_res.get("devices", 0), rp + ".gpu.devices"),
             gpu_memory_mb=number(gpu_res.get("memory_mb", 0.0), rp + ".gpu.memory_mb"),
-            last_heartbeat=number(data.get("last_heartbeat", 0.0), _at(path, "last_heartbeat")),
+            last_heartbeat=number(data.get("last_heartbeat", 0.0), join_path(path, "last_heartbeat")),
         )
 
 
@@ -125,7 +71,7 @@ COUNTERS = ("allocations_total", "allocation_ms_total", "placements_total", "que
 
 def _optional_number(obj: Mapping[str, Any], key: str, path: str) -> float | None:
     value = obj.get(key)
-    return None if value is None else number(value, _at(path, key))
+    return None if value is None else number(value, join_path(path, key))
 
 
 @dataclass(frozen=True)
@@ -148,16 +94,16 @@ class PerformanceSample:
     def from_json(cls, data: Mapping[str, Any], path: str = "performance") -> "PerformanceSample":
         """Validate `get_performance_metrics()`; efficiency is a fraction here."""
         return cls(
-            task_throughput=number(_get(data, "task_throughput", path), _at(path, "task_throughput")),
+            task_throughput=number(require(data, "task_throughput", path), join_path(path, "task_throughput")),
             allocation_time_ms=number(
-                _get(data, "allocation_time_ms", path), _at(path, "allocation_time_ms")
+                require(data, "allocation_time_ms", path), join_path(path, "allocation_time_ms")
             ),
-            queue_wait_ms=number(_get(data, "queue_wait_ms", path), _at(path, "queue_wait_ms")),
+            queue_wait_ms=number(require(data, "queue_wait_ms", path), join_path(path, "queue_wait_ms")),
             resource_efficiency=number(
-                _get(data, "resource_efficiency", path), _at(path, "resource_efficiency")
+                require(data, "resource_efficiency", path), join_path(path, "resource_efficiency")
             ),
-            tasks_completed=count(_get(data, "tasks_completed", path), _at(path, "tasks_completed")),
-            tasks_failed=count(_get(data, "tasks_failed", path), _at(path, "tasks_failed")),
+            tasks_completed=count(require(data, "tasks_completed", path), join_path(path, "tasks_completed")),
+            tasks_failed=count(require(data, "tasks_failed", path), join_path(path, "tasks_failed")),
             **{name: _optional_number(data, name, path) for name in COUNTERS},
         )
 
@@ -202,22 +148,22 @@ class ScalingDecision:
     @classmethod
     def from_json(cls, data: Mapping[str, Any], path: str = "decision") -> "ScalingDecision":
         """Validate one decision as the API and the history store carry it."""
-        action = _get(data, "action", path)
+        action = require(data, "action", path)
         if action not in ACTIONS:
-            raise PayloadError(f"{_at(path, 'action')}: {action!r:.40} is not one of {ACTIONS}")
+            raise PayloadError(f"{join_path(path, 'action')}: {action!r:.40} is not one of {ACTIONS}")
         ids = data.get("worker_ids") or ()
         if not isinstance(ids, (list, tuple)) or not all(isinstance(i, str) for i in ids):
-            raise PayloadError(f"{_at(path, 'worker_ids')}: expected a list of strings")
+            raise PayloadError(f"{join_path(path, 'worker_ids')}: expected a list of strings")
         trig = data.get("trigger")
         return cls(
             action=action,
-            count=count(_get(data, "count", path), _at(path, "count")),
+            count=count(require(data, "count", path), join_path(path, "count")),
             reason=str(data.get("reason", "")),
-            utilization=number(_get(data, "utilization", path), _at(path, "utilization")),
+            utilization=number(require(data, "utilization", path), join_path(path, "utilization")),
             worker_ids=tuple(ids),
-            timestamp=number(_get(data, "timestamp", path), _at(path, "timestamp")),
-            seq=count(data.get("seq", 0), _at(path, "seq")),
-            trigger=_trigger_from_json(trig, _at(path, "trigger")) if trig else None,
+            timestamp=number(require(data, "timestamp", path), join_path(path, "timestamp")),
+            seq=count(data.get("seq", 0), join_path(path, "seq")),
+            trigger=_trigger_from_json(trig, join_path(path, "trigger")) if trig else None,
         )
 
 
@@ -225,8 +171,8 @@ def _trigger_from_json(data: Mapping[str, Any], path: str) -> ScalingTrigger:
     ints = {"pending_tasks", "worker_count"}
     values = {}
     for name in ScalingTrigger.__dataclass_fields__:
-        raw = _get(data, name, path)
-        values[name] = count(raw, _at(path, name)) if name in ints else number(raw, _at(path, name))
+        raw = require(data, name, path)
+        values[name] = count(raw, join_path(path, name)) if name in ints else number(raw, join_path(path, name))
     return ScalingTrigger(**values)
 
 
@@ -260,8 +206,8 @@ class Snapshot:
     ) -> "Snapshot":
         """Validate the DESIGN.md shapes; raise PayloadError naming the first bad field."""
         p = "statistics"
-        util = _get(stats, "overall_utilization", p)
-        up = _at(p, "overall_utilization")
+        util = require(stats, "overall_utilization", p)
+        up = join_path(p, "overall_utilization")
         raw_workers = stats.get("workers")
         raw_workers = {} if raw_workers is None else raw_workers
         if not is_mapping(raw_workers):
@@ -273,20 +219,20 @@ class Snapshot:
         if not isinstance(decisions, (list, tuple)):
             raise PayloadError("decisions: expected a list")
         return cls(
-            timestamp=number(_get(stats, "timestamp", p), _at(p, "timestamp")),
-            total_workers=count(_get(stats, "total_workers", p), _at(p, "total_workers")),
-            active_workers=count(_get(stats, "active_workers", p), _at(p, "active_workers")),
-            active_tasks=count(_get(stats, "active_tasks", p), _at(p, "active_tasks")),
-            pending_tasks=count(stats.get("pending_tasks", 0), _at(p, "pending_tasks")),
+            timestamp=number(require(stats, "timestamp", p), join_path(p, "timestamp")),
+            total_workers=count(require(stats, "total_workers", p), join_path(p, "total_workers")),
+            active_workers=count(require(stats, "active_workers", p), join_path(p, "active_workers")),
+            active_tasks=count(require(stats, "active_tasks", p), join_path(p, "active_tasks")),
+            pending_tasks=count(stats.get("pending_tasks", 0), join_path(p, "pending_tasks")),
             resource_reservations=count(
-                stats.get("resource_reservations", 0), _at(p, "resource_reservations")
+                stats.get("resource_reservations", 0), join_path(p, "resource_reservations")
             ),
-            cpu=fraction(_get(util, "cpu", up), _at(up, "cpu")),
-            memory=fraction(_get(util, "memory", up), _at(up, "memory")),
+            cpu=fraction(require(util, "cpu", up), join_path(up, "cpu")),
+            memory=fraction(require(util, "memory", up), join_path(up, "memory")),
             gpu=optional_fraction(util, "gpu", up),
-            overall=fraction(_get(util, "overall", up), _at(up, "overall")),
+            overall=fraction(require(util, "overall", up), join_path(up, "overall")),
             workers=workers,
-            allocated=_allocated(stats.get("overall_allocation"), _at(p, "overall_allocation")),
+            allocated=_allocated(stats.get("overall_allocation"), join_path(p, "overall_allocation")),
             performance=PerformanceSample.from_json(performance) if performance else None,
             decisions=tuple(
                 ScalingDecision.from_json(d, f"decisions[{i}]") for i, d in enumerate(decisions)
@@ -297,7 +243,7 @@ class Snapshot:
 def _allocated(data: Any, path: str) -> float | None:
     if data is None:
         return None
-    return fraction(_get(data, "overall", path), _at(path, "overall"))
+    return fraction(require(data, "overall", path), join_path(path, "overall"))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping
 
-from ..models import is_mapping
+from ..validation import is_mapping
 
 _CPU_KEYS = ("cpu", "memory", "gpu")
 

@@ -2,15 +2,17 @@
 
 import pytest
 
-from drm_dashboard.models import Alert, SourceHealth
-from drm_dashboard.ui.app import TABS, UIContext, create_app
 from drm_dashboard.analytics.cp_types import ChangePoint, DetectorStatus
 from drm_dashboard.analytics.pipeline import AnalyticsReport
+from drm_dashboard.models import Alert, SourceHealth
+from drm_dashboard.store.live import LiveStore
+from drm_dashboard.ui.app import TABS, UIContext, create_app
 from drm_fakes import make_snapshot
 from ui_views import T0, callback_body, callback_key, decision, filled_store
 
 pytestmark = pytest.mark.timeout(60)
-FIRST_OUTPUT = {"System Overview": "overview-utilization-data.data", "Worker Details": "workers-lines-data.data",
+FIRST_OUTPUT = {"System Overview": "overview-utilization-data.data",
+                "Worker Details": "workers-lines-data.data",
                 "Performance Metrics": "perf-task-throughput-data.data",
                 "Scaling Decisions": "scaling-timeline-data.data", "Alerts": "alerts-list.children"}
 ALL_LEVELS = ["info", "warning", "error", "critical"]
@@ -50,6 +52,19 @@ def test_every_tab_draws_when_visible_and_stays_silent_when_hidden(served, tab):
     assert hidden.status_code == 204
 
 
+@pytest.mark.parametrize("tab", list(FIRST_OUTPUT))
+def test_an_empty_store_answers_every_tab_with_why_it_is_empty(tab):
+    ctx = UIContext(live=LiveStore(), health=SourceHealth, source="t", simulated=False,
+                    update_interval_s=5)
+    app = create_app(ctx)
+    body = callback_body(app, callback_key(app, FIRST_OUTPUT[tab]), values(tab))
+    answer = app.server.test_client().post("/_dash-update-component", json=body)
+    assert answer.status_code == 200
+    text = str(answer.get_json())
+    assert any(why in text for why in ("Waiting for the first sample", "No worker has reported",
+                                       "No alerts in the last", "No total samples", "samples in this"))
+
+
 def test_a_browser_that_already_shows_this_tick_gets_no_bytes(served):
     first = refresh(served, "System Overview").get_json()["response"]
     stamp = first["overview-rendered"]["data"]
@@ -76,7 +91,8 @@ def test_theme_changes_the_figure_template(served):
 def test_alert_filters_change_what_is_listed(served):
     everything = str(refresh(served, "Alerts").get_json()["response"]["alerts-list"])
     assert "cpu high" in everything and "source down" in everything
-    critical = str(refresh(served, "Alerts", over={"alerts-levels.value": ["critical"]}).get_json()["response"])
+    answer = refresh(served, "Alerts", over={"alerts-levels.value": ["critical"]})
+    critical = str(answer.get_json()["response"])
     assert "source down" in critical and "cpu high" not in critical
 
 

@@ -7,7 +7,7 @@ from drm_dashboard.store.live import LiveView
 from drm_dashboard.ui.figures.common import MAX_POINTS
 from drm_dashboard.ui.figures.overview import load_figure, utilization_figure
 from drm_dashboard.ui.theme import THEMES
-from ui_views import T0, decision, fill
+from ui_views import fill
 
 DARK, LIGHT = THEMES["dark"], THEMES["light"]
 

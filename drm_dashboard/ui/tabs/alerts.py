@@ -94,8 +94,10 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
                   Input(LEVELS, "value"), Input(SOURCES, "value"), State(RENDERED, "data"))
     def _refresh(_n: int, active: str, levels: list[str], sources: list[str],
                  rendered: str | None) -> tuple:
-        key = (tuple(sorted(levels or ())), tuple(sorted(sources or ())))
-        view, stamp = ctx.changed_view(LABEL, active, rendered, *key)
-        return (*ctx.cache.get(view, (LABEL, *key), lambda: (
-            alert_table(list_alerts(view.alerts, levels or (), sources or (), ctx.retention_min)),
+        # only known names reach the cache key, whatever a request carries
+        chosen = (tuple(v for v in ALERT_LEVELS if v in (levels or ())),
+                  tuple(v for v in ALERT_SOURCES if v in (sources or ())))
+        view, stamp = ctx.changed_view(LABEL, active, rendered, *chosen)
+        return (*ctx.cache.get(view, (LABEL, *chosen), lambda: (
+            alert_table(list_alerts(view.alerts, *chosen, ctx.retention_min)),
             count_badges(view.alerts, ctx.retention_min))), stamp)

@@ -31,7 +31,8 @@ def layout() -> html.Div:
     cells = [dbc.Col(panel(KPIS[c][0], [html.Div(id=STATS[c], className="small px-2 pt-1"),
                                         live_graph(GRAPHS[c], DATA[c], 260)]), lg=6) for c in KPIS]
     return html.Div([
-        html.Div([html.Span("Range", className="small text-muted me-2"), segmented(RANGE, [{"label": f"{m} min" if m else "all", "value": m} for m in RANGES], 60)],
+        html.Div([html.Span("Range", className="small text-muted me-2"), segmented(RANGE, [
+            {"label": f"{m} min" if m else "all", "value": m} for m in RANGES], 60)],
                  className="mb-2 d-flex align-items-center"),
         dbc.Row(cells, className="g-3 mb-3"),
         panel("Regressions", html.Div(id=REGRESSIONS, className="p-1"),

@@ -76,7 +76,7 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
     def _charts(_n: int, active: str, theme: str, metric: str, value: list[str] | None,
                 rendered: str | None) -> tuple:
         metric = metric if metric in METRICS else "cpu"
-        chosen_key = tuple(value or ())
+        chosen_key = tuple(str(v) for v in value or ())
         view, stamp = ctx.changed_view(LABEL, active, rendered, theme, metric, chosen_key)
         look = theme_of(theme)
         chosen, defaulted = ctx.cache.get(view, (CHOICE, metric, chosen_key),
