@@ -53,7 +53,8 @@ class DRMVisualization:
         self.theme = THEMES[theme]
         self.host = host
         self._clock = clock
-        self.live = live or LiveStore(retention_s=data_retention_days * _DAY_S, clock=clock)
+        self.live = live if live is not None else LiveStore(retention_s=data_retention_days * _DAY_S,
+                                                            clock=clock)
         self.history = HistoryStore(db_path, background=True) if db_path else None
         if source is None and dynamic_resource_manager is not None:
             source = LocalSource(dynamic_resource_manager, description="in-process manager", clock=clock)

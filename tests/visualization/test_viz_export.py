@@ -57,6 +57,20 @@ def test_the_cli_dispatches_export_and_takes_last_and_iso_times(db, tmp_path, ca
     assert sorted(p.name for p in out.iterdir()) == ["performance_metrics.json", "system_metrics.json"]
 
 
+def test_samples_a_visualization_keeps_in_history_can_be_exported(tmp_path, clock):
+    from drm_dashboard.manager import DynamicResourceManager
+    from drm_dashboard.visualization import DRMVisualization
+    manager = DynamicResourceManager(clock=clock)
+    manager.register_worker("w1", {"cpu": {"cores": 8}, "memory": {"total_mb": 16384}})
+    viz = DRMVisualization(manager, output_dir=tmp_path, db_path=tmp_path / "viz.duckdb", clock=clock)
+    for _ in range(4):
+        clock.advance(5)
+        assert viz.collect_once()
+    viz.cleanup()  # flushes and closes the history file
+    files = export_history(tmp_path / "viz.duckdb", tmp_path / "out", "csv")
+    assert {f.table: f.rows for f in files}["worker_metrics"] == 4
+
+
 @pytest.mark.parametrize("args, message", [
     (["--start", str(T0 + 30), "--end", str(T0)], "--start is after --end"),
     (["--start", "yesterday-ish"], "is not a time"),
