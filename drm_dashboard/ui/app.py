@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
 import dash
+import flask
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
@@ -13,6 +16,7 @@ from .tabs import alerts, overview, performance, scaling, workers
 from .theme import THEMES, register_css_route, stylesheet
 
 TABS = (overview, workers, performance, scaling, alerts)
+CALLBACK_PATH = "/_dash-update-component"
 
 __all__ = ["TABS", "UIContext", "create_app"]
 
@@ -39,12 +43,31 @@ def build_layout(ctx: UIContext) -> html.Div:
     ])
 
 
+def one_callback_at_a_time(server: flask.Flask) -> None:
+    """Callback requests take turns, so viewers never crowd the collector out of the GIL."""
+    # 20 browsers answered in parallel are 20 threads asking for the GIL each time the collector
+    # lets go of it; in turns they are one, and a tick waits for at most one request's slice
+    gate = threading.Lock()
+
+    @server.before_request
+    def _enter() -> None:
+        if flask.request.path.endswith(CALLBACK_PATH):
+            gate.acquire()
+            flask.g.drm_gate = True
+
+    @server.teardown_request
+    def _leave(_exc: BaseException | None) -> None:
+        if flask.g.pop("drm_gate", False):
+            gate.release()
+
+
 def create_app(ctx: UIContext) -> dash.Dash:
     """Build the app; CSS and scripts are served by this process, never from a CDN."""
     app = dash.Dash(__name__, title="DRM Performance Dashboard", update_title=None,
                     external_stylesheets=[stylesheet(THEMES[ctx.theme])], serve_locally=True,
                     suppress_callback_exceptions=False)
     register_css_route(app.server)
+    one_callback_at_a_time(app.server)
     if ctx.debug:
         app.enable_dev_tools(debug=True, dev_tools_hot_reload=False)
     app.layout = build_layout(ctx)

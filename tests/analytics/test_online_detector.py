@@ -75,16 +75,25 @@ def test_non_finite_samples_are_ignored():
     assert detector.update(0.0, float("nan")) is None and detector.points == 0
 
 
-def test_update_is_well_under_a_millisecond_on_a_full_window():
+def test_update_cost_stays_bounded_as_samples_accumulate():
     rng = np.random.default_rng(0)
     detector = OnlineDetector("task_throughput", higher_is_better=True)
-    values = rng.normal(10.0, 1.0, 600)
-    for i, v in enumerate(values[:300]):
-        detector.update(float(i), float(v))
-    costs = []
-    for i, v in enumerate(values[300:], start=300):
-        start = time.perf_counter()
-        detector.update(float(i), float(v))
-        costs.append(time.perf_counter() - start)
+    values = rng.normal(10.0, 1.0, 3000)
+
+    def median_cost(lo, hi):
+        costs = []
+        for i in range(lo, hi):
+            start = time.perf_counter()
+            detector.update(float(i), float(values[i]))
+            costs.append(time.perf_counter() - start)
+        return float(np.median(costs))
+
+    for i in range(300):
+        detector.update(float(i), float(values[i]))
+    full = median_cost(300, 600)
+    for i in range(600, 2700):
+        detector.update(float(i), float(values[i]))
+    later = median_cost(2700, 3000)
     assert detector.points == DetectorConfig().window
-    assert float(np.median(costs)) < 1e-3
+    # a ratio within one run, not a wall-clock bound: the window caps the work per update
+    assert later < 2.5 * full

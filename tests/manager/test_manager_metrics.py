@@ -107,19 +107,24 @@ def test_no_gpu_anywhere_means_gpu_none(clock):
     assert stats["overall_utilization"]["gpu"] is None
 
 
-def test_statistics_for_1000_workers_stay_fast():
+def _statistics_cost(workers: int) -> float:
+    """Median seconds of get_worker_statistics over a pool of this size."""
     manager = DynamicResourceManager()
-    for i in range(1000):
+    for i in range(workers):
         manager.register_worker(f"w{i:04d}", machine(cores=32, memory_mb=131072,
                                                      gpu_mb=49152 if i % 4 == 0 else 0))
         manager.report_usage(f"w{i:04d}", cpu=0.5, memory=0.4, gpu=0.3 if i % 4 == 0 else None)
-    for t in range(300):
+    for t in range(workers * 3 // 10):
         manager.reserve_resources(f"t{t}", {"cpu_cores": 2, "memory_mb": 4096})
     timings = []
     for _ in range(30):
         start = time.perf_counter()
         stats = manager.get_worker_statistics()
         timings.append(time.perf_counter() - start)
-    assert len(stats["workers"]) == 1000
-    # the budget is ~5 ms on a quiet machine; this bound only catches a lost O(n) (CI is shared)
-    assert sorted(timings)[len(timings) // 2] < 0.05
+    assert len(stats["workers"]) == workers
+    return sorted(timings)[len(timings) // 2]
+
+
+def test_statistics_cost_grows_linearly_in_workers():
+    # a ratio within one run, not a wall-clock bound (CI is shared): linear is ~10x, quadratic 100x
+    assert _statistics_cost(1000) < 25 * _statistics_cost(100)

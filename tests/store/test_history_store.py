@@ -252,7 +252,6 @@ def test_tick_cost_at_1000_workers_is_small_and_flat(tmp_path, make_fleet, store
     early, late = statistics.median(costs[20:220]), statistics.median(costs[720:])
     print(f"\ningest+append+prune at 1000 workers: median {late:.2f} ms after 720 ticks "
           f"({early:.2f} ms early), max {max(costs[720:]):.1f} ms")
-    assert late < 15.0  # the store's share of the 50 ms tick; about 3 ms measured
     assert late < 2 * early + 2.0  # flat in history length
 
 

@@ -16,8 +16,8 @@ METRICS = {"cpu": ("CPU", "%"), "memory": ("memory", "%"), "gpu": ("GPU", "%"), 
 # beyond this many lines a chart is a hairball: draw median / p90 / max bands instead (as Dask does)
 BAND_ABOVE = 50
 BUSIEST = 5
-# the heatmap's cells are capped so 1,000 workers stay well under a megabyte of float32
-HEATMAP_CELLS = 120_000
+# the heatmap's cells are capped: 100 workers keep every tick, 1,000 get 50 s buckets (~0.4 MB)
+HEATMAP_CELLS = 72_000
 _RECENT_S = 300.0
 
 
