@@ -12,6 +12,7 @@ import requests
 from drm_dashboard.coordinator.service import Coordinator
 from drm_dashboard.dashboard import DRMRealTimeDashboard
 from drm_dashboard.manager import ScalingPolicy
+from drm_dashboard.report.writer import write_report
 from drm_fakes import dash_callback, free_port, wait_for
 
 pytestmark = pytest.mark.timeout(120)
@@ -50,9 +51,11 @@ def test_workers_appear_with_real_usage_and_decisions_arrive(coordinator, agents
     try:
         assert wait_for(lambda: set(dash.live.view().worker_ids) >= {"agent-0", "agent-1"}), \
             "agents never appeared in the dashboard"
-        latest = {w.worker_id: w for w in dash.live.view().latest_workers}
-        assert latest["agent-0"].cpu_cores >= 1 and latest["agent-0"].memory_mb > 100
-        assert 0.0 < latest["agent-0"].memory <= 1.0  # a real machine always uses some memory
+        def agent0():
+            return {w.worker_id: w for w in dash.live.view().latest_workers}.get("agent-0")
+        # registration comes a moment before the first heartbeat brings usage
+        assert wait_for(lambda: agent0() is not None and agent0().memory > 0.0), agent0()
+        assert agent0().cpu_cores >= 1 and agent0().memory_mb > 100 and agent0().memory <= 1.0
         # no tasks are placed, so allocation stays at 0 and the policy scales the idle pool down
         assert wait_for(lambda: len(dash.live.view().decisions) >= 1, timeout=30), "no decision arrived"
         assert dash.live.view().decisions[0].action == "scale_down"
@@ -65,4 +68,7 @@ def test_workers_appear_with_real_usage_and_decisions_arrive(coordinator, agents
         assert coordinator.url in page and KEY not in page and KEY not in str(header)
     finally:
         dash.stop()
-    assert KEY not in caplog.text
+    html_path, json_path = write_report(dash, dash.summary(), str(tmp_path / "report" / "run.html"))
+    report = html_path.read_text() + json_path.read_text()
+    assert "agent-0" in report and coordinator.url in report
+    assert KEY not in report and KEY not in caplog.text
