@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from .analytics.alert_config import default_alert_config, load_alert_config
 from .analytics.alerts import AlertEngine
-from .analytics.pipeline import AnalyticsPipeline, AnalyticsReport
+from .analytics.pipeline import AnalyticsPipeline
 from .collector import Collector
 from .config import Settings, parse_regression
 from .errors import ConfigError
@@ -173,8 +173,13 @@ class DRMRealTimeDashboard:
                         simulated=self.simulated, update_interval_s=self.settings.update_interval,
                         theme=self.settings.theme, debug=self.settings.debug,
                         policy=getattr(self.manager, "policy", None),
-                        regressions=lambda view: self.analytics.report)
+                        regressions=lambda view: self.analytics.report,
+                        forecasts=self._forecasts)
         return create_app(ctx)
+
+    def _forecasts(self) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+        report = self.analytics.report
+        return report.forecasts, report.etas
 
     def _health(self) -> SourceHealth:
         return self.collector.health if self.collector else self._last_health

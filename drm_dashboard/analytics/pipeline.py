@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Protocol, Sequence
@@ -27,16 +29,20 @@ DETECTED: Mapping[str, tuple[str, bool | None]] = {
 }
 
 
-# what the forecasts cover, and how they are labelled in an ETA sentence
-FORECAST: Mapping[str, tuple[str, str, str]] = {
-    "cpu_utilization": ("system", "CPU", "%"), "memory_utilization": ("system", "Memory", "%"),
-    "gpu_utilization": ("system", "GPU", "%"), "allocated": ("system", "Allocation", "%"),
-    "task_throughput": ("performance", "Throughput", " tasks/s"),
-    "allocation_time_ms": ("performance", "Allocation time", " ms"),
-    "queue_wait_ms": ("performance", "Queue wait", " ms"),
-    "resource_efficiency": ("performance", "Efficiency", "%"),
+# what the forecasts cover, how they are labelled in an ETA sentence, and the upper bound of the
+# quantity (all are non-negative; percentages of capacity or of allocation stop at 100)
+FORECAST: Mapping[str, tuple[str, str, str, float]] = {
+    "cpu_utilization": ("system", "CPU", "%", 100.0),
+    "memory_utilization": ("system", "Memory", "%", 100.0),
+    "gpu_utilization": ("system", "GPU", "%", 100.0),
+    "allocated": ("system", "Allocation", "%", 100.0),
+    "task_throughput": ("performance", "Throughput", " tasks/s", math.inf),
+    "allocation_time_ms": ("performance", "Allocation time", " ms", math.inf),
+    "queue_wait_ms": ("performance", "Queue wait", " ms", math.inf),
+    "resource_efficiency": ("performance", "Efficiency", "%", 100.0),
 }
-FORECAST_HORIZON_S = 1800.0
+# short: at a 5 s poll, 10 minutes is already 120 steps ahead, and the interval widens with each
+FORECAST_HORIZON_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,12 @@ class AlertEvaluator(Protocol):
     def check_health(self, health: SourceHealth) -> list[Alert]:
         """Alerts from the source's health alone, for a tick that brought no values."""
         ...
+
+
+def clipped(fc: Forecast, lower: float, upper: float) -> Forecast:
+    """The forecast truncated to the quantity's possible range (no negative waits, no 120%)."""
+    clip = lambda a: np.clip(a, lower, upper)  # noqa: E731
+    return dataclasses.replace(fc, mean=clip(fc.mean), lower=clip(fc.lower), upper=clip(fc.upper))
 
 
 class AnalyticsPipeline:
@@ -115,12 +127,12 @@ class AnalyticsPipeline:
     def _forecast(self, view: LiveView) -> tuple[dict[str, Forecast], dict[str, ThresholdEta]]:
         """Forecast every covered series; an ETA where a threshold rule watches the metric."""
         forecasts, etas = {}, {}
-        for name, (group, label, unit) in FORECAST.items():
+        for name, (group, label, unit, upper) in FORECAST.items():
             values = getattr(view, group)[name]
             fc = forecast(view.timestamps, values, horizon_s=FORECAST_HORIZON_S, metric=name)
             if fc is None:
                 continue
-            forecasts[name] = fc
+            forecasts[name] = fc = clipped(fc, 0.0, upper)
             if name in self._thresholds:
                 eta = time_to_threshold(view.timestamps, values, threshold=self._thresholds[name],
                                         forecast=fc, label=label, unit=unit)

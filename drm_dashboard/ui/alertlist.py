@@ -26,7 +26,7 @@ class AlertListing:
 
 
 def list_alerts(alerts: Sequence[Alert], levels: Iterable[str] | None,
-                sources: Iterable[str] | None, retention_min: float) -> AlertListing:
+                sources: Iterable[str] | None, window: str) -> AlertListing:
     """Keep alerts whose level and source are chosen; say honestly why nothing is listed."""
     want_levels = set(ALERT_LEVELS if levels is None else levels)
     want_sources = set(ALERT_SOURCES if sources is None else sources)
@@ -34,7 +34,7 @@ def list_alerts(alerts: Sequence[Alert], levels: Iterable[str] | None,
     matched.sort(key=lambda a: a.timestamp, reverse=True)
     reason = ""
     if not alerts:
-        reason = f"No alerts in the last {retention_min:.0f} minutes."
+        reason = f"No alerts {window}."
     elif not matched:
         reason = (f"No alert matches these filters; {len(alerts)} alert"
                   f"{'s are' if len(alerts) != 1 else ' is'} hidden by them.")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
 import threading
+import uuid
 from collections import OrderedDict
 from typing import Any, Callable, Hashable, TypeVar
 
@@ -11,18 +11,13 @@ from ..store.live import LiveView
 
 T = TypeVar("T")
 
-# each cache gets its own prefix, so a browser tab that outlives a server restart never mistakes
-# the new process's first generation for the one it already shows
-_INSTANCES = itertools.count(1)
-
 
 class TickCache:
-    """Bounded LRU of results for the newest view, with one builder per key at a time.
+    """Bounded LRU of results for the newest view, with one builder per key at a time."""
 
-    Entries are keyed on the view object itself (the store hands every reader the same object
-    until it changes) plus the caller's parameters. Entries of older views are dropped as soon as
-    a newer one is seen: a cached view pins its arrays, and older arrays are dead weight.
-    """
+    # Entries are keyed on the view object itself (the store hands every reader the same object
+    # until it changes) plus the caller's parameters. Entries of older views are dropped as soon
+    # as a newer one is seen: a cached view pins its arrays, and older arrays are dead weight.
 
     def __init__(self, max_entries: int = 64, wait_s: float = 30.0) -> None:
         self.max_entries = max_entries
@@ -30,7 +25,9 @@ class TickCache:
         self._lock = threading.Lock()
         self._view: LiveView | None = None
         self._generation = 0
-        self._prefix = f"c{next(_INSTANCES)}"
+        # a random prefix: a browser tab that outlives a server restart never mistakes the new
+        # process's first generation for the one it already shows
+        self._prefix = uuid.uuid4().hex[:8]
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._building: dict[Hashable, threading.Event] = {}
         self.builds = 0  # results computed (for tests and benchmarks)

@@ -68,19 +68,18 @@ def alert_counts(alerts: Sequence[Alert]) -> Counter:
     return Counter(a.level for a in alerts)
 
 
-def alerts_kpi(alerts: Sequence[Alert], retention_min: float) -> Kpi:
+def alerts_kpi(alerts: Sequence[Alert], window: str) -> Kpi:
     """Count by severity, worst first, or All clear."""
     counts = alert_counts(alerts)
     if not counts:
-        return Kpi("Alerts", "All clear", f"no alerts in the last {retention_min:.0f} min",
-                   color="success")
+        return Kpi("Alerts", "All clear", f"no alerts {window}", color="success")
     worst = max(counts, key=ALERT_LEVELS.index)
     parts = [f"{counts[level]} {level}" for level in reversed(ALERT_LEVELS) if counts[level]]
     return Kpi("Alerts", f"{sum(counts.values())}", " · ".join(parts),
-               f"last {retention_min:.0f} min", color=LEVEL_COLORS[worst])
+               window, color=LEVEL_COLORS[worst])
 
 
-def overview_kpis(view: LiveView, retention_min: float) -> list[Kpi]:
+def overview_kpis(view: LiveView, window: str) -> list[Kpi]:
     """Workers, active tasks, average utilization and alerts, from the newest tick."""
     s = view.system
     gpu = _last(s["gpu_utilization"])
@@ -94,5 +93,5 @@ def overview_kpis(view: LiveView, retention_min: float) -> list[Kpi]:
             f"memory {_pct(_last(s['memory_utilization']))}{gpu_part} · "
             f"allocated {_pct(_last(s['allocated']))}",
             *trend(view, "cpu_utilization", unit=" pts")),
-        alerts_kpi(view.alerts, retention_min),
+        alerts_kpi(view.alerts, window),
     ]

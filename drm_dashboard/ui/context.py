@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Hashable
+from typing import Any, Callable, Mapping, Hashable
 
 from dash.exceptions import PreventUpdate
 
@@ -11,18 +11,17 @@ from ..models import SourceHealth
 from ..store.live import LiveStore, LiveView
 from .cache import TickCache
 from .regressions import RegressionProvider
+from .status import window_words
 
 
 @dataclass(frozen=True)
 class UIContext:
-    """Passed to every tab's register_callbacks; no module-level state.
+    """Passed to every tab's register_callbacks; no module-level state."""
 
-    `regressions` is the seam for the change-point detector: given the current view it returns a
-    RegressionReport (or None while it has not run); unset, the Performance tab says how many
-    points detection needs and that no detector is connected.
-    `policy` is the scaling policy in use when it is known (an in-process manager); its
-    thresholds are drawn before the first decision arrives.
-    """
+    # `regressions` is the seam for the change-point detector: given the current view it returns
+    # a RegressionReport (or None while it has not run); unset, the Performance tab says how many
+    # points detection needs and that no detector is connected. `policy` is the scaling policy
+    # when it is known (an in-process manager): its thresholds are drawn before any decision.
 
     live: LiveStore
     health: Callable[[], SourceHealth]
@@ -32,6 +31,8 @@ class UIContext:
     theme: str = "dark"
     debug: bool = False
     regressions: RegressionProvider | None = None
+    # () -> (forecasts by metric, ETAs by metric), as the analytics last computed them
+    forecasts: Callable[[], tuple[Mapping[str, Any], Mapping[str, Any]]] | None = None
     policy: Any = None
     cache: TickCache = field(default_factory=TickCache)
 
@@ -39,6 +40,11 @@ class UIContext:
     def retention_min(self) -> float:
         """Minutes of history the live store keeps."""
         return self.live.retention_s / 60.0
+
+    def window_words(self, view: LiveView) -> str:
+        """How far back the view reaches, in words ("in the last 60 minutes", "since 14:05:10")."""
+        first = float(view.timestamps[0]) if view.n_ticks else None
+        return window_words(first, view.span_s, self.retention_min)
 
     def changed_view(self, label: str, active_tab: str | None, rendered: str | None,
                      *params: Hashable) -> tuple[LiveView, str]:

@@ -23,7 +23,7 @@ class Thresholds:
     target: float
     scale_down: float
     window_s: float
-    source: str  # "latest decision" or "configured policy"
+    source: str  # "from the latest decision" or "configured"
 
 
 def thresholds(view: LiveView, policy: Any = None) -> Thresholds | None:
@@ -32,10 +32,10 @@ def thresholds(view: LiveView, policy: Any = None) -> Thresholds | None:
         if d.trigger is not None:
             t = d.trigger
             return Thresholds(t.scale_up_threshold * 100, t.target * 100,
-                              t.scale_down_threshold * 100, t.window_s, "latest decision")
+                              t.scale_down_threshold * 100, t.window_s, "from the latest decision")
     if policy is not None and hasattr(policy, "scale_up_threshold"):
         return Thresholds(policy.scale_up_threshold * 100, policy.target * 100,
-                          policy.scale_down_threshold * 100, policy.window_s, "configured policy")
+                          policy.scale_down_threshold * 100, policy.window_s, "configured")
     return None
 
 

@@ -39,3 +39,13 @@ def health_badge(health: SourceHealth, now: float, interval_s: float) -> HealthB
         return HealthBadge(f"stale since {clock_time(last)}", "warning",
                            f"no update for {now - last:.0f} s")
     return HealthBadge("live", "success", "")
+
+
+def window_words(first_ts: float | None, span_s: float, retention_min: float) -> str:
+    """'in the last 60 minutes', or 'since HH:MM:SS' while the window is not full yet."""
+    if first_ts is None:
+        return "yet"
+    # a window within a minute of the retention is full: ticks at its edge are pruned each tick
+    if span_s >= retention_min * 60.0 - 60.0:
+        return f"in the last {retention_min:.0f} minutes"
+    return f"since {clock_time(first_ts)}"

@@ -70,3 +70,18 @@ def test_forecasts_refresh_at_most_every_interval_and_etas_follow_thresholds(clo
     assert eta.message.startswith("CPU reaches 80%")
     refits = sorted({s for s in stamps if s is not None})
     assert all(b - a >= 30 for a, b in zip(refits, refits[1:]))
+
+
+def test_forecast_intervals_stay_within_what_the_quantity_can_be(clock):
+    rng = np.random.default_rng(3)
+    store, pipe = LiveStore(retention_s=1e6, clock=clock), AnalyticsPipeline()
+    for i in range(120):  # a noisy, low throughput and an efficiency near its ceiling
+        snap = make_snapshot(clock.advance(5))
+        perf = PerformanceSample(max(0.0, rng.normal(0.2, 0.3)), 2.0, 10.0,
+                                 min(1.0, 0.97 + rng.normal(0, 0.03)), i, 0)
+        store.ingest(dataclasses.replace(snap, performance=perf))
+    pipe.process(store.view(), make_snapshot(clock.now), LIVE)
+    fcs = pipe.report.forecasts
+    assert fcs["task_throughput"].lower.min() >= 0.0
+    assert fcs["resource_efficiency"].upper.max() <= 100.0
+    assert fcs["task_throughput"].timestamps[-1] - clock.now <= 600 + 5

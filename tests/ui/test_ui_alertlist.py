@@ -4,23 +4,25 @@ from drm_dashboard.models import Alert
 from drm_dashboard.ui.alertlist import details_text, list_alerts
 from ui_views import T0
 
+WINDOW = "in the last 60 minutes"
+
 ALERTS = [Alert("a", T0 + 1, "warning", "threshold", "cpu high", {"value": 91.23456}),
           Alert("b", T0 + 3, "critical", "system", "source down"),
           Alert("c", T0 + 2, "info", "scaling_decision", "scaled up", {"workers": ["w1", "w2"]})]
 
 
 def test_everything_newest_first_by_default():
-    assert [a.id for a in list_alerts(ALERTS, None, None, 60).alerts] == ["b", "c", "a"]
+    assert [a.id for a in list_alerts(ALERTS, None, None, WINDOW).alerts] == ["b", "c", "a"]
 
 
 def test_filters_by_severity_and_by_source():
-    assert [a.id for a in list_alerts(ALERTS, ["warning", "critical"], None, 60).alerts] == ["b", "a"]
-    assert [a.id for a in list_alerts(ALERTS, None, ["system"], 60).alerts] == ["b"]
+    assert [a.id for a in list_alerts(ALERTS, ["warning", "critical"], None, WINDOW).alerts] == ["b", "a"]
+    assert [a.id for a in list_alerts(ALERTS, None, ["system"], WINDOW).alerts] == ["b"]
 
 
 def test_empty_lists_say_why():
-    assert list_alerts([], None, None, 60).empty_reason == "No alerts in the last 60 minutes."
-    hidden = list_alerts(ALERTS, ["error"], None, 60)
+    assert list_alerts([], None, None, WINDOW).empty_reason == f"No alerts {WINDOW}."
+    hidden = list_alerts(ALERTS, ["error"], None, WINDOW)
     assert hidden.empty_reason == "No alert matches these filters; 3 alerts are hidden by them."
 
 

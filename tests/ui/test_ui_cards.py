@@ -8,8 +8,8 @@ from ui_views import T0, fill
 
 
 def test_four_cards_in_order(view):
-    assert [k.title for k in overview_kpis(view, 60)] == ["Workers", "Active tasks",
-                                                          "Average utilization", "Alerts"]
+    titles = [k.title for k in overview_kpis(view, "since 12:00:00")]
+    assert titles == ["Workers", "Active tasks", "Average utilization", "Alerts"]
 
 
 def test_trend_compares_with_five_minutes_ago():
@@ -25,10 +25,17 @@ def test_trend_waits_for_a_minute_of_history():
 def test_alerts_card_counts_by_severity_worst_first():
     alerts = [Alert(str(i), T0, level, "system", "m") for i, level in
               enumerate(["info", "critical", "warning", "warning"])]
-    kpi = alerts_kpi(alerts, 60)
+    kpi = alerts_kpi(alerts, "in the last 60 minutes")
     assert (kpi.value, kpi.note, kpi.color) == ("4", "1 critical · 2 warning · 1 info", "danger")
 
 
 def test_no_alerts_is_all_clear():
-    kpi = alerts_kpi([], 60)
-    assert (kpi.value, kpi.note, kpi.color) == ("All clear", "no alerts in the last 60 min", "success")
+    kpi = alerts_kpi([], "in the last 60 minutes")
+    assert (kpi.value, kpi.note, kpi.color) == ("All clear", "no alerts in the last 60 minutes", "success")
+
+
+def test_the_window_is_named_by_what_it_really_covers():
+    from drm_dashboard.ui.status import clock_time, window_words
+    assert window_words(None, 0, 60) == "yet"
+    assert window_words(T0, 3590, 60) == "in the last 60 minutes"
+    assert window_words(T0, 300, 60) == f"since {clock_time(T0)}"

@@ -46,3 +46,33 @@ def test_a_range_without_samples_says_so():
     view = fill(10, 1, shape=lambda i, s: replace(s, performance=None))
     fig = kpi_figure(view, column="allocation_time_ms", minutes=15, theme=DARK)
     assert not fig.data and "No allocation time samples" in fig.layout.annotations[0].text
+
+
+def _forecast_of(view, column):
+    from drm_dashboard.analytics.forecast import forecast
+    return forecast(view.timestamps, view.performance[column], horizon_s=600, metric=column)
+
+
+def test_forecast_is_drawn_past_now_as_a_band_and_a_dashed_mean():
+    view = fill(60, 1)
+    fc = _forecast_of(view, "allocation_time_ms")
+    fig = kpi_figure(view, column="allocation_time_ms", minutes=60, theme=DARK, forecast=fc)
+    names = [t.name for t in fig.data]
+    assert names[-1] == "forecast" and fig.data[-1].line.dash == "dash"
+    band = fig.data[-2]
+    assert band.fill == "tonexty" and band.name == "90% interval"
+    assert min(fig.data[-1].x) > max(fig.data[0].x)  # the forecast starts after the last sample
+    assert np.all(np.asarray(fig.data[-3].y) >= np.asarray(fig.data[-2].y))  # upper over lower
+
+
+def test_trend_line_prefers_the_eta_and_otherwise_gives_the_forecast_end():
+    from drm_dashboard.analytics.forecast import ThresholdEta
+    from drm_dashboard.ui.tabs.performance import trend_line
+    view = fill(60, 1)
+    fc = _forecast_of(view, "allocation_time_ms")
+    eta = ThresholdEta(metric="allocation_time_ms", threshold=5.0, direction="up", state="crossing",
+                       seconds=720.0, message="Allocation time reaches 5 ms in about 12 min")
+    assert trend_line(fc, eta, " ms") == "Trend: Allocation time reaches 5 ms in about 12 min"
+    text = trend_line(fc, None, " ms")
+    assert text.startswith("Trend: ") and "in 10 min" in text and "90% interval" in text
+    assert trend_line(None, None, " ms") == "Trend: forecast after a few more samples"

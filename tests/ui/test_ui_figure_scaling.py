@@ -25,13 +25,13 @@ def test_timeline_marks_each_event_on_the_worker_count():
 def test_thresholds_come_from_the_newest_decision_first(view):
     limits = thresholds(view, ScalingPolicy(scale_up_threshold=0.9, target=0.6))
     assert (limits.scale_up, limits.target, limits.scale_down) == (80.0, 70.0, 30.0)
-    assert limits.source == "latest decision"
+    assert limits.source == "from the latest decision"
 
 
 def test_thresholds_fall_back_to_the_configured_policy_then_to_none():
     quiet = fill(5, 2)
     limits = thresholds(quiet, ScalingPolicy(scale_up_threshold=0.9, target=0.6))
-    assert limits.scale_up == 90.0 and limits.source == "configured policy"
+    assert limits.scale_up == 90.0 and limits.source == "configured"
     assert thresholds(quiet, None) is None
 
 

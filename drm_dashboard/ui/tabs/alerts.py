@@ -77,12 +77,12 @@ def alert_table(listing: AlertListing) -> Any:
     return html.Div([table, *more])
 
 
-def count_badges(alerts: tuple[Alert, ...], retention_min: float) -> list:
+def count_badges(alerts: tuple[Alert, ...], window: str) -> list:
     """Alerts in the window per severity, worst first."""
     counts = alert_counts(alerts)
     badges = [dbc.Badge(f"{counts[level]} {level}", color=LEVEL_COLORS[level], className="ms-1")
               for level in reversed(ALERT_LEVELS) if counts[level]]
-    return [html.Small(f"last {retention_min:.0f} min: ", className="text-muted"),
+    return [html.Small(f"{window}: ", className="text-muted"),
             *(badges or [dbc.Badge("none", color="success", className="ms-1")])]
 
 
@@ -99,5 +99,5 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
                   tuple(v for v in ALERT_SOURCES if v in (sources or ())))
         view, stamp = ctx.changed_view(LABEL, active, rendered, *chosen)
         return (*ctx.cache.get(view, (LABEL, *chosen), lambda: (
-            alert_table(list_alerts(view.alerts, *chosen, ctx.retention_min)),
-            count_badges(view.alerts, ctx.retention_min))), stamp)
+            alert_table(list_alerts(view.alerts, *chosen, ctx.window_words(view))),
+            count_badges(view.alerts, ctx.window_words(view)))), stamp)

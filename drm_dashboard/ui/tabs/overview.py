@@ -48,7 +48,7 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
         if view.is_empty:
             return dbc.Col(notice(WAITING))
         return ctx.cache.get(view, (CARDS,), lambda: [
-            dbc.Col(kpi_card(k), xs=12, sm=6, xl=3) for k in overview_kpis(view, ctx.retention_min)])
+            dbc.Col(kpi_card(k), xs=12, sm=6, xl=3) for k in overview_kpis(view, ctx.window_words(view))])
 
     keep_zoom(app, UTILIZATION_DATA, UTILIZATION)
     keep_zoom(app, LOAD_DATA, LOAD)

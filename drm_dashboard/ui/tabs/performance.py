@@ -53,9 +53,33 @@ def stats_line(stats: KpiStats, unit: str, minutes: int) -> str:
     """'latest 1.2/s · mean 1.0/s · p95 1.9/s over 60 min (720 samples)'."""
     if not stats.samples:
         return "no samples in this range yet"
-    span = f"{minutes} min" if minutes else "the live window"
+    # a range longer than the data so far says how much data there really is
+    full = minutes and stats.span_s >= minutes * 60 - 60
+    span = f"{minutes} min" if full else f"the {_span(stats.span_s)} so far"
     return (f"latest {_fmt(stats.latest, unit)} · mean {_fmt(stats.mean, unit)} · "
             f"p95 {_fmt(stats.p95, unit)} over {span} ({stats.samples} samples)")
+
+
+def trend_line(forecast: Any, eta: Any, unit: str) -> str:
+    """'Trend: allocation time 3.1 ms in 30 min (2.5-3.8)', or the ETA toward its threshold."""
+    if eta is not None and eta.state in ("crossing", "at"):
+        return f"Trend: {eta.message}"
+    if forecast is None:
+        return "Trend: forecast after a few more samples"
+    minutes = (forecast.timestamps[-1] - forecast.timestamps[0] + forecast.step_s) / 60.0
+    return (f"Trend: {_fmt(float(forecast.mean[-1]), unit)} in {minutes:.0f} min "
+            f"({_fmt(float(forecast.lower[-1]), unit)} to {_fmt(float(forecast.upper[-1]), unit)}, "
+            f"{forecast.level:.0%} interval)" + (f"; {eta.message}" if eta is not None else ""))
+
+
+def _stats_and_trend(view: Any, column: str, minutes: int, forecast: Any, eta: Any) -> list:
+    unit = KPIS[column][1]
+    return [html.Div(stats_line(kpi_stats(view, column, minutes), unit, minutes)),
+            html.Div(trend_line(forecast, eta, unit), className="text-muted")]
+
+
+def _span(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
 
 
 _DIRECTION = {"regression": "danger", "improvement": "success", "neutral": "secondary"}
@@ -91,8 +115,10 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
         look = theme_of(theme)
 
         def build() -> tuple:
-            figures = [jsonable(kpi_figure(view, column=c, minutes=minutes, theme=look)) for c in KPIS]
-            lines = [stats_line(kpi_stats(view, c, minutes), KPIS[c][1], minutes) for c in KPIS]
+            forecasts, etas = ctx.forecasts() if ctx.forecasts else ({}, {})
+            figures = [jsonable(kpi_figure(view, column=c, minutes=minutes, theme=look,
+                                           forecast=forecasts.get(c))) for c in KPIS]
+            lines = [_stats_and_trend(view, c, minutes, forecasts.get(c), etas.get(c)) for c in KPIS]
             found = panel_for(view, ctx.regressions, interval_s=ctx.update_interval_s)
             return (*figures, *lines, regression_children(found))
 

@@ -47,7 +47,7 @@ def layout() -> html.Div:
     ])
 
 
-def summary_text(view: LiveView, limits: Thresholds | None, retention_min: float) -> str:
+def summary_text(view: LiveView, limits: Thresholds | None, window: str) -> str:
     """How many decisions the window holds, and the thresholds they were judged against."""
     ups = sum(d.action == "scale_up" for d in view.decisions)
     downs = sum(d.action == "scale_down" for d in view.decisions)
@@ -57,9 +57,9 @@ def summary_text(view: LiveView, limits: Thresholds | None, retention_min: float
               f"{limits.window_s:g} s.")
     if not view.decisions:
         workers = view.latest("total_workers")
-        held = "" if view.is_empty else f" The pool has stayed at its size ({workers:.0f} workers now)."
-        return f"No scale-up or scale-down in the last {retention_min:.0f} minutes.{held}{policy}"
-    return f"{ups} scale-up and {downs} scale-down decisions in the last {retention_min:.0f} minutes.{policy}"
+        held = "" if view.is_empty else f" The pool has {workers:.0f} workers now."
+        return f"No scale-up or scale-down {window}.{held}{policy}"
+    return f"{ups} scale-up and {downs} scale-down decisions {window}.{policy}"
 
 
 def _row(view: LiveView, d: ScalingDecision) -> html.Tr:
@@ -73,10 +73,10 @@ def _row(view: LiveView, d: ScalingDecision) -> html.Tr:
     ])
 
 
-def decision_table(view: LiveView, retention_min: float) -> Any:
+def decision_table(view: LiveView, window: str) -> Any:
     """The decisions newest first with trigger values and measured impact, or why there are none."""
     if not view.decisions:
-        return notice(f"No scaling decisions in the last {retention_min:.0f} minutes.")
+        return notice(f"No scaling decisions {window}.")
     rows = [_row(view, d) for d in sorted(view.decisions, key=lambda d: d.timestamp, reverse=True)]
     return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in HEADER])), html.Tbody(rows)],
                      size="sm", hover=True, striped=True, responsive=True, className="mb-0 align-middle")
@@ -100,7 +100,7 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
             limits = thresholds(view, ctx.policy)
             return (jsonable(timeline_figure(view, theme=look)),
                     jsonable(threshold_figure(view, limits=limits, theme=look)),
-                    html.Small(summary_text(view, limits, ctx.retention_min), className="text-muted"),
-                    decision_table(view, ctx.retention_min))
+                    html.Small(summary_text(view, limits, ctx.window_words(view)), className="text-muted"),
+                    decision_table(view, ctx.window_words(view)))
 
         return (*ctx.cache.get(view, (LABEL, look.name), build), stamp)
