@@ -47,7 +47,7 @@ def _body(s: dict) -> str:
          "below constant", f"{conf['findings']} findings, base rate {conf['base_rate']:.2f}"],
     ]
     return "\n".join([
-        "## Regression detection (`python bench/bench_detection.py --data-root DIR`)", "",
+        "## Regression detection and forecasts (`python bench/bench_detection.py --data-root DIR`)", "",
         f"{machine()}. One fixed configuration for every series ({json.dumps(s['config'])}); "
         f"{t['series']} scored TCPD series; NAB rows fed one at a time through the dashboard's "
         f"`OnlineDetector`; runtime {s['runtime_s']:.0f} s.", "",
