@@ -14,7 +14,7 @@ from typing import NoReturn, Sequence
 import duckdb
 
 from .errors import ConfigError, DashboardError, StorageError
-from .store.database import TABLES, _describe, check_file
+from .store.database import TABLES, describe_open_error, check_file
 
 FORMATS = {"csv": "(FORMAT CSV, HEADER)", "parquet": "(FORMAT PARQUET)", "json": "(FORMAT JSON, ARRAY true)"}
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -64,7 +64,7 @@ def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
-        raise StorageError(_describe(path, exc)) from None
+        raise StorageError(describe_open_error(path, exc)) from None
 
 
 def _copy_sql(table: str, start: float | None, end: float | None, target: Path, fmt: str) -> tuple[str, list]:

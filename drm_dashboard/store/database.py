@@ -70,10 +70,10 @@ def connect(path: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
     try:
         return duckdb.connect(str(path), config={"memory_limit": memory_limit})
     except duckdb.Error as exc:
-        raise StorageError(_describe(path, exc)) from None
+        raise StorageError(describe_open_error(path, exc)) from None
 
 
-def _describe(path: Path, exc: duckdb.Error) -> str:
+def describe_open_error(path: Path, exc: duckdb.Error) -> str:
     text = str(exc)
     if "lock" in text.lower():
         pid = re.search(r"PID (\d+)", text)
