@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
 import time
 import webbrowser
+from pathlib import Path
 from typing import Any, NoReturn, Sequence
 
 import requests
 
 from .config import FAIL_ON, THEMES, Settings, resolve
-from .errors import DashboardError
+from .errors import ConfigError, DashboardError
 
 log = logging.getLogger("drm_dashboard")
 
@@ -99,6 +101,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "drm-dashboard") -> int:
     from .dashboard import DRMRealTimeDashboard, check_source_settings  # noqa: PLC0415
     try:
         check_source_settings(settings)
+        _check_report_path(settings.report)
         dashboard = DRMRealTimeDashboard(settings=settings)
         url = dashboard.start_in_background()
     except DashboardError as exc:
@@ -113,6 +116,19 @@ def main(argv: Sequence[str] | None = None, prog: str = "drm-dashboard") -> int:
                          daemon=True).start()
     dashboard.start(settings.duration)
     return _finish(dashboard, settings, prog)
+
+
+def _check_report_path(report: str | None) -> None:
+    """Fail before the run, not after it, when the report cannot be written."""
+    if report is None:
+        return
+    folder = Path(report).resolve().parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"--report: cannot create {folder}: {exc.strerror}") from None
+    if not os.access(folder, os.W_OK):
+        raise ConfigError(f"--report: {folder} is not writable")
 
 
 def _finish(dashboard: Any, settings: Settings, prog: str) -> int:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 
@@ -39,6 +42,10 @@ class Settings:
     inject_regression: str | None = None
 
     def __post_init__(self) -> None:
+        for name in ("update_interval", "retention", "duration"):
+            value = getattr(self, name)
+            if value is not None and not math.isfinite(value):
+                raise ConfigError(f"--{name.replace('_', '-')} must be a finite number, got {value}")
         if not 1 <= self.port <= 65535:
             raise ConfigError(f"--port must be between 1 and 65535, got {self.port}")
         if not self.update_interval > 0:
@@ -52,8 +59,11 @@ class Settings:
             raise ConfigError(f"--theme must be one of {', '.join(THEMES)}, got {self.theme!r}")
         if not self.db_path:
             raise ConfigError("--db-path must not be empty")
-        if self.drm_url is not None and not self.drm_url.startswith(("http://", "https://")):
-            raise ConfigError(f"--drm-url must start with http:// or https://, got {self.drm_url!r}")
+        if self.drm_url is not None:
+            check_url(self.drm_url)
+        if self.report is not None and Path(self.report).suffix.lower() == ".json":
+            raise ConfigError("--report names the HTML file; its JSON summary is written beside it "
+                              f"(got {self.report!r})")
         if self.duration is not None and not self.duration > 0:
             raise ConfigError(f"--duration must be above 0 seconds, got {self.duration:g}")
         if self.fail_on not in FAIL_ON:
@@ -72,6 +82,17 @@ class Settings:
 
 
 REGRESSION_METRICS = ("allocation_time", "throughput")
+
+
+def check_url(url: str) -> None:
+    """An http(s) URL with a host and, if any, a numeric port; ConfigError naming --drm-url."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError as exc:
+        raise ConfigError(f"--drm-url is not a valid URL ({exc}): {url!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"--drm-url must be http(s)://host[:port], got {url!r}")
 
 
 def parse_regression(spec: str) -> tuple[str, float]:
@@ -115,7 +136,8 @@ def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] | None = None) 
             values[f.name] = flags[f.name]
         elif ENV_PREFIX + f.name.upper() in environ:
             values[f.name] = _coerce(f.name, environ[ENV_PREFIX + f.name.upper()], _KINDS.get(f.name, str))
-    # the coordinator's key is also read from DRM_API_KEY, the name CI secrets use
-    if values.get("api_key") is None and environ.get("DRM_API_KEY"):
+    # the coordinator's key is also read from DRM_API_KEY, the name CI secrets use; only with a
+    # coordinator to send it to, so a shell that exported it for drm-worker can still run the demo
+    if values.get("api_key") is None and values.get("drm_url") and environ.get("DRM_API_KEY"):
         values["api_key"] = environ["DRM_API_KEY"]
     return Settings(**values)

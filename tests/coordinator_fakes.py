@@ -35,6 +35,7 @@ class FakeCoordinator:
         self.delay_s = 0.0
         # when set, each request gets a fresh body (a coordinator whose clock moves)
         self.body_factory = None
+        self.extra_headers: dict[str, str] = {}
         self.requests: list[dict] = []
         fake = self
 
@@ -48,6 +49,8 @@ class FakeCoordinator:
                     self.send_response(fake.status)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(fake.body)))
+                    for name, value in fake.extra_headers.items():
+                        self.send_header(name, value)
                     self.end_headers()
                     self.wfile.write(fake.body)
                 except (BrokenPipeError, ConnectionResetError):

@@ -29,6 +29,9 @@ def test_api_key_from_drm_api_key_and_never_in_repr():
     ({"update_interval": 0}, "--update-interval"), ({"update_interval": -1}, "--update-interval"),
     ({"retention": 0.05, "update_interval": 5}, "--retention"),
     ({"theme": "blue"}, "--theme"), ({"drm_url": "ftp://x"}, "--drm-url"),
+    ({"drm_url": "http://"}, "--drm-url"), ({"drm_url": "http://h:abc/"}, "--drm-url"),
+    ({"retention": float("nan")}, "--retention"), ({"update_interval": float("inf")}, "--update-interval"),
+    ({"report": "out/run.json"}, "--report"),
 ])
 def test_invalid_values_name_the_flag(changes, words):
     with pytest.raises(ConfigError, match=words):
@@ -38,3 +41,7 @@ def test_invalid_values_name_the_flag(changes, words):
 def test_bad_environment_value_names_the_variable():
     with pytest.raises(ConfigError, match="DRM_DASHBOARD_PORT"):
         resolve({}, environ={"DRM_DASHBOARD_PORT": "eighty"})
+
+
+def test_drm_api_key_in_the_environment_does_not_block_the_embedded_demo():
+    assert resolve({}, environ={"DRM_API_KEY": "exported-for-drm-worker"}).api_key is None

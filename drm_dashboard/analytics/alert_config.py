@@ -77,10 +77,19 @@ def _read(path: Path, name: str) -> Any:
         if suffix == ".json":
             return json.loads(raw)
         return yaml.safe_load(raw) or {}
-    except (ValueError, yaml.YAMLError) as exc:
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{name}: not valid YAML: {_yaml_problem(exc)}") from None
+    except ValueError as exc:
         # parsers write multi-line messages; the contract is one line
         syntax = {".toml": "TOML", ".json": "JSON"}.get(suffix, "YAML")
         raise ConfigError(f"{name}: not valid {syntax}: {' '.join(str(exc).split())}") from None
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """What and where, without PyYAML's quote of the line: that line may hold a webhook token."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return f"{getattr(exc, 'problem', None) or 'syntax error'}{where}"
 
 
 def parse_alert_config(data: Mapping[str, Any], file: str = "<alert config>") -> AlertConfig:

@@ -70,6 +70,14 @@ def usage(gpu: GpuReading | None) -> dict[str, float | None]:
             "gpu": None if gpu is None else min(gpu.utilization, 1.0)}
 
 
+def _refuse_redirect(resp: requests.Response) -> None:
+    """raise_for_status, and a redirect counts as a failure (its target never gets the key)."""
+    if 300 <= resp.status_code < 400:
+        raise requests.HTTPError(f"coordinator redirected (HTTP {resp.status_code}); not following "
+                                 "with the key: point --coordinator at the final address")
+    resp.raise_for_status()
+
+
 class WorkerAgent:
     """Register, then heartbeat every interval; back off while the coordinator is away."""
 
@@ -95,18 +103,21 @@ class WorkerAgent:
                 self.registered = True
                 log.info("registered %s", self.worker_id)
             resp = self._session.post(f"{self._base}/workers/{self.worker_id}/heartbeat",
-                                      json={"usage": usage(gpu)}, timeout=(3, 10))
+                                      json={"usage": usage(gpu)}, timeout=(3, 10),
+                                      allow_redirects=False)
             if resp.status_code == 404:
                 self.registered = False  # the coordinator restarted and forgot us: register again
                 return self._failed("coordinator does not know this worker; registering again")
-            resp.raise_for_status()
+            _refuse_redirect(resp)
         except requests.RequestException as exc:
             return self._failed(str(exc).splitlines()[-1] if str(exc) else type(exc).__name__)
         self.failures = 0
         return True
 
     def _post(self, path: str, body: dict[str, Any]) -> None:
-        self._session.post(self._base + path, json=body, timeout=(3, 10)).raise_for_status()
+        # no redirects: the key header would follow them to whatever host they name
+        _refuse_redirect(self._session.post(self._base + path, json=body, timeout=(3, 10),
+                                            allow_redirects=False))
 
     def _failed(self, reason: str) -> bool:
         self.failures += 1

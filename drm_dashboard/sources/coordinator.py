@@ -8,7 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from ..errors import AuthRejected, PayloadError, SourceUnavailable
+from ..errors import AuthRejected, ConfigError, PayloadError, SourceUnavailable
 from ..models import Snapshot
 
 SNAPSHOT_PATH = "/api/v1/snapshot"
@@ -29,8 +29,8 @@ class CoordinatorSource:
                  read_timeout_s: float = 10.0, max_bytes: int = MAX_RESPONSE_BYTES,
                  session: requests.Session | None = None) -> None:
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValueError(f"coordinator URL must be http(s)://host[:port], got {url!r}")
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"coordinator URL must be http(s)://host[:port], got {url!r}")
         # credentials in a URL would end up in logs and on the page: keep only scheme, host, path
         host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
         netloc = f"{host}:{parts.port}" if parts.port else host
@@ -64,8 +64,10 @@ class CoordinatorSource:
 
     def _fetch(self) -> bytes:
         try:
+            # no redirects: the key header would follow them to whatever host they name
             resp = self._session.get(self._base + SNAPSHOT_PATH, params={"since": self.cursor},
-                                     headers=self._headers, timeout=self._timeouts, stream=True)
+                                     headers=self._headers, timeout=self._timeouts, stream=True,
+                                     allow_redirects=False)
         except requests.ConnectionError as exc:
             raise SourceUnavailable(f"cannot connect to {self._base}: {_short(exc)}") from None
         except requests.Timeout:
@@ -81,6 +83,9 @@ class CoordinatorSource:
             raise AuthRejected(f"the coordinator rejected the API key (HTTP {resp.status_code})")
         if resp.status_code >= 500:
             raise SourceUnavailable(f"coordinator error HTTP {resp.status_code}")
+        if 300 <= resp.status_code < 400:
+            raise PayloadError(f"the coordinator redirected (HTTP {resp.status_code}); the key is not "
+                               "sent on: point --drm-url at the final address")
         if resp.status_code != 200:
             raise PayloadError(f"unexpected HTTP {resp.status_code} from {SNAPSHOT_PATH}")
 

@@ -130,3 +130,12 @@ def test_yaml_and_json_name_the_field_the_same_way(tmp_path):
     for name in ("a.yml", "a.json"):
         with pytest.raises(ConfigError, match=r'threshold\[0\] "q"\.metric: unknown metric "queue_wait"'):
             load_alert_config(tmp_path / name)
+
+
+def test_a_yaml_syntax_error_names_the_line_but_never_echoes_it(tmp_path):
+    path = tmp_path / "rules.yaml"
+    path.write_text("notify:\n  slack:\n    - url: https://hooks.slack.invalid/services/T0/B0/SECRETTOKEN123"
+                    " min_level: error\n")
+    with pytest.raises(ConfigError) as exc:
+        load_alert_config(path)
+    assert "line 3" in str(exc.value) and "SECRETTOKEN123" not in str(exc.value)

@@ -81,3 +81,15 @@ def test_description_never_holds_credentials():
     src = CoordinatorSource("http://admin:hunter2@127.0.0.1:8/base/", KEY)
     assert src.description == "coordinator http://127.0.0.1:8/base"
     assert KEY not in repr(vars(src).get("_base"))
+
+
+def test_a_redirect_is_refused_so_the_key_never_travels_on(fake_coordinator):
+    other = type(fake_coordinator)()  # a second server the redirect points at
+    try:
+        fake_coordinator.status = 302
+        fake_coordinator.extra_headers = {"Location": other.url + "/api/v1/snapshot"}
+        with pytest.raises(PayloadError, match="redirected"):
+            CoordinatorSource(fake_coordinator.url, KEY).snapshot()
+        assert other.requests == []
+    finally:
+        other.stop()
