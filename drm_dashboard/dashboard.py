@@ -12,7 +12,7 @@ from .analytics.alerts import AlertEngine
 from .analytics.pipeline import AnalyticsPipeline
 from .collector import Collector
 from .config import Settings, parse_regression
-from .errors import ConfigError
+from .errors import ConfigError, StorageError
 from .manager import DynamicResourceManager
 from .manager.workload import InjectedRegression, Workload, WorkloadConfig, WorkloadDriver
 from .models import SourceHealth
@@ -61,6 +61,8 @@ class DRMRealTimeDashboard:
         self._stopped = threading.Event()
         self._lock = threading.Lock()
         self._started_at: float | None = None
+        self._run_cursor = 0
+        self._running = False
         # kept past stop(), so a summary written after the run still tells how the source did
         self._last_health = SourceHealth()
         self._last_events: tuple[Any, ...] = ()
@@ -121,7 +123,7 @@ class DRMRealTimeDashboard:
     # -- lifecycle -------------------------------------------------------------------------
     @property
     def is_running(self) -> bool:
-        return self._server is not None
+        return self._running
 
     @property
     def url(self) -> str:
@@ -163,8 +165,6 @@ class DRMRealTimeDashboard:
         if self.notifier is not None:
             self.notifier.stop()
             self.notifier.join(timeout=10)
-        if self.history is not None:
-            self.history.flush()
 
     def create_app(self) -> Any:
         """Build the Dash app over this dashboard's stores."""
@@ -185,37 +185,45 @@ class DRMRealTimeDashboard:
         return self.collector.health if self.collector else self._last_health
 
     def summary(self) -> dict[str, Any]:
-        """The run's JSON summary: KPIs, alerts, regressions, decisions, source health."""
-        facts = RunFacts(source=self.source.description, simulated=self.simulated,
-                         started=self._started_at or self._clock(), ended=self._clock(),
-                         health=self._health(), health_events=self._last_events,
-                         findings=self.analytics.report.findings, fail_on=self.settings.fail_on)
-        return summarize(self.live.view(), facts)
+        """This run's JSON summary (not the warm-started history): KPIs, alerts, regressions, ..."""
+        started = self._started_at or self._clock()
+        findings = [f for f in self.analytics.report.findings if f.timestamp >= started]
+        events = self.collector.health_events if self.collector else self._last_events
+        facts = RunFacts(source=self.source.description, simulated=self.simulated, started=started,
+                         ended=self._clock(), health=self._health(), health_events=events,
+                         findings=findings, fail_on=self.settings.fail_on)
+        return summarize(self.live.since(self._run_cursor), facts)
 
     def start_in_background(self) -> str:
         """Start collecting and serving; return the URL once the server accepts connections."""
         with self._lock:
-            if self._server is not None:
-                return self._server.url
+            if self._running:
+                return self._server.url if self._server else ""
             if not self.settings.serve:
-                self._started_at = self._clock()
-                self._start_data_collection()
+                self._begin_run()
                 return ""
             app = self.create_app()
             # bind first: a taken port fails before anything else is opened
             server = BackgroundServer(app.server, self.settings.host, self.settings.port)
             try:
-                self._start_data_collection()
+                self._begin_run()
                 server.start()
             except BaseException:
                 server.stop()
                 self._release()
                 raise
             self._server = server
-            self._started_at = self._clock()
-            self._stopped.clear()
         log.info("serving %s from %s", server.url, self.source.description)
         return server.url
+
+    def _begin_run(self) -> None:
+        """Open history (warm start), note where this run begins, start collecting."""
+        self._open_history()
+        # ticks restored from history are not this run's: summaries start after them
+        self._run_cursor, self._started_at = self.live.seq, self._clock()
+        self._start_data_collection()
+        self._running = True
+        self._stopped.clear()
 
     def start(self, duration_s: float | None = None) -> None:
         """Start and block until stop(), Ctrl-C or the end of duration_s; then shut down cleanly."""
@@ -234,21 +242,31 @@ class DRMRealTimeDashboard:
     def stop(self) -> None:
         """Stop collector and server, flush history and free the port; safe to call twice."""
         with self._lock:
-            if self._server is not None:
-                self._server.stop()
-                self._server = None
-            self._release()
-            self._stopped.set()
+            try:
+                if self._server is not None:
+                    self._server.stop()
+                    self._server = None
+                self._release()
+            finally:
+                self._running = False
+                self._stopped.set()
 
     def _release(self) -> None:
         """Stop collection and close history; a later start opens everything afresh."""
-        self._stop_data_collection()
-        if self.collector is not None:
-            self._last_health, self._last_events = self.collector.health, self.collector.health_events
-        self.collector = None
-        if self.history is not None:
-            self.history.close()
-            self.history = None
+        try:
+            self._stop_data_collection()
+        finally:
+            if self.collector is not None:
+                self._last_health = self.collector.health
+                self._last_events = self.collector.health_events
+            self.collector = None
+            history, self.history = self.history, None
+            if history is not None:
+                try:
+                    history.close()  # joins the writer thread, then writes the last batch
+                except StorageError as exc:
+                    # the run is over either way; its report must still be written
+                    log.error("closing history failed, the last batch is lost: %s", exc)
 
 
 def check_source_settings(settings: Settings) -> None:

@@ -46,6 +46,11 @@ def test_fail_on_turns_a_raised_alert_into_exit_1_and_a_bad_rules_file_into_exit
         or "1 alert(s) at error or above" in proc.stderr
     proc = run(tmp_path, "--alert-config", str(rules), "--fail-on", "critical")
     assert proc.returncode == 0, proc.stderr
+    # the same history file, default rules: the earlier run's error alert is not this run's verdict
+    proc = run(tmp_path, "--fail-on", "error", "--report", str(tmp_path / "second.html"))
+    assert proc.returncode == 0, proc.stderr
+    second = json.loads((tmp_path / "second.json").read_text())
+    assert second["alerts"]["counts"]["error"] == 0 and 4 <= second["ticks"] <= 9
     rules.write_text('[[threshold]]\nname = "typo"\nmetric = "cpu_use"\nabove = 1\n')
     bad = run(tmp_path, "--alert-config", str(rules))
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "cpu_use" in bad.stderr

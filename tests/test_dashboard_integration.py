@@ -72,3 +72,16 @@ def test_etas_aim_at_the_alert_rules_and_the_scale_up_threshold(tmp_path):
     dash = DRMRealTimeDashboard(db_path=str(tmp_path / "t.duckdb"))
     assert dash.analytics.thresholds["cpu_utilization"] == 90.0  # the default cpu-hot rule
     assert dash.analytics.thresholds["allocated"] == 80.0  # the policy's scale-up threshold
+
+
+def test_a_headless_run_can_be_started_again_and_each_run_counts_its_own_ticks(tmp_path):
+    import time
+    dash = DRMRealTimeDashboard(db_path=str(tmp_path / "again.duckdb"), update_interval=0.2,
+                                settings=None)
+    dash.settings = dash.settings.with_overrides(serve=False, duration=1.0)
+    for _ in range(2):
+        started = time.monotonic()
+        dash.start(1.0)
+        assert time.monotonic() - started >= 0.9  # the second run really runs
+        assert 3 <= dash.summary()["ticks"] <= 8
+    assert not dash.is_running

@@ -57,8 +57,9 @@ def kpis(view: LiveView) -> dict[str, Any]:
     out = {name: kpi_stats(getattr(view, group)[name], unit) for name, (group, unit) in KPIS.items()}
     for name in ("tasks_completed", "tasks_failed"):
         col = view.performance[name]
-        finite = col[np.isfinite(col)]
-        out[name] = int(finite[-1] - finite[0]) if finite.size >= 2 else 0
+        steps = np.diff(col[np.isfinite(col)])
+        # counters: a restarted source starts again from 0, so only increments count
+        out[name] = int(steps[steps > 0].sum())
     return out
 
 
@@ -84,7 +85,9 @@ def exit_status(alerts: Iterable[Alert], fail_on: str) -> tuple[int, str]:
 
 def summarize(view: LiveView, facts: RunFacts) -> dict[str, Any]:
     """The whole summary as plain JSON-ready data."""
-    status, because = exit_status(view.alerts, facts.fail_on)
+    # alerts restored from earlier runs' history are not this run's
+    alerts = [a for a in view.alerts if a.timestamp >= facts.started]
+    status, because = exit_status(alerts, facts.fail_on)
     return {
         "summary_version": SUMMARY_VERSION,
         "generated_at": time.time(),
@@ -92,8 +95,8 @@ def summarize(view: LiveView, facts: RunFacts) -> dict[str, Any]:
         "started": facts.started, "ended": facts.ended, "duration_s": round(facts.ended - facts.started, 3),
         "ticks": view.n_ticks, "workers_seen": view.n_workers,
         "kpis": kpis(view),
-        "alerts": {"counts": alert_counts(view.alerts),
-                   "items": [a.to_dict() for a in sorted(view.alerts, key=lambda a: a.timestamp)]},
+        "alerts": {"counts": alert_counts(alerts),
+                   "items": [a.to_dict() for a in sorted(alerts, key=lambda a: a.timestamp)]},
         "regressions": [f.to_dict() for f in facts.findings],
         "scaling_decisions": [d.to_dict() for d in view.decisions],
         "source_health": {**facts.health.to_dict(),
