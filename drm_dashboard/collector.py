@@ -76,6 +76,7 @@ class Collector(BackgroundLoop):
         self._last_source_ts: float | None = None
         self._key_rejected = False
         self._lock = threading.Lock()
+        self._tick_lock = threading.Lock()
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -95,6 +96,11 @@ class Collector(BackgroundLoop):
     # -- one tick --------------------------------------------------------------------------
     def poll_once(self) -> TickResult:
         """Run one tick now; never raises for a source, payload or storage failure."""
+        # the thread and a caller's direct poll must not interleave: ticks stay in time order
+        with self._tick_lock:
+            return self._tick()
+
+    def _tick(self) -> TickResult:
         started = time.perf_counter()
         try:
             snap = self.source.snapshot()

@@ -41,14 +41,15 @@ def test_failure_is_health_with_reason_then_recovers(clock):
 
 
 def test_backoff_doubles_and_caps_and_a_rejected_key_waits_longest(clock):
-    col = _collector(clock, [SourceUnavailable("down")] * 6 + [AuthRejected("key rejected")])
+    col = _collector(clock, [SourceUnavailable("down")] * 6)
     delays = []
     for _ in range(6):
         col.poll_once()
         delays.append(col.next_delay())
     assert delays == [5, 10, 20, 40, 60, 60]
-    col.poll_once()
-    assert col.next_delay() == 60
+    rejected = _collector(clock, [AuthRejected("key rejected")])
+    rejected.poll_once()
+    assert rejected.next_delay() == 60  # from the first failure: a wrong key never fixes itself
 
 
 def test_frozen_source_clock_is_stale_not_new_data(clock):

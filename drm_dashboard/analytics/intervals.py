@@ -23,8 +23,9 @@ RATIOS: Mapping[str, tuple[str, str]] = {
 
 def _deltas(column: np.ndarray, start: int) -> np.ndarray:
     """Differences for ticks start.. against the tick before each (NaN for the very first)."""
-    prev = np.concatenate(([np.nan], column[:-1]))[start:]
-    return column[start:] - prev
+    if start > 0:  # only the new ticks and the one before them: cost follows the tick, not history
+        return column[start:] - column[start - 1:-1]
+    return np.concatenate(([np.nan], np.diff(column)))
 
 
 def ratio_per_interval(num: np.ndarray, den: np.ndarray, reported: np.ndarray, start: int) -> np.ndarray:

@@ -100,6 +100,11 @@ class NotificationDispatcher(BackgroundLoop):
             delivery = self._next()
             if delivery is not None:
                 self._attempt(delivery)
+        with self._cond:
+            left = len(self._inbox) + len(self._schedule)
+        if left:
+            # a stop does not wait out retries; say so rather than drop them silently
+            log.warning("stopping with %d notification(s) undelivered", left)
 
     def _next(self) -> _Delivery | None:
         """The next due delivery, waiting for one; None once stopping."""

@@ -26,3 +26,21 @@ def test_rate_per_second_over_uneven_intervals():
     completed = np.array([0.0, 10.0, 10.0, 40.0, 2.0])
     ts = np.array([0.0, 5.0, 10.0, 20.0, 25.0])
     np.testing.assert_allclose(rate_per_interval(completed, ts, 0), [NAN, 2.0, 0.0, 3.0, NAN])
+
+
+def test_interval_samples_use_counters_and_fall_back_for_sources_without_them(clock):
+    import dataclasses
+
+    from drm_dashboard.analytics.intervals import interval_samples
+    from drm_dashboard.models import PerformanceSample
+    from drm_dashboard.store.live import LiveStore
+    from drm_fakes import make_snapshot
+    store = LiveStore(retention_s=1e6, clock=clock)
+    for i in range(4):  # counters for three ticks, then a source that reports none
+        counters = dict(allocations_total=10.0 * i, allocation_ms_total=30.0 * i) if i < 3 else {}
+        perf = PerformanceSample(9.9, 7.0, 1.0, 0.5, 20 * i, 0, **counters)
+        store.ingest(dataclasses.replace(make_snapshot(clock.advance(5)), performance=perf))
+    got = interval_samples(store.view(), {"allocation_time_ms": "performance",
+                                          "task_throughput": "performance"}, 1)
+    np.testing.assert_allclose(got["allocation_time_ms"], [3.0, 3.0, 7.0])  # last: reported value
+    np.testing.assert_allclose(got["task_throughput"], [4.0, 4.0, 4.0])  # 20 tasks per 5 s
