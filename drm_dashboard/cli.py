@@ -5,32 +5,26 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import sys
 import threading
 import time
 import webbrowser
 from pathlib import Path
-from typing import Any, NoReturn, Sequence
+from typing import Any, Sequence
 
 import requests
 
+from .cli_common import OneLineParser, stop_on_sigterm
 from .config import FAIL_ON, THEMES, Settings, resolve
 from .errors import ConfigError, DashboardError
 
 log = logging.getLogger("drm_dashboard")
 
 
-class _OneLineParser(argparse.ArgumentParser):
-    """Bad input gets one line naming what is wrong, and exit status 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
 
 def build_parser(prog: str = "drm-dashboard") -> argparse.ArgumentParser:
     """Every flag of the original project; unset flags stay None so the environment can fill them."""
-    p = _OneLineParser(prog=prog, description="Real-time performance dashboard for Dynamic "
+    p = OneLineParser(prog=prog, description="Real-time performance dashboard for Dynamic "
                        "Resource Management. With no --drm-url it runs an embedded, simulated workload.")
     p.add_argument("--host", help="host to bind to (default: localhost)")
     p.add_argument("--port", type=int, help="port to bind to (default: 8085)")
@@ -85,10 +79,6 @@ def _open_browser_when_ready(url: str, timeout_s: float = 30.0) -> None:
     log.warning("the dashboard did not answer at %s within %.0f s; not opening a browser", url, timeout_s)
 
 
-def _terminate_as_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: Sequence[str] | None = None, prog: str = "drm-dashboard") -> int:
     """Run the dashboard until Ctrl-C or SIGTERM; return the exit status."""
     args = sys.argv[1:] if argv is None else list(argv)
@@ -107,8 +97,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "drm-dashboard") -> int:
     except DashboardError as exc:
         sys.stderr.write(f"{prog}: error: {exc}\n")
         return 2
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _terminate_as_interrupt)
+    stop_on_sigterm()
     where = f"at {url}" if url else "collecting without a web server"
     print(f"DRM dashboard {where} (source: {dashboard.source.description}); Ctrl-C to stop", flush=True)
     if settings.browser and url:

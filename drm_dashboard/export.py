@@ -9,10 +9,11 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn, Sequence
+from typing import Sequence
 
 import duckdb
 
+from .cli_common import OneLineParser
 from .errors import ConfigError, DashboardError, StorageError
 from .store.database import TABLES, describe_open_error, check_file
 
@@ -111,15 +112,9 @@ def export_history(db_path: str | Path, output_dir: str | Path, fmt: str, *, sta
     return written
 
 
-class _OneLineParser(argparse.ArgumentParser):
-    """Bad input gets one line naming what is wrong, and exit status 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
 
 def build_parser(prog: str = "drm-dashboard export") -> argparse.ArgumentParser:
-    p = _OneLineParser(prog=prog, description="Export a time range of the dashboard's history "
+    p = OneLineParser(prog=prog, description="Export a time range of the dashboard's history "
                        "(DuckDB) to CSV, Parquet or JSON, one file per table.")
     p.add_argument("--db-path", default="benchmark_db.duckdb", help="history file (default: %(default)s)")
     p.add_argument("--format", choices=tuple(FORMATS), default="csv", help="file format (default: csv)")

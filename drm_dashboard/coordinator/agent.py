@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import argparse
+
 import logging
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, NoReturn, Sequence
+from typing import Any, Callable, Sequence
 
 import psutil
 import requests
+
+from ..cli_common import OneLineParser, stop_on_sigterm
 
 log = logging.getLogger("drm_worker")
 _NVIDIA_QUERY = ["--query-gpu=memory.total,memory.used,utilization.gpu", "--format=csv,noheader,nounits"]
@@ -150,18 +151,10 @@ class WorkerAgent:
         self._stop.set()
 
 
-class _OneLineParser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the agent until Ctrl-C or SIGTERM."""
-    p = _OneLineParser(prog="drm-worker", description="Report this machine to a DRM coordinator.")
+    p = OneLineParser(prog="drm-worker", description="Report this machine to a DRM coordinator.")
     p.add_argument("--coordinator", required=True, help="coordinator URL, e.g. http://127.0.0.1:8086")
     p.add_argument("--api-key", dest="api_key", help="coordinator key (or DRM_API_KEY)")
     p.add_argument("--worker-id", dest="worker_id", default=socket.gethostname())
@@ -174,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         p.error("--coordinator must be an http(s) URL and --interval above 0")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     agent = WorkerAgent(args.coordinator, key, args.worker_id, interval_s=args.interval)
-    signal.signal(signal.SIGTERM, _interrupt)
+    stop_on_sigterm()
     try:
         agent.run()
     except KeyboardInterrupt:

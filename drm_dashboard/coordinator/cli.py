@@ -5,22 +5,18 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import sys
 import threading
-from typing import Any, NoReturn, Sequence
+from typing import Sequence
 
+from ..cli_common import OneLineParser, stop_on_sigterm
 from ..errors import DashboardError
 
-
-class _OneLineParser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Flags of the reference coordinator."""
-    p = _OneLineParser(prog="drm-coordinator",
+    p = OneLineParser(prog="drm-coordinator",
                        description="Reference DRM coordinator serving API v1 over HTTP.")
     p.add_argument("--host", default="127.0.0.1", help="host to bind to (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8086, help="port to bind to (default: 8086)")
@@ -46,10 +42,6 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
     return key
 
 
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run until Ctrl-C or SIGTERM."""
     parser = build_parser()
@@ -66,8 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DashboardError as exc:
         sys.stderr.write(f"drm-coordinator: error: {exc}\n")
         return 2
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)
+    stop_on_sigterm()
     # the port line is what scripts and tests read to find a port chosen with --port 0
     print(f"drm-coordinator listening on {coordinator.url} (API v1)", flush=True)
     try:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, NoReturn, Sequence
+from typing import Callable, Sequence
 
+from ..cli_common import OneLineParser, stop_on_sigterm
 from ..errors import DashboardError
 from ..manager import DynamicResourceManager, Workload, WorkloadConfig, WorkloadDriver
 from .cloud import LocalCloudProvider
@@ -57,13 +57,9 @@ class DemoRun:
     url: str | None = None
 
 
-class _OneLineParser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
-    p = _OneLineParser(prog=prog, description="Run a seeded, simulated workload against a real "
+    p = OneLineParser(prog=prog, description="Run a seeded, simulated workload against a real "
                        "DynamicResourceManager priced by the local cloud provider, then write every chart.")
     p.add_argument("--interactive", action="store_true", help="write HTML charts (default: PNG images)")
     p.add_argument("--dashboard", action="store_true",
@@ -127,10 +123,6 @@ def run_demo(args: argparse.Namespace, stop: threading.Event | None = None) -> D
     return run
 
 
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: Sequence[str] | None = None, prog: str = "run_drm_integration_demo.py") -> int:
     """Run the demo; with --dashboard keep serving until Ctrl-C. Exit 2 on a bad flag or port."""
     parser = build_parser(prog)
@@ -138,8 +130,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "run_drm_integration_dem
     _check(args, parser)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet_browser_logs()
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)
+    stop_on_sigterm()
     print(f"running the workload for {args.duration:g} s ({args.duration * args.speed / 60:.0f} "
           f"simulated minutes)...", flush=True)
     try:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import sys
-import threading
-from typing import Any, NoReturn, Sequence
+from typing import Sequence
 
+from ..cli_common import OneLineParser, stop_on_sigterm
 from ..errors import DashboardError
 from ..manager import DynamicResourceManager, Workload, WorkloadConfig, WorkloadDriver
 from ..ui.theme import THEMES
@@ -21,13 +20,9 @@ from .png import quiet_browser_logs
 log = logging.getLogger(__name__)
 
 
-class _OneLineParser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
-    p = _OneLineParser(prog=prog, description="The monitoring dashboard with DRM visualization at "
+    p = OneLineParser(prog=prog, description="The monitoring dashboard with DRM visualization at "
                        "/drm-dashboard. By default a real manager runs a seeded, simulated workload.")
     p.add_argument("--host", default="localhost", help="host to bind to (default: localhost)")
     p.add_argument("--port", type=int, default=8080, help="port to listen on (default: 8080)")
@@ -73,10 +68,6 @@ def build_integration(args: argparse.Namespace) -> tuple[DRMVisualizationIntegra
     return integration, WorkloadDriver(workload)
 
 
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: Sequence[str] | None = None, prog: str = "run_dashboard_with_drm_visualization.py") -> int:
     """Serve until Ctrl-C or SIGTERM; exit 2 with one line on a bad flag or a taken port."""
     parser = build_parser(prog)
@@ -84,8 +75,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "run_dashboard_with_drm_
     _check(args, parser)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     quiet_browser_logs()
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)
+    stop_on_sigterm()
     try:
         integration, driver = build_integration(args)
         dashboard = MonitoringDashboard(args.host, args.port, args.dashboard_dir, theme=args.theme)

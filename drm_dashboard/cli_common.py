@@ -1,0 +1,25 @@
+"""What every command line of the project shares: one-line errors and SIGTERM as Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from typing import Any, NoReturn
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Bad input gets one line naming what is wrong, and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_on_sigterm() -> None:
+    """Make SIGTERM shut down like Ctrl-C (clean stop, history flushed); main thread only."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
