@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 import requests
 
-from .cli_common import OneLineParser, stop_on_sigterm
+from .cli_common import OneLineParser, configure_logging, stop_on_sigterm
 from .config import FAIL_ON, THEMES, Settings, resolve
 from .errors import ConfigError, DashboardError
 
@@ -86,8 +86,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "drm-dashboard") -> int:
         from .export import main as export_main  # noqa: PLC0415
         return export_main(args[1:], prog=f"{prog} export")
     settings = parse_settings(argv, prog)
-    logging.basicConfig(level=logging.DEBUG if settings.debug else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.debug)
     from .dashboard import DRMRealTimeDashboard, check_source_settings  # noqa: PLC0415
     try:
         check_source_settings(settings)

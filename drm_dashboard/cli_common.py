@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 import threading
 from typing import Any, NoReturn
@@ -23,3 +24,9 @@ def stop_on_sigterm() -> None:
     """Make SIGTERM shut down like Ctrl-C (clean stop, history flushed); main thread only."""
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
+
+
+def configure_logging(debug: bool = False) -> None:
+    """One log format for every command: time, level, logger, message."""
+    logging.basicConfig(level=logging.DEBUG if debug else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")

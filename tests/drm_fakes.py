@@ -22,6 +22,17 @@ class FakeClock:
         return self.now
 
 
+class CatchUpClock:
+    """Simulated time a test moves quickly, until it joins the wall clock for good (live=True)."""
+
+    def __init__(self, start: float) -> None:
+        self.now, self.live = start, False
+
+    def __call__(self) -> float:
+        import time
+        return time.time() if self.live else self.now
+
+
 def make_snapshot(ts: float, workers: int = 3, seed: int = 0, decisions: Iterable[ScalingDecision] = (),
                   gpu: bool = False) -> Snapshot:
     """A valid snapshot with seeded per-worker usage."""

@@ -19,7 +19,7 @@ from drm_dashboard.dashboard import DRMRealTimeDashboard
 from drm_dashboard.manager import DynamicResourceManager, Workload, WorkloadConfig, WorkloadDriver
 from drm_dashboard.models import Alert
 from drm_dashboard.sources.local import LocalSource
-from drm_fakes import free_port
+from drm_fakes import CatchUpClock, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 HISTORY_MIN = 30
@@ -28,17 +28,6 @@ TABS = {"overview": "System Overview", "workers": "Worker Details",
 ALERTS = (("warning", "threshold", "CPU above 85% for 5 minutes", {"value": 87.5, "threshold": 85}),
           ("critical", "system", "coordinator unreachable for 60 s", {"failures": 12}),
           ("info", "scaling_decision", "pool scaled up by 2 workers", {"workers": 6}))
-
-
-class CatchUpClock:
-    """Simulated time that the test moves, until it joins the wall clock for good."""
-
-    def __init__(self, start: float) -> None:
-        self.now = start
-        self.live = False
-
-    def __call__(self) -> float:
-        return time.time() if self.live else self.now
 
 
 def _recorded(tmp_path, theme: str):

@@ -11,20 +11,10 @@ from drm_dashboard.dashboard import DRMRealTimeDashboard
 from drm_dashboard.manager import (DynamicResourceManager, InjectedRegression, Workload,
                                    WorkloadConfig)
 from drm_dashboard.sources.local import LocalSource
-from drm_fakes import free_port
+from drm_fakes import CatchUpClock, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 MINUTES = 20
-
-
-class CatchUpClock:
-    """Simulated time the test moves quickly, until it joins the wall clock."""
-
-    def __init__(self, start: float) -> None:
-        self.now, self.live = start, False
-
-    def __call__(self) -> float:
-        return time.time() if self.live else self.now
 
 
 @pytest.fixture(scope="module")

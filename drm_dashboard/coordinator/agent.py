@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 import psutil
 import requests
 
-from ..cli_common import OneLineParser, stop_on_sigterm
+from ..cli_common import OneLineParser, configure_logging, stop_on_sigterm
 
 log = logging.getLogger("drm_worker")
 _NVIDIA_QUERY = ["--query-gpu=memory.total,memory.used,utilization.gpu", "--format=csv,noheader,nounits"]
@@ -165,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         p.error("an API key is required: pass --api-key or set DRM_API_KEY")
     if not args.coordinator.startswith(("http://", "https://")) or args.interval <= 0:
         p.error("--coordinator must be an http(s) URL and --interval above 0")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     agent = WorkerAgent(args.coordinator, key, args.worker_id, interval_s=args.interval)
     stop_on_sigterm()
     try:

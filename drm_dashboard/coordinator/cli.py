@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 import threading
 from typing import Sequence
 
-from ..cli_common import OneLineParser, stop_on_sigterm
+from ..cli_common import OneLineParser, configure_logging, stop_on_sigterm
 from ..errors import DashboardError
 
 
@@ -47,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     key = _check(args, parser)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     from .service import Coordinator  # noqa: PLC0415 (argument errors first, imports after)
     try:
         coordinator = Coordinator(key, host=args.host, port=args.port,

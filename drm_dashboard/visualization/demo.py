@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from ..cli_common import OneLineParser, stop_on_sigterm
+from ..cli_common import OneLineParser, configure_logging, stop_on_sigterm
 from ..errors import DashboardError
 from ..manager import DynamicResourceManager, Workload, WorkloadConfig, WorkloadDriver
 from .cloud import LocalCloudProvider
@@ -128,7 +128,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "run_drm_integration_dem
     parser = build_parser(prog)
     args = parser.parse_args(argv)
     _check(args, parser)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     quiet_browser_logs()
     stop_on_sigterm()
     print(f"running the workload for {args.duration:g} s ({args.duration * args.speed / 60:.0f} "

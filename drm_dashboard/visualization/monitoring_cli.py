@@ -8,7 +8,7 @@ import os
 import sys
 from typing import Sequence
 
-from ..cli_common import OneLineParser, stop_on_sigterm
+from ..cli_common import OneLineParser, configure_logging, stop_on_sigterm
 from ..errors import DashboardError
 from ..manager import DynamicResourceManager, Workload, WorkloadConfig, WorkloadDriver
 from ..ui.theme import THEMES
@@ -73,7 +73,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "run_dashboard_with_drm_
     parser = build_parser(prog)
     args = parser.parse_args(argv)
     _check(args, parser)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     quiet_browser_logs()
     stop_on_sigterm()
     try:
