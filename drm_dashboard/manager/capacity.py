@@ -113,6 +113,30 @@ def _parse_gpu(gpu: Any) -> tuple[int, float, float]:
 
 
 @dataclass(frozen=True)
+class MachineSize:
+    """A kind of machine: its capacity, and the schema a fresh one registers with."""
+
+    name: str
+    cpu_cores: float
+    memory_mb: float
+    gpu_devices: int = 0
+    gpu_memory_mb: float = 0.0
+
+    @property
+    def has_gpu(self) -> bool:
+        return self.gpu_memory_mb > 0
+
+    def resources(self) -> dict[str, Any]:
+        """The capacity schema a fresh machine of this size registers with."""
+        out: dict[str, Any] = {"cpu": {"cores": self.cpu_cores, "available_cores": self.cpu_cores},
+                               "memory": {"total_mb": self.memory_mb, "available_mb": self.memory_mb}}
+        if self.has_gpu:
+            out["gpu"] = {"devices": self.gpu_devices, "memory_mb": self.gpu_memory_mb,
+                          "available_memory_mb": self.gpu_memory_mb}
+        return out
+
+
+@dataclass(frozen=True)
 class Requirements:
     """What one task asks for."""
 

@@ -4,36 +4,18 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
 from ..models import ScalingDecision
+from .capacity import MachineSize
 from .manager import DynamicResourceManager
 
 
 @dataclass(frozen=True)
-class WorkerShape:
+class WorkerShape(MachineSize):
     """A machine type the provisioner can start; `weight` is its share of new machines."""
 
-    name: str
-    cpu_cores: float
-    memory_mb: float
-    gpu_devices: int = 0
-    gpu_memory_mb: float = 0.0
     weight: float = 1.0
-
-    @property
-    def has_gpu(self) -> bool:
-        return self.gpu_memory_mb > 0
-
-    def resources(self) -> dict[str, Any]:
-        """The capacity schema a fresh machine of this shape registers with."""
-        out: dict[str, Any] = {"cpu": {"cores": self.cpu_cores, "available_cores": self.cpu_cores},
-                               "memory": {"total_mb": self.memory_mb,
-                                          "available_mb": self.memory_mb}}
-        if self.has_gpu:
-            out["gpu"] = {"devices": self.gpu_devices, "memory_mb": self.gpu_memory_mb,
-                          "available_memory_mb": self.gpu_memory_mb}
-        return out
 
 
 class Provisioner:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import ConfigError
+from ..manager.capacity import MachineSize
 from ..manager.workload import DEFAULT_SHAPES
 
 # capacities compare equal within this much (memory sizes arrive as floats)
@@ -17,23 +18,8 @@ _MATCH_EPS = 1e-6
 
 
 @dataclass(frozen=True)
-class InstanceType:
+class InstanceType(MachineSize):
     """A machine size a provider can start."""
-
-    name: str
-    cpu_cores: float
-    memory_mb: float
-    gpu_devices: int = 0
-    gpu_memory_mb: float = 0.0
-
-    def resources(self) -> dict[str, Any]:
-        """The capacity schema a fresh machine of this type registers with."""
-        out: dict[str, Any] = {"cpu": {"cores": self.cpu_cores, "available_cores": self.cpu_cores},
-                               "memory": {"total_mb": self.memory_mb, "available_mb": self.memory_mb}}
-        if self.gpu_memory_mb > 0:
-            out["gpu"] = {"devices": self.gpu_devices, "memory_mb": self.gpu_memory_mb,
-                          "available_memory_mb": self.gpu_memory_mb}
-        return out
 
     def matches(self, cores: float, memory_mb: float, gpu_memory_mb: float) -> bool:
         """True when a worker of this capacity is a machine of this type."""
