@@ -19,6 +19,7 @@ from .models import SourceHealth
 from .notify import NotificationDispatcher, build_destinations
 from .report.summary import RunFacts, summarize
 from .server import BackgroundServer
+from .threads import wait_until_stopped
 from .sources import MetricsSource
 from .sources.local import LocalSource
 from .store.history import HistoryStore
@@ -228,14 +229,8 @@ class DRMRealTimeDashboard:
     def start(self, duration_s: float | None = None) -> None:
         """Start and block until stop(), Ctrl-C or the end of duration_s; then shut down cleanly."""
         self.start_in_background()
-        deadline = None if duration_s is None else time.monotonic() + duration_s
         try:
-            while not self._stopped.wait(0.5 if deadline is None else
-                                         max(0.0, min(0.5, deadline - time.monotonic()))):
-                if deadline is not None and time.monotonic() >= deadline:
-                    break
-        except KeyboardInterrupt:
-            log.info("interrupted; shutting down")
+            wait_until_stopped(self._stopped, duration_s)
         finally:
             self.stop()
 

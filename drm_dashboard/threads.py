@@ -3,7 +3,23 @@
 from __future__ import annotations
 
 import abc
+import logging
 import threading
+import time
+
+log = logging.getLogger(__name__)
+
+
+def wait_until_stopped(stopped: threading.Event, duration_s: float | None = None) -> None:
+    """Block until `stopped` is set, duration_s passes, or Ctrl-C; a Ctrl-C is logged, not raised."""
+    deadline = None if duration_s is None else time.monotonic() + duration_s
+    try:
+        # short waits: a signal handler's KeyboardInterrupt lands between them
+        while not stopped.wait(0.5 if deadline is None else max(0.0, min(0.5, deadline - time.monotonic()))):
+            if deadline is not None and time.monotonic() >= deadline:
+                return
+    except KeyboardInterrupt:
+        log.info("interrupted; shutting down")
 
 
 class BackgroundLoop(abc.ABC):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import flask
 
 from ..server import BackgroundServer
+from ..threads import wait_until_stopped
 from ..ui.theme import THEMES, register_css_route
 from .charts import CHARTS
 from .monitoring_page import PAGE, PageState, render_notice, render_page
@@ -64,10 +65,7 @@ class MonitoringDashboard:
         url = self.start()
         log.info("monitoring dashboard at %s", url)
         try:
-            while not self._stopped.wait(0.5):
-                pass
-        except KeyboardInterrupt:
-            log.info("interrupted; shutting down")
+            wait_until_stopped(self._stopped)
         finally:
             self.stop()
 

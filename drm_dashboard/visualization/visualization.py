@@ -15,6 +15,7 @@ from ..sources import MetricsSource
 from ..sources.local import LocalSource
 from ..store.history import HistoryStore
 from ..store.live import LiveStore, LiveView
+from ..threads import wait_until_stopped
 from ..ui.theme import THEMES
 from .charts import CHARTS, ReportInputs, build, build_all, gather
 from .cloud import CloudProviderManager
@@ -197,10 +198,7 @@ class DRMVisualization:
 
     def _serve_until_interrupted(self) -> None:
         try:
-            while not self._server_stopped.wait(0.5):
-                pass
-        except KeyboardInterrupt:
-            log.info("interrupted; stopping the dashboard server")
+            wait_until_stopped(self._server_stopped)
         finally:
             self.stop_dashboard_server()
 
