@@ -9,11 +9,14 @@ import time
 from dataclasses import dataclass, replace
 from typing import Callable, Protocol, Sequence
 
+import numpy as np
+
 from .errors import AuthRejected, DashboardError, SourceError, StorageError
 from .models import Alert, SourceHealth, Snapshot
 from .sources import MetricsSource
 from .store.history import HistoryStore
 from .store.live import LiveStore, LiveView
+from .store.schema import worker_table
 from .threads import BackgroundLoop
 
 log = logging.getLogger(__name__)
@@ -123,18 +126,19 @@ class Collector(BackgroundLoop):
             self._run_processors(None)
             return self.live.view().seq
         self._last_source_ts = snap.timestamp
-        seq = self.live.ingest(snap)
-        self._write_history(snap)
+        table = worker_table(snap.workers)  # one pass over the workers for both stores
+        seq = self.live.ingest(snap, table)
+        self._write_history(snap, table)
         self.live.prune(now)
         self._set_health("live", "", last_success=now)
         self._run_processors(snap)
         return seq
 
-    def _write_history(self, snap: Snapshot) -> None:
+    def _write_history(self, snap: Snapshot, table: np.ndarray) -> None:
         if self.history is None:
             return
         try:
-            self.history.append(snap)
+            self.history.append(snap, table)
             errors = self.history.take_errors()
         except StorageError as exc:
             errors = [exc]

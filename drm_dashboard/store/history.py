@@ -117,10 +117,10 @@ class HistoryStore:
         return cur
 
     # -- writing ---------------------------------------------------------------------------
-    def append(self, snapshot: Snapshot) -> None:
+    def append(self, snapshot: Snapshot, table: np.ndarray | None = None) -> None:
         """Buffer one tick; flushes when the buffer is full or old enough."""
         self._check_open()
-        table = worker_table(snapshot.workers)
+        table = worker_table(snapshot.workers) if table is None else table
         with self._buffer_lock:
             buf = self._buffer
             buf.since = self._clock() if buf.since is None else buf.since

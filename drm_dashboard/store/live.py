@@ -49,9 +49,10 @@ class LiveStore:
         return self._seq
 
     # -- writing (collector thread) --------------------------------------------------------
-    def ingest(self, snapshot: Snapshot) -> int:
+    def ingest(self, snapshot: Snapshot, table: np.ndarray | None = None) -> int:
         """Append one tick and return its sequence number; cost is linear in its workers."""
-        metrics = live_metrics(worker_table(snapshot.workers))
+        # the collector passes the table it also gives the history store: built once a tick
+        metrics = live_metrics(worker_table(snapshot.workers) if table is None else table)
         ids = [w.worker_id for w in snapshot.workers]
         with self._write_lock:
             block = self._block
