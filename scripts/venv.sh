@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Sourced by run.sh and test.sh: make (once) and activate the project's own virtual environment, so
+# the commands work on a Python that refuses system-wide installs (PEP 668).
+VENV="${DRM_VENV:-.venv}"
+if [ ! -x "$VENV/bin/python" ]; then
+  if ! python3 -m venv "$VENV" >/dev/null 2>&1; then
+    # Debian's Python ships venv separately
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+    rm -rf "$VENV"
+    python3 -m venv "$VENV"
+  fi
+fi
+# shellcheck disable=SC1091
+. "$VENV/bin/activate"
