@@ -21,7 +21,13 @@ import numpy as np
 from drm_dashboard.analytics.confidence import finding_features, logistic
 from drm_dashboard.analytics.cp_types import DetectorConfig
 from drm_dashboard.bench.calibration import calibration_summary, fit_weights
-from drm_dashboard.bench.nab import NabFile, finding_outcomes, load_nab, load_profiles, stream
+from drm_dashboard.bench.nab import (
+    NabFile,
+    finding_outcomes,
+    load_nab,
+    load_profiles,
+    stream,
+)
 from drm_dashboard.bench.scoring import best_threshold, nab_file_score, nab_normalized
 from drm_dashboard.bench.tcpd import load_tcpd, score_series
 
@@ -99,9 +105,9 @@ def _outcomes(tcpd: dict, t_names: Sequence[str], nab: dict, n_keys: Sequence[st
     return [o for n in t_names for o in tcpd[n][1]] + [o for k in n_keys for o in nab[k][1]]
 
 
-def fit_confidence(outcomes: Sequence, config: DetectorConfig) -> tuple[float, ...]:
+def fit_confidence(outcomes: Sequence) -> tuple[float, ...]:
     """Confidence weights fitted on (finding, hit) outcomes."""
-    return fit_weights([finding_features(f, config) for f, _ in outcomes], [h for _, h in outcomes])
+    return fit_weights([finding_features(f) for f, _ in outcomes], [h for _, h in outcomes])
 
 
 def _spread(values: Sequence[float]) -> dict:
@@ -124,9 +130,9 @@ def _fold(k: int, folds: dict[str, int], tcpd: dict, nab: dict, files: Sequence[
     own, _ = nab_scores(n_test, nab[on], profile)
     _, train_threshold = nab_scores(n_train, nab[on], profile)
     carried, _ = nab_scores(n_test, nab[on], profile, train_threshold)
-    weights = fit_confidence(_outcomes(tcpd[off], t_train, nab[on], [f.key for f in n_train]), base)
+    weights = fit_confidence(_outcomes(tcpd[off], t_train, nab[on], [f.key for f in n_train]))
     test_outcomes = _outcomes(tcpd[off], t_test, nab[on], [f.key for f in n_test])
-    pairs = [(logistic(weights, finding_features(f, base)), hit) for f, hit in test_outcomes]
+    pairs = [(logistic(weights, finding_features(f)), hit) for f, hit in test_outcomes]
     figures = {"offline_penalty": off, "penalty": on, "tcpd_f1": f1, "tcpd_cover": cover,
                **{f"nab_{g}": v for g, v in own.items()},
                **{f"nab_{g}_train_threshold": v for g, v in carried.items()}}
@@ -148,7 +154,7 @@ def crossvalidate(root: Path, base: DetectorConfig = DetectorConfig(), k: int = 
         oof += pairs
     names = list(next(iter(tcpd.values())))
     off, on = pick_offline(tcpd, names), pick_online(nab, files, profile)
-    weights = fit_confidence(_outcomes(tcpd[off], names, nab[on], [f.key for f in files]), base)
+    weights = fit_confidence(_outcomes(tcpd[off], names, nab[on], [f.key for f in files]))
     measures = [m for m in per_fold[0] if m not in ("offline_penalty", "penalty")]
     return {
         "folds": k, "grid": {"offline_penalty": list(OFFLINE_PENALTIES),

@@ -14,7 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from drm_dashboard.analytics.changepoint import ChangePoint, DetectorConfig, detect_changes
+from drm_dashboard.analytics.changepoint import (
+    ChangePoint,
+    DetectorConfig,
+    detect_changes,
+)
 from drm_dashboard.bench.scoring import covering, f_measure
 
 MARGIN = 5

@@ -5,7 +5,12 @@ import math
 import numpy as np
 import pytest
 
-from drm_dashboard.bench.calibration import brier, brier_constant, fit_weights, precision_by_tercile
+from drm_dashboard.bench.calibration import (
+    brier,
+    brier_constant,
+    fit_weights,
+    precision_by_tercile,
+)
 from drm_dashboard.bench.scoring import (
     NAB_PROFILES,
     best_threshold,
