@@ -21,6 +21,7 @@ from .report.summary import RunFacts, summarize
 from .server import BackgroundServer
 from .threads import wait_until_stopped
 from .sources import MetricsSource
+from .sources.legacy import policy_of
 from .sources.local import LocalSource
 from .store.history import HistoryStore
 from .store.live import LiveStore
@@ -95,7 +96,7 @@ class DRMRealTimeDashboard:
                              on_transition=self.notifier.submit if self.notifier else None)
         # ETAs toward what the user watches: the upper threshold rules, and the scale-up threshold
         thresholds = {r.metric: r.threshold for r in config.thresholds if r.op == "above"}
-        policy = getattr(self.manager, "policy", None)
+        policy = policy_of(self.manager)
         if policy is not None:
             thresholds["allocated"] = policy.scale_up_threshold * 100.0
         return AnalyticsPipeline(engine, clock=self._clock, thresholds=thresholds)
@@ -173,7 +174,7 @@ class DRMRealTimeDashboard:
         ctx = UIContext(live=self.live, health=self._health, source=self.source.description,
                         simulated=self.simulated, update_interval_s=self.settings.update_interval,
                         theme=self.settings.theme, debug=self.settings.debug,
-                        policy=getattr(self.manager, "policy", None),
+                        policy=policy_of(self.manager),
                         regressions=lambda view: self.analytics.report,
                         forecasts=self._forecasts)
         return create_app(ctx)

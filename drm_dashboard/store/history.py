@@ -64,7 +64,8 @@ def _numeric_frame(ts: object, rows: object, names: tuple[str, ...]) -> pd.DataF
     data = {"ts": np.asarray(ts, dtype=np.float64)}
     for j, name in enumerate(names):
         column = values[:, j]
-        data[name] = column.astype(np.int64) if name in INTEGER_COLUMNS else column
+        # nullable: a count the source did not report is stored as NULL, not as 0
+        data[name] = pd.array(column, dtype="Int64") if name in INTEGER_COLUMNS else column
     return pd.DataFrame(data)
 
 
