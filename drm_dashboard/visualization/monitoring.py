@@ -63,10 +63,12 @@ class MonitoringDashboard:
 
     def run(self) -> None:
         """Serve until stop(), Ctrl-C or SIGTERM (raised as KeyboardInterrupt by the script)."""
-        url = self.start()
-        log.info("monitoring dashboard at %s", url)
         try:
+            # start inside the try: a Ctrl-C while the server comes up also stops it cleanly
+            log.info("monitoring dashboard at %s", self.start())
             wait_until_stopped(self._stopped)
+        except KeyboardInterrupt:
+            log.info("interrupted while starting; shutting down")
         finally:
             self.stop()
 
