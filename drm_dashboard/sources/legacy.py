@@ -139,6 +139,20 @@ def _pool_allocation(workers: Mapping[str, Any]) -> dict[str, Any] | None:
             "overall": max(shares.values())}
 
 
+def _pool_utilization(util: Mapping[str, Any], workers: Any) -> dict[str, Any]:
+    """The pool's GPU from machines that have one: the real original averaged in CPU machines' 0.0."""
+    if not is_mapping(workers):
+        return _utilization(util, True)
+    gpus = [w for w in workers.values()
+            if is_mapping(w) and is_mapping(w.get("resources")) and "gpu" in w["resources"]]
+    out = _utilization(util, bool(gpus))
+    values = [float(w["utilization"]["gpu"]) for w in gpus
+              if is_mapping(w.get("utilization")) and _is_num(w["utilization"].get("gpu"))]
+    if values and len(gpus) < len(workers):
+        out["gpu"] = _mean(values)
+    return out
+
+
 def normalize_statistics(stats: Mapping[str, Any], now: float) -> dict[str, Any]:
     """Fill what older managers left out: timestamp, overall, allocation, not-reported counts."""
     out = dict(stats)
@@ -155,10 +169,7 @@ def normalize_statistics(stats: Mapping[str, Any], now: float) -> dict[str, Any]
                                         if is_mapping(w) and w.get("status") == "active")
     util = out.get("overall_utilization")
     if is_mapping(util):
-        has_gpu = not is_mapping(workers) or any(
-            is_mapping(w) and is_mapping(w.get("resources")) and "gpu" in w["resources"]
-            for w in workers.values())
-        out["overall_utilization"] = _utilization(util, has_gpu)
+        out["overall_utilization"] = _pool_utilization(util, workers)
     out.setdefault("active_workers", None)
     out.setdefault("pending_tasks", None)
     return out

@@ -101,6 +101,13 @@ def test_real_statistics_alone_read_with_not_reported_fields_left_empty(clock):
     assert snap.allocated == pytest.approx(max(4 / 32, 8192 / (65536 + 2 * 16384), 0.0))
 
 
+def test_real_pool_gpu_is_the_gpu_machines_mean_not_diluted_by_cpu_machines(clock):
+    drm = real_manager(clock)  # one GPU machine of three
+    drm.reserve_resources("g", {"cpu_cores": 1, "memory_mb": 1024, "gpu_memory_mb": 8192})
+    assert drm.get_worker_statistics()["overall_utilization"]["gpu"] == pytest.approx(0.5 / 3)
+    assert LocalSource(drm, clock=clock).snapshot().gpu == pytest.approx(0.5)
+
+
 def test_real_pool_gpu_not_reported_without_gpu_machines(clock):
     drm = OriginalRealManager(clock=clock)
     drm.register_worker("cpu-1", CPU_WORKER)
