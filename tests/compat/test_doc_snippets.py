@@ -7,6 +7,7 @@ until Ctrl-C is interrupted once its port answers and must then exit 0 and free 
 
 from __future__ import annotations
 
+import collections
 import os
 import re
 import signal
@@ -62,13 +63,15 @@ class Snippet:
 
 
 def python_blocks(path: Path) -> list[Snippet]:
-    """The ```python blocks of a markdown file, each named by the heading above it."""
-    heading, out = "top", []
+    """The ```python blocks of a markdown file, named by the heading above (a second one: "(2)")."""
+    heading, out, seen = "top", [], collections.Counter()
     for match in BLOCK.finditer(path.read_text(encoding="utf-8")):
         if match.group(1):
             heading = match.group(1).lstrip("#").strip()
         else:
-            out.append(Snippet(f"{path.name}: {heading}", match.group(2)))
+            name = f"{path.name}: {heading}"
+            seen[name] += 1
+            out.append(Snippet(name if seen[name] == 1 else f"{name} ({seen[name]})", match.group(2)))
     return out
 
 
