@@ -159,17 +159,20 @@ def normalize_statistics(stats: Mapping[str, Any], now: float) -> dict[str, Any]
     out.setdefault("timestamp", now)
     out["timestamp"] = epoch_seconds(out["timestamp"])
     workers = out.get("workers")
+    # only the originals lack overall_allocation: our own manager's statistics (the hot path, every
+    # tick at thousands of workers) skip the passes over the pool below
+    original = "overall_allocation" not in out
     if is_mapping(workers):
         out["workers"] = workers = {wid: _worker(w) for wid, w in workers.items()}
         out.setdefault("total_workers", len(workers))
-        if "overall_allocation" not in out:
+        if original:
             out["overall_allocation"] = _pool_allocation(workers)
         if "active_workers" not in out:
             out["active_workers"] = sum(1 for w in workers.values()
                                         if is_mapping(w) and w.get("status") == "active")
     util = out.get("overall_utilization")
     if is_mapping(util):
-        out["overall_utilization"] = _pool_utilization(util, workers)
+        out["overall_utilization"] = _pool_utilization(util, workers) if original else _utilization(util, True)
     out.setdefault("active_workers", None)
     out.setdefault("pending_tasks", None)
     return out

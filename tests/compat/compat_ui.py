@@ -8,6 +8,7 @@ from drm_dashboard.collector import Collector
 from drm_dashboard.dashboard import DRMRealTimeDashboard
 from drm_dashboard.store.history import HistoryStore
 from drm_fakes import FakeClock
+from ui.ui_views import callback_body, callback_key
 
 TABS = {"System Overview": "overview-cards.children", "Worker Details": "workers-lines-data.data",
         "Performance Metrics": "perf-task-throughput-data.data",
@@ -39,19 +40,8 @@ class Fed:
 
     def tab(self, label: str, **over: Any) -> dict:
         """The JSON answer of the callback that draws `label`'s first output, as a browser asks it."""
-        output = TABS[label]
-        key = next(k for k in self.app.callback_map if output in k.strip(".").split("..."))
-        spec = self.app.callback_map[key]
-        values = {**VALUES, "drm-tabs.active_tab": label, **over}
-
-        def props(items):
-            return [{**i, "value": values.get(f"{i['id']}.{i['property']}")} for i in items]
-
-        outs = key.strip(".").split("...")
-        body = {"output": key, "inputs": props(spec["inputs"]), "state": props(spec["state"]),
-                "outputs": [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in outs]
-                if len(outs) > 1 else dict(zip(("id", "property"), outs[0].rsplit(".", 1))),
-                "changedPropIds": [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"]}
+        key = callback_key(self.app, TABS[label])
+        body = callback_body(self.app, key, {**VALUES, "drm-tabs.active_tab": label, **over})
         answer = self.client.post("/_dash-update-component", json=body)
         assert answer.status_code == 200, answer.data[:500]
         return answer.get_json()["response"]
