@@ -71,9 +71,22 @@ def _quantile(values: list[float], q: float) -> float:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
+def _policy_field(name: str, doc: str) -> property:
+    return property(lambda self: getattr(self.policy, name), doc=doc)
+
+
 class OriginalApi:
     """Mixed into DynamicResourceManager: the original's methods with its return types."""
 
+    # the original's attribute names, read from the policy they set (change it with a new policy)
+    target_utilization = _policy_field("target", "Target allocation, a fraction.")
+    scale_up_threshold = _policy_field("scale_up_threshold", "Scale up at this allocation.")
+    scale_down_threshold = _policy_field("scale_down_threshold", "Scale down at this allocation.")
+    evaluation_window = _policy_field("window_s", "Seconds the policy judges over.")
+    scale_up_cooldown = _policy_field("cooldown_up_s", "Seconds between scale-ups.")
+    scale_down_cooldown = _policy_field("cooldown_down_s", "Seconds between scale-downs.")
+
+    policy: ScalingPolicy
     _lock: Any
     _workers: dict[str, Worker]
     _reservations: dict[str, Any]

@@ -21,6 +21,11 @@ def test_the_original_arguments_by_name_and_position_set_the_policy(clock):
     assert positional.policy.cooldown_down_s == ScalingPolicy().cooldown_down_s  # left out: ours
     names = list(inspect.signature(DynamicResourceManager).parameters)[:8]
     assert names == list(ORIGINAL_ARGS)
+    # read back under the original's attribute names
+    assert (by_name.target_utilization, by_name.scale_up_threshold, by_name.scale_down_threshold,
+            by_name.evaluation_window, by_name.scale_up_cooldown, by_name.scale_down_cooldown,
+            by_name.worker_reassessment_interval, by_name.history_retention) == (
+        0.7, 0.9, 0.3, 300.0, 300.0, 600.0, 3600.0, 86400.0)
 
 
 def test_policy_and_threshold_arguments_together_are_refused(clock):
