@@ -31,8 +31,9 @@ def test_the_integration_test_runner_is_our_demo(tmp_path):
 @pytest.mark.timeout(300)
 def test_the_monitoring_script_serves_the_drm_page_until_ctrl_c(tmp_path):
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "run_dashboard_with_drm_visualization.py",
-                             "--host", "127.0.0.1", "--port", str(port)], cwd=HERE, env=ENV,
+    # the script by its path from an empty directory: it writes its charts under the working one
+    proc = subprocess.Popen([sys.executable, str(HERE / "run_dashboard_with_drm_visualization.py"),
+                             "--host", "127.0.0.1", "--port", str(port)], cwd=tmp_path, env=ENV,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert wait_for(lambda: proc.poll() is not None or not port_is_free(port), timeout=150)
@@ -41,6 +42,7 @@ def test_the_monitoring_script_serves_the_drm_page_until_ctrl_c(tmp_path):
         assert page.status_code == 200 and "drm-chart" in page.text
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=60) == 0
+        assert (tmp_path / "drm_visualizations").is_dir()
     finally:
         if proc.poll() is None:
             proc.kill()
