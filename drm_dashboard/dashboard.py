@@ -14,6 +14,7 @@ from .collector import Collector
 from .config import Settings, parse_regression
 from .errors import ConfigError, StorageError
 from .manager import DynamicResourceManager
+from .metrics import DashboardState, dashboard_registry, register_metrics_route
 from .manager.workload import InjectedRegression, Workload, WorkloadConfig, WorkloadDriver
 from .models import SourceHealth
 from .notify import NotificationDispatcher, build_destinations
@@ -93,6 +94,7 @@ class DRMRealTimeDashboard:
             self.notifier = NotificationDispatcher(destinations)
         engine = AlertEngine(config, interval_s=self.settings.update_interval, clock=self._clock,
                              on_transition=self.notifier.submit if self.notifier else None)
+        self.alert_engine = engine
         # ETAs toward what the user watches: the upper threshold rules, and the scale-up threshold
         thresholds = {r.metric: r.threshold for r in config.thresholds if r.op == "above"}
         policy = getattr(self.manager, "policy", None)
@@ -176,7 +178,18 @@ class DRMRealTimeDashboard:
                         policy=getattr(self.manager, "policy", None),
                         regressions=lambda view: self.analytics.report,
                         forecasts=self._forecasts)
-        return create_app(ctx)
+        app = create_app(ctx)
+        register_metrics_route(app.server, dashboard_registry(self._metrics_state()))
+        return app
+
+    def _metrics_state(self) -> DashboardState:
+        """What the dashboard's /metrics reads at each scrape."""
+        return DashboardState(
+            health=self._health, report=lambda: self.analytics.report,
+            tick_times_ms=lambda: self.collector.tick_times_ms if self.collector else (),
+            firing=self.alert_engine.firing, alerts=lambda: self.live.view().alerts,
+            run_started=lambda: self._started_at,
+            notifications=lambda: self.notifier.stats() if self.notifier else None)
 
     def _forecasts(self) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
         report = self.analytics.report
