@@ -45,7 +45,7 @@ class DRMRealTimeDashboard:
             retention=float(retention_window), debug=debug, drm_url=drm_url, api_key=api_key)
         self._clock = clock
         self.simulated = (dynamic_resource_manager is None and self.settings.drm_url is None
-                          and source is None)
+                          and source is None and self.settings.prometheus_url is None)
         self._max_backoff_s = max_backoff_s
         self.manager = dynamic_resource_manager
         self._driver: WorkloadDriver | None = None
@@ -79,6 +79,9 @@ class DRMRealTimeDashboard:
                               regression=InjectedRegression(metric=metric, start_s=start_s, factor=2.0))
 
     def _make_source(self) -> MetricsSource:
+        if self.settings.prometheus_url is not None:
+            from .sources.prometheus import from_settings  # noqa: PLC0415 (optional part)
+            return from_settings(self.settings)
         if self.settings.drm_url is not None:
             from .sources.coordinator import CoordinatorSource  # noqa: PLC0415 (optional part)
             return CoordinatorSource(self.settings.drm_url, self.settings.api_key)
