@@ -17,7 +17,7 @@ from .manager import DynamicResourceManager
 from .metrics import DashboardState, dashboard_registry, register_metrics_route
 from .manager.workload import InjectedRegression, Workload, WorkloadConfig, WorkloadDriver
 from .models import SourceHealth
-from .notify import NotificationDispatcher, build_destinations
+from .notify import AlertmanagerDestination, NotificationDispatcher, build_destinations
 from .report.summary import RunFacts, summarize
 from .server import BackgroundServer
 from .threads import wait_until_stopped
@@ -155,6 +155,8 @@ class DRMRealTimeDashboard:
                                        processors=[self.analytics], max_backoff_s=self._max_backoff_s)
         if self.notifier is not None:
             self.notifier.start()
+        for am in self._alertmanagers():
+            am.start()
         if self._driver is not None:
             self._driver.start()
         self.collector.poll_once()  # the first page shows numbers, not an empty frame
@@ -171,6 +173,17 @@ class DRMRealTimeDashboard:
         if self.notifier is not None:
             self.notifier.stop()
             self.notifier.join(timeout=10)
+        for am in self._alertmanagers():
+            am.stop()
+            am.join(timeout=10)
+
+    def _alertmanagers(self) -> list[AlertmanagerDestination]:
+        dests = self.notifier.destinations if self.notifier else ()
+        return [d for d in dests if isinstance(d, AlertmanagerDestination)]
+
+    def _silenced_in_alertmanager(self) -> frozenset[str]:
+        """Ids of our alerts an Alertmanager silences now (empty without one)."""
+        return frozenset().union(*(am.silenced_ids() for am in self._alertmanagers()))
 
     def create_app(self) -> Any:
         """Build the Dash app over this dashboard's stores."""
@@ -180,7 +193,8 @@ class DRMRealTimeDashboard:
                         theme=self.settings.theme, debug=self.settings.debug,
                         policy=getattr(self.manager, "policy", None),
                         regressions=lambda view: self.analytics.report,
-                        forecasts=self._forecasts)
+                        forecasts=self._forecasts,
+                        silenced_elsewhere=self._silenced_in_alertmanager)
         app = create_app(ctx)
         register_metrics_route(app.server, dashboard_registry(self._metrics_state()))
         return app
