@@ -1,0 +1,136 @@
+"""PrometheusSource tick against a real Prometheus holding N workers' series, beside the coordinator's.
+
+The exporter is the reference coordinator itself with N registered workers (its /metrics serves every
+worker's drm_worker_* series), scraped by a real `prometheus` process every few seconds. Each size
+times, client side, a collector tick (poll, validate, live-store ingest) with PrometheusSource
+(PromQL; per-worker series for the busiest 100 only) and with CoordinatorSource (the whole
+snapshot over HTTP). Usage: python bench/bench_prometheus.py [--sizes 1000 10000] [--ticks 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))  # the test suite's process helpers for prometheus
+from perfdoc import machine, table, write_section  # noqa: E402
+
+KEY = "bench-key"
+# a 10,000-worker /metrics is about 100,000 samples (6 MB): prometheus_client renders it in about
+# 10 s on a busy 2-core machine, so the scrape interval (and timeout) must leave room for that
+SCRAPE = "30s"
+
+
+def _coordinator(workers: int):
+    from drm_dashboard.coordinator.service import Coordinator
+    coordinator = Coordinator(KEY, port=0, evaluate_every_s=3600)
+    rng = random.Random(0)
+    mgr = coordinator.manager
+    for i in range(workers):
+        gpu = {"gpu": {"devices": 1, "memory_mb": 16000}} if i % 4 == 0 else {}
+        mgr.register_worker(f"w{i:05d}", {"cpu": {"cores": 16}, "memory": {"total_mb": 65536}, **gpu})
+        mgr.report_usage(f"w{i:05d}", cpu=rng.random(), memory=rng.random(),
+                         gpu=rng.random() if i % 4 == 0 else None)
+    for t in range(workers // 3):
+        mgr.reserve_resources(f"t{t}", {"cpu_cores": 2, "memory_mb": 4096})
+    coordinator.start()
+    return coordinator
+
+
+def _ticks(source, ticks: int) -> list[float]:
+    from drm_dashboard.collector import Collector
+    from drm_dashboard.store.live import LiveStore
+    collector = Collector(source, LiveStore(retention_s=3600), interval_s=5.0)
+    times = []
+    for _ in range(ticks):
+        result = collector.poll_once()
+        if not result.ok:
+            raise RuntimeError(f"tick failed: {result.error}")
+        times.append(result.duration_ms)
+    return times
+
+
+def run_one(workers: int, ticks: int) -> dict:
+    from promstack import Prometheus, poll
+    from drm_dashboard.sources.coordinator import CoordinatorSource
+    from drm_dashboard.sources.prometheus import PrometheusSource
+    coordinator = _coordinator(workers)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            jobs = [{"job_name": "drm", "authorization": {"type": "Bearer", "credentials": KEY},
+                     "scrape_timeout": SCRAPE,
+                     "static_configs": [{"targets": [f"127.0.0.1:{coordinator.port}"]}]}]
+            prom = Prometheus(Path(tmp), jobs, interval=SCRAPE)
+            try:
+                start = time.monotonic()
+                poll(lambda: (r := prom.query("count(drm_worker_cpu_cores)"))
+                     and int(float(r[0]["value"][1])) == workers, f"{workers} workers in Prometheus", 600)
+                ingest_s = time.monotonic() - start
+                series = int(float(prom.query("count({__name__=~\"drm_.+\"})")[0]["value"][1]))
+                psrc = PrometheusSource(prom.url)
+                prom_ms = _ticks(psrc, ticks)
+                queries = psrc.client.requests / ticks
+                coord_ms = _ticks(CoordinatorSource(coordinator.url, KEY), ticks)
+            finally:
+                prom.stop()
+    finally:
+        coordinator.stop()
+    return {"workers": workers, "series": series, "ingest_s": ingest_s, "queries": queries,
+            "prom_median": statistics.median(prom_ms), "prom_p95": _p95(prom_ms),
+            "coord_median": statistics.median(coord_ms), "coord_p95": _p95(coord_ms)}
+
+
+def _p95(values: list[float]) -> float:
+    return sorted(values)[max(int(len(values) * 0.95) - 1, 0)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    p.add_argument("--ticks", type=int, default=20)
+    p.add_argument("--no-write", action="store_true", help="print only; leave docs/PERFORMANCE.md alone")
+    args = p.parse_args(argv)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per request
+    results = []
+    for n in args.sizes:
+        results.append(run_one(n, args.ticks))
+        print(results[-1], flush=True)
+    body = _report(results, args.ticks)
+    print(body)
+    if not args.no_write:
+        write_section("prometheus", body)
+    return 0
+
+
+def _report(results: list[dict], ticks: int) -> str:
+    rows = [[f"{r['workers']:,}", f"{r['series']:,}", f"{r['queries']:.0f}",
+             f"{r['prom_median']:.1f}", f"{r['prom_p95']:.1f}", f"{r['coord_median']:.1f}",
+             f"{r['coord_p95']:.1f}", f"{r['coord_median'] / r['prom_median']:.1f}"] for r in results]
+    return "\n".join([
+        "## PrometheusSource (`python bench/bench_prometheus.py`)", "",
+        f"{machine()}. The reference coordinator with N workers is scraped every {SCRAPE} by a real "
+        f"`prometheus` (2.42); a tick is the collector's `poll_once` (poll, validate, live-store "
+        f"ingest; no history, no analytics), timed client side over {ticks} ticks. PrometheusSource "
+        "asks for pool aggregates computed by Prometheus and the busiest 100 workers' series; "
+        "CoordinatorSource reads the whole snapshot, every worker, over HTTP.", "",
+        table(["workers", "drm_* series in Prometheus", "queries / tick",
+               "PrometheusSource median (ms)", "p95 (ms)", "CoordinatorSource median (ms)",
+               "p95 (ms)", "coordinator / prometheus"], rows), "",
+        "PrometheusSource's tick stays nearly flat with the fleet: Prometheus sums and ranks the "
+        "series, and only 100 workers come back. Its cost moves to Prometheus (the scrape of every "
+        "worker's series and the query-time aggregation over them), which is the part that scales "
+        "out: beyond one Prometheus, a remote-write store (Thanos, Mimir, Cortex) serves the same "
+        "query API over many shards, and the dashboard's tick does not change.",
+    ])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
