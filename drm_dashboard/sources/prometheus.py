@@ -16,7 +16,7 @@ from typing import Any, Callable
 from ..config import Settings
 from ..errors import ConfigError, PayloadError, SourceUnavailable
 from ..models import Snapshot
-from .promql import PromQLClient, by_label
+from .promql import PromQLClient, Sample, by_label
 
 COUNTS = ("worker_count", "active_workers", "active_tasks", "pending_tasks",
           "resource_reservations", "task_throughput_per_second", "tasks_completed_total",
@@ -62,29 +62,26 @@ class PrometheusSource:
 
     def snapshot(self) -> Snapshot:
         """Pool sums, the busiest workers' series and new decisions; a SourceError when unusable."""
-        sums = {s.labels.get("__name__", "")[4:]: s.value for s in self.client.query(POOL_SUM)}
+        pool_sum, pool_mean, newest, busiest, ops, moved = self.client.query_all(
+            [POOL_SUM, POOL_MEAN, NEWEST, BUSIEST % self.max_workers, DECISIONS, DECISION_WORKERS])
+        sums = {s.labels.get("__name__", "")[4:]: s.value for s in pool_sum}
         if "worker_count" not in sums:
             raise SourceUnavailable("Prometheus holds no drm_worker_count series: is the "
                                     "coordinator's /metrics scraped (and the job up)?")
-        means = self._means()
-        stamp = self._timestamp()
-        workers = self._workers()
-        stats = _statistics(sums, means, workers, stamp)
-        decisions = self._decisions(stamp, means.get("allocated:overall"))
-        return Snapshot.from_json(stats, _performance(sums, means), decisions)
+        means = _means(pool_mean)
+        stamp = self._timestamp(newest)
+        stats = _statistics(sums, means, self._workers(busiest), stamp)
+        counters = ({(s.labels.get("direction", ""), s.labels.get("reason", "")): s.value for s in ops},
+                    by_label(moved, "direction"))
+        decisions = self._decisions(counters, stamp, means.get("allocated:overall"))
+        snap = Snapshot.from_json(stats, _performance(sums, means), decisions)
+        # only a snapshot that validated moves the baseline: a rejected one loses no decision
+        self._seen_ops, self._seen_workers = counters
+        self._seq += len(decisions)
+        return snap
 
-    def _means(self) -> dict[str, float]:
-        out = {}
-        for s in self.client.query(POOL_MEAN):
-            name = s.labels.get("__name__", "")[4:]
-            key = f"allocated:{s.labels.get('resource', '')}" if name == "allocated_percent" else name
-            if math.isfinite(s.value):
-                out[key] = s.value
-        return out
-
-    def _timestamp(self) -> float:
+    def _timestamp(self, newest: list[Sample]) -> float:
         """Now, unless the newest scrape is older than stale_after_s: then that scrape's time."""
-        newest = self.client.query(NEWEST)
         now = self._clock()
         if not newest:
             raise SourceUnavailable("Prometheus has no timestamp for drm_worker_count")
@@ -93,16 +90,16 @@ class PrometheusSource:
         return scraped if now - scraped > self._stale_after_s else now
 
     # -- workers ------------------------------------------------------------------------------
-    def _workers(self) -> dict[str, dict[str, Any]]:
+    def _workers(self, busiest: list[Sample]) -> dict[str, dict[str, Any]]:
         """The busiest max_workers workers, each in the statistics' worker shape."""
-        ids = sorted({s.labels["worker_id"] for s in self.client.query(BUSIEST % self.max_workers)
-                      if "worker_id" in s.labels})
+        ids = sorted({s.labels["worker_id"] for s in busiest if "worker_id" in s.labels})
         if not ids:
             return {}
         pattern = "|".join(re.escape(i) for i in ids)
-        series = self.client.query(WORKER_SERIES % pattern)
-        node_cpu = by_label(self.client.query(NODE_CPU % (pattern, self._rate_window)), "worker_id")
-        node_mem = by_label(self.client.query(NODE_MEMORY % (pattern, pattern)), "worker_id")
+        series, cpu, mem = self.client.query_all([
+            WORKER_SERIES % pattern, NODE_CPU % (pattern, self._rate_window),
+            NODE_MEMORY % (pattern, pattern)])
+        node_cpu, node_mem = by_label(cpu, "worker_id"), by_label(mem, "worker_id")
         fields: dict[str, dict[str, float]] = {i: {} for i in ids}
         status: dict[str, str] = {}
         for s in series:
@@ -118,28 +115,34 @@ class PrometheusSource:
                 for wid, f in fields.items() if "cpu_cores" in f}
 
     # -- decisions ----------------------------------------------------------------------------
-    def _decisions(self, stamp: float, allocated_pct: float | None) -> list[dict[str, Any]]:
-        """Decisions since the last tick, read from the counters' increases (the first tick sets a baseline)."""
-        ops = {(s.labels.get("direction", ""), s.labels.get("reason", "")): s.value
-               for s in self.client.query(DECISIONS)}
-        moved = by_label(self.client.query(DECISION_WORKERS), "direction")
-        previous, self._seen_ops = self._seen_ops, ops
-        previous_moved, self._seen_workers = self._seen_workers, moved
-        if previous is None:
+    def _decisions(self, counters: tuple[dict[tuple[str, str], float], dict[str, float]],
+                   stamp: float, allocated_pct: float | None) -> list[dict[str, Any]]:
+        """Decisions since the last tick, from the counters' increases (the first tick is a baseline)."""
+        if self._seen_ops is None:
             return []
-        out = []
+        ops, moved = counters
+        out: list[dict[str, Any]] = []
         for (direction, reason), value in sorted(ops.items()):
-            new = _increase(previous.get((direction, reason), 0.0), value)
+            new = _increase(self._seen_ops.get((direction, reason), 0.0), value)
             if direction not in ACTIONS or new < 1:
                 continue
-            workers = _increase(previous_moved.get(direction, 0.0), moved.get(direction, 0.0))
+            workers = _increase(self._seen_workers.get(direction, 0.0), moved.get(direction, 0.0))
             for _ in range(int(new)):
-                self._seq += 1
                 out.append({"action": ACTIONS[direction], "count": max(int(workers // new), 1),
                             "reason": f"{reason.replace('_', ' ')} (from Prometheus counters)",
                             "utilization": _fraction(allocated_pct) or 0.0,
-                            "timestamp": stamp, "seq": self._seq})
+                            "timestamp": stamp, "seq": self._seq + len(out) + 1})
         return out
+
+
+def _means(samples: list[Sample]) -> dict[str, float]:
+    out = {}
+    for s in samples:
+        name = s.labels.get("__name__", "")[4:]
+        key = f"allocated:{s.labels.get('resource', '')}" if name == "allocated_percent" else name
+        if math.isfinite(s.value):
+            out[key] = s.value
+    return out
 
 
 def _increase(before: float, after: float) -> float:
