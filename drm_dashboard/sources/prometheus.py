@@ -3,7 +3,8 @@
 The coordinator's /metrics (drm_*) give allocation, tasks and decisions; node-exporter series that
 carry a `worker_id` label (set by the scrape config) give what each machine really used. Pool
 numbers are sums and means computed by Prometheus, and per-worker series are fetched only for the
-`max_workers` busiest workers (topk), so a tick costs the same for 100 workers or 100,000.
+`max_workers` busiest workers (topk), so the dashboard's side of a tick does not grow with the
+fleet (Prometheus' side does: it aggregates every series).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ NODE_CPU = ('1 - avg by (worker_id) (rate(node_cpu_seconds_total{mode="idle", wo
 NODE_MEMORY = ('1 - node_memory_MemAvailable_bytes{worker_id=~"%s"} '
                '/ node_memory_MemTotal_bytes{worker_id=~"%s"}')
 ACTIONS = {"up": "scale_up", "down": "scale_down"}
+_RE2_SPECIAL = re.compile(r"[\\.+*?()|\[\]{}^$]")
 
 
 class PrometheusSource:
@@ -95,7 +97,7 @@ class PrometheusSource:
         ids = sorted({s.labels["worker_id"] for s in busiest if "worker_id" in s.labels})
         if not ids:
             return {}
-        pattern = "|".join(re.escape(i) for i in ids)
+        pattern = worker_pattern(ids)
         series, cpu, mem = self.client.query_all([
             WORKER_SERIES % pattern, NODE_CPU % (pattern, self._rate_window),
             NODE_MEMORY % (pattern, pattern)])
@@ -133,6 +135,13 @@ class PrometheusSource:
                             "utilization": _fraction(allocated_pct) or 0.0,
                             "timestamp": stamp, "seq": self._seq + len(out) + 1})
         return out
+
+
+def worker_pattern(ids: list[str]) -> str:
+    """A regex matching exactly these ids, escaped for RE2 and then for a PromQL double-quoted string."""
+    # not re.escape: it escapes spaces, which RE2 refuses as an unknown escape
+    regex = "|".join(_RE2_SPECIAL.sub(r"\\\g<0>", i) for i in ids)
+    return regex.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def _means(samples: list[Sample]) -> dict[str, float]:

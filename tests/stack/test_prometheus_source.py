@@ -10,6 +10,7 @@ from drm_dashboard.config import Settings
 from drm_dashboard.dashboard import DRMRealTimeDashboard
 from drm_dashboard.errors import PayloadError, SourceUnavailable
 from drm_dashboard.sources import MetricsSource
+from drm_dashboard.sources import prometheus as prom_source
 from drm_dashboard.sources.prometheus import PrometheusSource
 from drm_dashboard.sources.promql import PromQLClient
 from drm_dashboard.store.live import LiveStore
@@ -111,3 +112,10 @@ def test_the_tabs_render_the_fleet_read_from_prometheus(fleet, tmp_path):
         assert dash.collector.health.state == "live"
     finally:
         dash.stop()
+
+
+def test_worker_ids_with_regex_and_quote_characters_select_exactly_themselves(fleet):
+    odd = ['a.b-c"d\\e f', "w(1)|w2", "w0"]
+    got = PromQLClient(fleet.prometheus.url).query(
+        'drm_worker_cpu_cores{worker_id=~"%s"}' % prom_source.worker_pattern(odd))
+    assert [s.labels["worker_id"] for s in got] == ["w0"]
