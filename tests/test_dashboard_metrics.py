@@ -79,3 +79,31 @@ def test_source_down_shows_as_health_and_a_firing_alert(run):
            ("source", "system"))
     assert firing == {key: 1}
     assert values(fams, "drm_alerts")[(("level", "error"), ("source", "system"))] == 1
+
+
+def test_latest_finding_per_metric_and_crossing_etas_only():
+    from prometheus_client import generate_latest
+
+    from drm_dashboard.analytics.cp_types import ChangePoint
+    from drm_dashboard.analytics.forecast import ThresholdEta
+    from drm_dashboard.analytics.pipeline import AnalyticsReport
+    from drm_dashboard.metrics import DashboardState, dashboard_registry
+    from drm_dashboard.models import SourceHealth
+
+    def finding(ts, confidence, direction):
+        return ChangePoint("allocation_time_ms", 5, ts, 2.0, 4.0, 100.0, direction, confidence,
+                           6.0, 1e-5, 3.0, 8, 0.2)
+    report = AnalyticsReport(
+        findings=(finding(1e9, 0.6, "improvement"), finding(1e9 + 60, 0.93, "regression")),
+        etas={"cpu_utilization": ThresholdEta("cpu_utilization", 80.0, "up", "crossing", 300.0, "m"),
+              "memory_utilization": ThresholdEta("memory_utilization", 90.0, "up", "no_trend", None, "m")})
+    state = DashboardState(health=SourceHealth, tick_times_ms=lambda: (), report=lambda: report,
+                           firing=lambda: (), alerts=lambda: (), run_started=lambda: None)
+    text = generate_latest(dashboard_registry(state)).decode()
+    fams = {f.name: f for f in text_string_to_metric_families(text)}
+    assert values(fams, "drm_regression_confidence") == {
+        (("direction", "regression"), ("metric", "allocation_time_ms")): pytest.approx(0.93)}
+    assert values(fams, "drm_forecast_time_to_threshold_seconds") == {
+        (("metric", "cpu_utilization"), ("threshold", "80")): 300.0}
+    # no tick yet: no tick-duration family at all rather than a made-up 0
+    assert "drm_dashboard_tick_duration_milliseconds" not in fams
