@@ -141,9 +141,10 @@ def _report(results: list[dict], ticks: int) -> str:
         "evaluation of the sums and the topk over every worker's series, which runs on Prometheus' "
         "side. CoordinatorSource moves and validates every worker on every tick. The last column is "
         "the price of exporting per-worker series from the reference coordinator: prometheus_client "
-        "renders about ten samples per worker, and at 10,000 workers one scrape costs the "
-        "coordinator seconds of CPU, so scrape it every 30 s or more at that size (the benchmark "
-        "does) or give the per-worker series to the workers' own exporters.", "",
+        "renders about ten samples per worker, and at 10,000 workers one scrape takes the coordinator "
+        "seconds (wall time here, on two cores shared with other jobs), so scrape it every 30 s or "
+        "more at that size (the benchmark does) or give the per-worker series to the workers' own "
+        "exporters.", "",
         "A 100,000-worker fleet would need more than this: about a million active series is past one "
         "Prometheus on a small machine, and one coordinator's /metrics of that size cannot be "
         "rendered within a scrape. The design carries over unchanged on the dashboard's side: "
