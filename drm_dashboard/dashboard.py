@@ -14,8 +14,8 @@ from .collector import Collector
 from .config import Settings, parse_regression
 from .errors import ConfigError, StorageError
 from .manager import DynamicResourceManager
-from .metrics import DashboardState, dashboard_registry, register_metrics_route
 from .manager.workload import InjectedRegression, Workload, WorkloadConfig, WorkloadDriver
+from .metrics import DashboardState, dashboard_registry, register_metrics_route
 from .models import SourceHealth
 from .notify import AlertmanagerDestination, NotificationDispatcher, build_destinations
 from .report.summary import RunFacts, summarize
