@@ -91,7 +91,17 @@ def test_a_prometheus_without_our_job_is_an_empty_answer_not_zeros(fleet, tmp_pa
         empty.stop()
 
 
-def test_the_tabs_render_the_fleet_read_from_prometheus(fleet, tmp_path):
+# each tab's first output, and the inputs its callback reads
+TAB_OUTPUTS = {"System Overview": "overview-utilization-data.data",
+               "Worker Details": "workers-heatmap-data.data",
+               "Performance Metrics": "perf-task-throughput-data.data",
+               "Scaling Decisions": "scaling-timeline-data.data", "Alerts": "alerts-list.children"}
+INPUTS = {"drm-interval.n_intervals": 1, "drm-theme.data": "dark", "workers-metric.value": "cpu",
+          "perf-range.value": 60, "alerts-levels.value": ["info", "warning", "error", "critical"],
+          "alerts-sources.value": ["scaling_decision", "regression_detection", "system", "threshold"]}
+
+
+def test_every_tab_renders_the_fleet_read_from_prometheus(fleet, tmp_path):
     source = PrometheusSource(fleet.prometheus.url)
     settings = Settings(db_path=str(tmp_path / "h.duckdb"), update_interval=3600, retention=60)
     dash = DRMRealTimeDashboard(settings=settings, source=source)
@@ -101,12 +111,12 @@ def test_the_tabs_render_the_fleet_read_from_prometheus(fleet, tmp_path):
         poll(lambda: dash.collector.poll_once().ok and len(dash.live.view().worker_ids) == 3,
              "a tick with three workers")
         client = app.server.test_client()
-        values = {"drm-interval.n_intervals": 1, "drm-tabs.active_tab": "Worker Details",
-                  "drm-theme.data": "dark", "workers-metric.value": "cpu"}
-        key = callback_key(app, "workers-heatmap-data.data")
-        answer = client.post("/_dash-update-component", json=callback_body(app, key, values))
-        assert answer.status_code == 200
-        assert all(w in answer.get_data(as_text=True) for w in REPORTED)
+        for tab, output in TAB_OUTPUTS.items():
+            body = callback_body(app, callback_key(app, output), {**INPUTS, "drm-tabs.active_tab": tab})
+            answer = client.post("/_dash-update-component", json=body)
+            assert answer.status_code == 200, tab  # 204 would mean nothing was drawn
+            if tab == "Worker Details":
+                assert all(w in answer.get_data(as_text=True) for w in REPORTED)
         cards = client.post("/_dash-update-component", json=callback_body(
             app, callback_key(app, "overview-cards.children"), {"drm-interval.n_intervals": 1}))
         assert cards.status_code == 200 and "Workers" in cards.get_data(as_text=True)
