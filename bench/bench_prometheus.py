@@ -98,7 +98,7 @@ def _server_ms(url: str) -> float:
     top = requests.post(url + "/api/v1/query", data={"query": p.BUSIEST % 100}, timeout=60).json()
     pattern = p.worker_pattern(sorted(r["metric"]["worker_id"] for r in top["data"]["result"]))
     queries = [p.POOL_SUM, p.POOL_MEAN, p.NEWEST, p.BUSIEST % 100, p.DECISIONS, p.DECISION_WORKERS,
-               p.WORKER_SERIES % pattern, p.NODE_CPU % (pattern, "1m"), p.NODE_MEMORY % (pattern, pattern)]
+               p.WORKER_SERIES % pattern, p.NODE_CPU % (pattern, "5m"), p.NODE_MEMORY % (pattern, pattern)]
     total = 0.0
     for q in queries:
         answer = requests.post(url + "/api/v1/query", data={"query": q, "stats": "all"}, timeout=60)

@@ -46,11 +46,12 @@ class PrometheusSource:
 
     def __init__(self, url: str, *, bearer_token: str | None = None,
                  basic_auth: tuple[str, str] | None = None, max_workers: int = 100,
-                 rate_window: str = "1m", stale_after_s: float = 120.0, timeout_s: float = 10.0,
+                 rate_window: str = "5m", stale_after_s: float = 120.0, timeout_s: float = 10.0,
                  clock: Callable[[], float] = time.time) -> None:
         self.client = PromQLClient(url, bearer_token=bearer_token, basic_auth=basic_auth,
                                    timeout_s=timeout_s)
         self.max_workers = max_workers
+        # rate() needs two scrapes inside its window; 5m holds two at Prometheus' default 1m interval
         self._rate_window = rate_window
         self._stale_after_s = stale_after_s
         self._clock = clock
