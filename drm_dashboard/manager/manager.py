@@ -14,11 +14,14 @@ from .compat import Execution, OriginalApi, policy_from_original
 from .pool import ReferenceCapacity, Worker, best_fit, count_unplaceable, mark_lost
 from .scaling import PoolView, ScalingPolicy, Verdict, decide, trigger_of
 from .stats import efficiency, pool_totals, statistics
-from .windows import BucketWindow, SampleWindow
+from .windows import BucketWindow, CumulativeHistogram, SampleWindow
 
 _DECISIONS_KEPT = 1_000
 # throughput, queue wait and allocation time are judged over this much clock time
 METRICS_WINDOW_S = 60.0
+# allocation time buckets (ms): a placement is sub-millisecond in process, tens of ms over a network
+ALLOCATION_BUCKETS_MS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0,
+                         1000.0, 2500.0)
 
 
 class DynamicResourceManager(OriginalApi):
@@ -65,6 +68,8 @@ class DynamicResourceManager(OriginalApi):
         # differences, raw samples that trailing-window means are not
         self._totals = {"allocations_total": 0.0, "allocation_ms_total": 0.0,
                         "placements_total": 0.0, "queue_wait_ms_total": 0.0}
+        self._alloc_hist = CumulativeHistogram(ALLOCATION_BUCKETS_MS)
+        self._lost_total = 0
         self._samples = SampleWindow(self.policy.window_s)
         self._decisions: collections.deque[ScalingDecision] = collections.deque(maxlen=_DECISIONS_KEPT)
         self._seq = 0
@@ -134,7 +139,9 @@ class DynamicResourceManager(OriginalApi):
             return self._mark_lost(self._clock())
 
     def _mark_lost(self, now: float) -> list[str]:
-        return mark_lost(self._workers.values(), now - self._heartbeat_timeout)
+        lost = mark_lost(self._workers.values(), now - self._heartbeat_timeout)
+        self._lost_total += len(lost)
+        return lost
 
     def _worker(self, worker_id: str) -> Worker:
         try:
@@ -160,6 +167,7 @@ class DynamicResourceManager(OriginalApi):
             self._alloc_ms.add(now, elapsed_ms)
             self._totals["allocations_total"] += 1
             self._totals["allocation_ms_total"] += elapsed_ms
+            self._alloc_hist.observe(elapsed_ms)
         return rid
 
     def _place(self, task_id: str, req: Requirements, worker: Worker, now: float) -> str:
@@ -258,6 +266,14 @@ class DynamicResourceManager(OriginalApi):
                 "tasks_failed": self._failed,
                 **self._totals,
             }
+
+    def event_counters(self) -> dict[str, Any]:
+        """Cumulative counts for /metrics: allocation-time buckets, their sum and count, lost workers."""
+        with self._lock:
+            return {"allocation_buckets_ms": self._alloc_hist.cumulative(),
+                    "allocations_total": self._totals["allocations_total"],
+                    "allocation_ms_total": self._totals["allocation_ms_total"],
+                    "workers_lost_total": self._lost_total}
 
     # -- scaling -----------------------------------------------------------------------------
     def evaluate_scaling(self) -> ScalingDecision:
