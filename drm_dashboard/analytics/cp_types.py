@@ -32,10 +32,11 @@ class DetectorConfig:
     min_before: int = 20  # online: baseline samples needed before judging
     min_after: int = 6  # online: samples past a step before it can be confirmed
     surprise_half: float = 4.0  # one-step surprise (innovation sds) that scores 0.5 per row
-    # logistic weights of the confidence: bias, ln(z^2 / threshold); fitted on the pooled
+    # logistic weights of the confidence: bias, ln(z^2 / threshold), ln(relative change);
+    # inputs chosen by cross-validation, weights fitted on the pooled
     # benchmark findings of the chosen penalties (bench/calibration.fit_weights), reported
     # out-of-fold by bench/crossval
-    confidence_weights: tuple[float, float] = (-1.708, 1.482)
+    confidence_weights: tuple[float, float, float] = (-0.733, 0.446, 0.386)
 
     @property
     def min_points(self) -> int:

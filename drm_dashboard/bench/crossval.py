@@ -8,6 +8,10 @@ other folds and scored on this one; the confidence model's weights are fitted on
 folds' findings and judged on this fold's, so every reported figure is out-of-fold. NAB scores
 a fold twice: with its threshold optimised on the fold itself, as the benchmark does on any
 data root, and with the threshold carried over from the training folds (stricter).
+k = 0 means leave-one-series-out (`loso`): every series is its own fold. A single NAB file is
+too little to score alone, so there the held-out files are pooled per group: each scored with
+the penalty chosen without it, then at NAB's optimum threshold over the pooled files and at
+its own training threshold; the spread is over series for TCPD and not reported for NAB.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ NAB_PROFILE = "standard"
 
 def assign_folds(keys: Sequence[tuple[str, str]], k: int) -> dict[str, int]:
     """(group, name) pairs to folds 0..k-1: position within the group, sorted by name, mod k."""
+    if k == 0:  # leave-one-series-out
+        return {name: i for i, (_, name) in enumerate(sorted(keys))}
     folds: dict[str, int] = {}
     for group in sorted({g for g, _ in keys}):
         for i, name in enumerate(sorted(n for g, n in keys if g == group)):
@@ -116,53 +122,99 @@ def _spread(values: Sequence[float]) -> dict:
     return {"folds": vals, "mean": float(np.mean(vals)), "sd": float(np.std(vals))}
 
 
+def _train(held: set[str], tcpd: dict, nab: dict, files: Sequence[NabFile],
+           profile: dict) -> tuple[float, float, tuple[float, ...]]:
+    """Penalties and confidence weights chosen on every series outside held."""
+    t_train = [n for n in next(iter(tcpd.values())) if n not in held]
+    n_train = [f for f in files if f.key not in held]
+    off, on = pick_offline(tcpd, t_train), pick_online(nab, n_train, profile)
+    weights = fit_confidence(_outcomes(tcpd[off], t_train, nab[on], [f.key for f in n_train]))
+    return off, on, weights
+
+
+def _judge(weights: tuple[float, ...], outcomes: Sequence) -> list[tuple[float, bool]]:
+    """(confidence, hit) of held-out findings under weights fitted without them."""
+    return [(logistic(weights, finding_features(f)), hit) for f, hit in outcomes]
+
+
 def _fold(k: int, folds: dict[str, int], tcpd: dict, nab: dict, files: Sequence[NabFile],
-          profile: dict, base: DetectorConfig) -> tuple[dict, list[tuple[float, bool]]]:
+          profile: dict) -> tuple[dict, list[tuple[float, bool]]]:
     """Choose on the other folds, score on fold k; the fold's figures and its OOF confidences."""
-    t_names = next(iter(tcpd.values())).keys()
-    t_train = [n for n in t_names if folds[n] != k]
-    t_test = [n for n in t_names if folds[n] == k]
+    t_test = [n for n in next(iter(tcpd.values())) if folds[n] == k]
     n_train = [f for f in files if folds[f.key] != k]
     n_test = [f for f in files if folds[f.key] == k]
-    off = pick_offline(tcpd, t_train)
-    on = pick_online(nab, n_train, profile)
+    off, on, weights = _train(set(t_test) | {f.key for f in n_test}, tcpd, nab, files, profile)
     f1, cover = tcpd_score(tcpd[off], t_test)
     own, _ = nab_scores(n_test, nab[on], profile)
     _, train_threshold = nab_scores(n_train, nab[on], profile)
     carried, _ = nab_scores(n_test, nab[on], profile, train_threshold)
-    weights = fit_confidence(_outcomes(tcpd[off], t_train, nab[on], [f.key for f in n_train]))
-    test_outcomes = _outcomes(tcpd[off], t_test, nab[on], [f.key for f in n_test])
-    pairs = [(logistic(weights, finding_features(f)), hit) for f, hit in test_outcomes]
+    pairs = _judge(weights, _outcomes(tcpd[off], t_test, nab[on], [f.key for f in n_test]))
     figures = {"offline_penalty": off, "penalty": on, "tcpd_f1": f1, "tcpd_cover": cover,
                **{f"nab_{g}": v for g, v in own.items()},
                **{f"nab_{g}_train_threshold": v for g, v in carried.items()}}
     return figures, pairs
 
 
+def _kfold(k: int, folds: dict[str, int], tcpd: dict, nab: dict, files: Sequence[NabFile],
+           profile: dict) -> dict:
+    """Out-of-fold figures of k folds, each with its spread over folds."""
+    per_fold, oof = [], []
+    for fold in range(k):
+        figures, pairs = _fold(fold, folds, tcpd, nab, files, profile)
+        per_fold.append(figures)
+        oof += pairs
+    measures = [m for m in per_fold[0] if m not in ("offline_penalty", "penalty")]
+    return {"folds": k,
+            "chosen_per_fold": [{"offline_penalty": f["offline_penalty"], "penalty": f["penalty"]}
+                                for f in per_fold],
+            "scores": {m: _spread([f[m] for f in per_fold]) for m in measures},
+            "confidence_oof": calibration_summary(oof)}
+
+
+def _loso(tcpd: dict, nab: dict, files: Sequence[NabFile], profile: dict) -> dict:
+    """Leave-one-series-out figures: TCPD per series, NAB pooled over the held-out files."""
+    rows, oof, scores, carried_raw, chosen = [], [], {}, {}, []
+    for name in next(iter(tcpd.values())):
+        off, on, weights = _train({name}, tcpd, nab, files, profile)
+        rows.append(tcpd[off][name][0])
+        oof += _judge(weights, tcpd[off][name][1])
+        chosen.append({"offline_penalty": off, "penalty": on})
+    for f in files:
+        off, on, weights = _train({f.key}, tcpd, nab, files, profile)
+        scores[f.key] = nab[on][f.key]
+        oof += _judge(weights, nab[on][f.key][1])
+        _, threshold = nab_scores([g for g in files if g.key != f.key], nab[on], profile)
+        carried_raw[f.key] = nab_file_score(f.rows, scores[f.key][0], threshold, profile)
+        chosen.append({"offline_penalty": off, "penalty": on})
+    own, _ = nab_scores(files, scores, profile)
+    groups = sorted({f.group for f in files})
+    carried = {g: nab_normalized(sum(carried_raw[f.key] for f in files if f.group == g),
+                                 sum(f.rows.n_windows for f in files if f.group == g), profile)
+               for g in groups}
+    pooled = {**{f"nab_{g}": {"mean": v} for g, v in own.items()},
+              **{f"nab_{g}_train_threshold": {"mean": v} for g, v in carried.items()}}
+    return {"folds": 0, "chosen_per_fold": chosen,
+            "scores": {"tcpd_f1": _spread([r["f1"] for r in rows]),
+                       "tcpd_cover": _spread([r["cover"] for r in rows]), **pooled},
+            "confidence_oof": calibration_summary(oof)}
+
+
 def crossvalidate(root: Path, base: DetectorConfig = DetectorConfig(), k: int = FOLDS) -> dict:
-    """k-fold CV of the penalties and the confidence weights; the choice on all the data too."""
+    """k-fold CV (k = 0: leave-one-series-out) of the penalties and confidence weights, with
+    leave-one-series-out beside k-fold under `loso`; the choice on all the data too."""
     files = load_nab(root / "nab")
     profile = load_profiles(root / "nab")[NAB_PROFILE]
     tcpd = tcpd_table(root / "tcpd", base)
     nab = nab_table(files, base)
     keys = [("tcpd", n) for n in next(iter(tcpd.values()))] + [(f.group, f.key) for f in files]
-    folds = assign_folds(keys, k)
-    per_fold, oof = [], []
-    for fold in range(k):
-        figures, pairs = _fold(fold, folds, tcpd, nab, files, profile, base)
-        per_fold.append(figures)
-        oof += pairs
+    loso = _loso(tcpd, nab, files, profile)
+    result = loso if k == 0 else _kfold(k, assign_folds(keys, k), tcpd, nab, files, profile)
     names = list(next(iter(tcpd.values())))
     off, on = pick_offline(tcpd, names), pick_online(nab, files, profile)
     weights = fit_confidence(_outcomes(tcpd[off], names, nab[on], [f.key for f in files]))
-    measures = [m for m in per_fold[0] if m not in ("offline_penalty", "penalty")]
     return {
-        "folds": k, "grid": {"offline_penalty": list(OFFLINE_PENALTIES),
-                             "penalty": list(ONLINE_PENALTIES)},
-        "chosen_per_fold": [{"offline_penalty": f["offline_penalty"], "penalty": f["penalty"]}
-                            for f in per_fold],
-        "scores": {m: _spread([f[m] for f in per_fold]) for m in measures},
-        "confidence_oof": calibration_summary(oof),
+        **result, "loso": loso,
+        "grid": {"offline_penalty": list(OFFLINE_PENALTIES), "penalty": list(ONLINE_PENALTIES)},
         "chosen": {"offline_penalty": off, "penalty": on, "confidence_weights": list(weights)},
         "defaults_match": (off == base.offline_penalty and on == base.penalty
                            and tuple(weights) == tuple(base.confidence_weights)),

@@ -4,8 +4,9 @@ Runs the TCPD track (offline, F1 margin 5 and covering; van den Burg & Williams 
 NAB track (OnlineDetector row by row; Lavin & Ahmad 2015) with the one default DetectorConfig,
 checks the scorers against the published numbers shipped with the data, and writes
 per_series.csv and summary.json (scores, finding calibration, runtime in seconds). With
-`--cross-validate` it also runs `crossval` (k-fold across series, `--folds`, default 3) and adds
-its out-of-fold figures under the `crossval` key, beside the in-sample ones.
+`--cross-validate` it also runs `crossval` (k-fold across series, `--folds`, default 3; 0 for
+leave-one-series-out) and adds its out-of-fold figures under the `crossval` key (with the
+leave-one-series-out figures under `crossval.loso`), beside the in-sample ones.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, required=True, help="folder for the result files")
     parser.add_argument("--cross-validate", action="store_true",
                         help="also cross-validate the settings across series (a few minutes)")
-    parser.add_argument("--folds", type=int, default=FOLDS, help="folds of --cross-validate")
+    parser.add_argument("--folds", type=int, default=FOLDS, help="folds of --cross-validate (0: leave-one-series-out)")
     return parser.parse_args(argv)
 
 
@@ -106,8 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.data_root.is_dir():
         print(f"error: data root {args.data_root} is not a folder", file=sys.stderr)
         return 2
-    if args.folds < 2:
-        print(f"error: --folds must be at least 2, got {args.folds}", file=sys.stderr)
+    if args.folds < 2 and args.folds != 0:
+        print(f"error: --folds must be 0 (leave-one-series-out) or at least 2, got {args.folds}",
+              file=sys.stderr)
         return 2
     root = args.data_root
     if args.cross_validate and not ((root / "tcpd" / "datasets").is_dir() and (root / "nab" / "data").is_dir()):

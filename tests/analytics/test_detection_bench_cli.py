@@ -88,16 +88,25 @@ def test_cross_validation_reports_out_of_fold_figures_per_fold(tmp_path):
     assert set(cv["scores"]) >= {"tcpd_cover", "nab_realAWSCloudwatch",
                                  "nab_realAWSCloudwatch_train_threshold"}
     assert cv["confidence_oof"]["findings"] >= 2
-    assert len(cv["chosen"]["confidence_weights"]) == 2  # bias and ln(z^2 / threshold)
+    # bias, ln(z^2 / threshold), ln(relative change)
+    assert len(cv["chosen"]["confidence_weights"]) == 3
+    # leave-one-series-out beside it: one TCPD figure per series, NAB pooled per group
+    loso = cv["loso"]
+    assert loso["folds"] == 0 and len(loso["scores"]["tcpd_f1"]["folds"]) == 2
+    assert len(loso["chosen_per_fold"]) == 2 + 2 * 2  # every TCPD series and NAB file held out
+    assert set(loso["scores"]["nab_realAWSCloudwatch"]) == {"mean"}
+    assert loso["confidence_oof"]["findings"] >= 2
 
 
 def test_assign_folds_goes_by_position_within_each_group():
     keys = [("a", "x3"), ("a", "x1"), ("a", "x2"), ("b", "y1"), ("b", "y2")]
     assert assign_folds(keys, 2) == {"x1": 0, "x2": 1, "x3": 0, "y1": 0, "y2": 1}
+    assert assign_folds(keys, 0) == {"x1": 0, "x2": 1, "x3": 2, "y1": 3, "y2": 4}  # one per series
 
 
 def test_too_few_folds_is_a_bad_flag(tmp_path, capsys):
     make_root(tmp_path / "data")
     assert main(["--data-root", str(tmp_path / "data"), "--out", str(tmp_path / "out"),
                  "--cross-validate", "--folds", "1"]) == 2
-    assert capsys.readouterr().err.strip() == "error: --folds must be at least 2, got 1"
+    assert capsys.readouterr().err.strip() == (
+        "error: --folds must be 0 (leave-one-series-out) or at least 2, got 1")
