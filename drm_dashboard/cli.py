@@ -39,9 +39,10 @@ def build_parser(prog: str = "drm-dashboard") -> argparse.ArgumentParser:
     p.add_argument("--drm-url", dest="drm_url", help="URL of a DRM coordinator (API v1)")
     p.add_argument("--api-key", dest="api_key", help="coordinator API key (or DRM_API_KEY)")
     p.add_argument("--seed", type=int, help="seed of the embedded demo workload (default: 0)")
-    p.add_argument("--inject-regression", dest="inject_regression", metavar="METRIC@MINUTE",
-                   help="demo only: make allocation_time (or throughput) twice as bad from that "
-                        "minute, to watch the regression detector find it (e.g. allocation_time@10)")
+    p.add_argument("--inject-regression", dest="inject_regression", metavar="METRIC[*FACTOR]@MINUTE",
+                   help="demo only: make allocation_time, queue_wait or throughput worse from that "
+                        "minute (twice as bad, or multiplied by FACTOR), to watch the regression "
+                        "detector find it (e.g. allocation_time@10, throughput*0.5@2)")
     p.add_argument("--alert-config", dest="alert_config",
                    help="alert rules, silences and notifications (TOML, YAML or JSON; see docs/ALERTS.md)")
     ci = p.add_argument_group("CI mode")

@@ -38,7 +38,8 @@ class Settings:
     report: str | None = None
     fail_on: str = "never"
     alert_config: str | None = None
-    # demo only: "allocation_time@10" doubles placement latency from minute 10 of the run
+    # demo only: "allocation_time@10" doubles placement latency from minute 10 of the run,
+    # "allocation_time*1.5@2" multiplies it by 1.5 from minute 2 (see parse_regression)
     inject_regression: str | None = None
 
     def __post_init__(self) -> None:
@@ -81,7 +82,11 @@ class Settings:
         return replace(self, **changes)
 
 
-REGRESSION_METRICS = ("allocation_time", "throughput")
+REGRESSION_METRICS = ("allocation_time", "queue_wait", "throughput")
+# the metrics that regress by shrinking: their FACTOR is below 1
+_SHRINKING = ("throughput",)
+_REGRESSION_FORM = ("--inject-regression must be METRIC[*FACTOR]@MINUTE with METRIC one of "
+                    + ", ".join(REGRESSION_METRICS) + " (e.g. allocation_time*1.5@2)")
 
 
 def check_url(url: str) -> None:
@@ -95,17 +100,28 @@ def check_url(url: str) -> None:
         raise ConfigError(f"--drm-url must be http(s)://host[:port], got {url!r}")
 
 
-def parse_regression(spec: str) -> tuple[str, float]:
-    """'METRIC@MINUTE' -> (metric, start in seconds); ConfigError naming the flag otherwise."""
-    metric, _, minute = spec.partition("@")
+def parse_regression(spec: str) -> tuple[str, float, float]:
+    """'METRIC[*FACTOR]@MINUTE' -> (metric, start s, how many times worse); ConfigError otherwise.
+
+    FACTOR multiplies the metric (allocation_time*1.5, throughput*0.5); without it the metric
+    gets twice as bad. MINUTE defaults to 10.
+    """
+    head, _, minute = spec.partition("@")
+    metric, star, factor_text = head.partition("*")
     try:
         start_min = float(minute) if minute else 10.0
+        factor = float(factor_text) if star else None
     except ValueError:
-        start_min = -1.0
-    if metric not in REGRESSION_METRICS or start_min < 0:
-        raise ConfigError(f"--inject-regression must be METRIC@MINUTE with METRIC one of "
-                          f"{', '.join(REGRESSION_METRICS)}, got {spec!r}")
-    return metric, start_min * 60.0
+        raise ConfigError(f"{_REGRESSION_FORM}, got {spec!r}") from None
+    if metric not in REGRESSION_METRICS or not 0 <= start_min < math.inf:
+        raise ConfigError(f"{_REGRESSION_FORM}, got {spec!r}")
+    if factor is None:
+        return metric, start_min * 60.0, 2.0
+    shrinks = metric in _SHRINKING
+    if not math.isfinite(factor) or not (0 < factor < 1 if shrinks else factor > 1):
+        need = "0 < FACTOR < 1" if shrinks else "FACTOR > 1"
+        raise ConfigError(f"--inject-regression {spec!r} would not make {metric} worse (need {need})")
+    return metric, start_min * 60.0, 1.0 / factor if shrinks else factor
 
 
 def _coerce(name: str, raw: str, kind: type) -> Any:

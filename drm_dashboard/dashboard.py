@@ -73,9 +73,9 @@ class DRMRealTimeDashboard:
         spec = self.settings.inject_regression
         if spec is None:
             return WorkloadConfig(seed=self.settings.seed)
-        metric, start_s = parse_regression(spec)
+        metric, start_s, factor = parse_regression(spec)
         return WorkloadConfig(seed=self.settings.seed,
-                              regression=InjectedRegression(metric=metric, start_s=start_s, factor=2.0))
+                              regression=InjectedRegression(metric=metric, start_s=start_s, factor=factor))
 
     def _make_source(self) -> MetricsSource:
         if self.settings.drm_url is not None:
