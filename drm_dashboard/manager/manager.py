@@ -25,9 +25,13 @@ class DynamicResourceManager:
     def __init__(self, *, policy: ScalingPolicy | None = None,
                  clock: Callable[[], float] = time.time, reservation_ttl_s: float = 3600.0,
                  heartbeat_timeout_s: float = 30.0,
-                 latency_model: Callable[[int], float] | None = None) -> None:
+                 latency_model: Callable[[int], float] | None = None,
+                 timer: Callable[[], float] = time.perf_counter) -> None:
         self.policy = policy or ScalingPolicy()
         self._clock = clock
+        # times a placement's own work; a simulation on a fake clock may pass a constant one, so
+        # that the measured allocation time does not depend on how loaded the machine is
+        self._timer = timer
         self._ttl = reservation_ttl_s
         self._heartbeat_timeout = heartbeat_timeout_s
         self._latency_model = latency_model
@@ -129,7 +133,7 @@ class DynamicResourceManager:
     # -- reservations ------------------------------------------------------------------------
     def reserve_resources(self, task_id: str, requirements: Mapping[str, Any]) -> str | None:
         """Best-fit placement; a reservation id, or None (the task is then recorded as pending)."""
-        start = time.perf_counter()
+        start = self._timer()
         _check_id(task_id, "task_id")
         req = parse_requirements(requirements)
         with self._lock:
@@ -139,7 +143,7 @@ class DynamicResourceManager:
             workers = len(self._workers)
         # the latency model stands for network placement cost; it is measured time, never slept
         extra = self._latency_model(workers) if self._latency_model else 0.0
-        elapsed_ms = (time.perf_counter() - start + extra) * 1000.0
+        elapsed_ms = (self._timer() - start + extra) * 1000.0
         with self._lock:
             self._alloc_ms.add(now, elapsed_ms)
             self._totals["allocations_total"] += 1
