@@ -1,11 +1,11 @@
 """Confidence of a detected step from significance, effect size and persistence, not 1 - p.
 
-The three components are combined by a fixed logistic model, in the spirit of Platt (1999),
+The three components are combined by a logistic model, in the spirit of Platt (1999),
 "Probabilistic outputs for support vector machines": a monotone map of evidence to a
 probability that the change is real. Significance enters as ln(z^2 / threshold), where z is
-the GLS statistic under AR(1) noise; effect size as ln(Cohen's d); persistence as ln of the
-count of post-step samples that agree when the step is confirmed. That count weighs against
-confidence: a step that needs many samples to reach significance is small or gradual.
+the L2 step statistic of `cp_stats`; effect size as ln(Cohen's d); persistence as ln of the
+count of post-step samples that agree when the step is confirmed. The weights are fitted on
+benchmark findings (`bench/calibration.py`) and their calibration is reported out-of-fold.
 """
 
 from __future__ import annotations
@@ -33,18 +33,35 @@ def _capped_log(x: float) -> float:
     return min(max(math.log(x), -_LOG_CAP), _LOG_CAP)
 
 
-def features(test: SplitTest, config: DetectorConfig) -> tuple[float, float, float]:
+def evidence(z: float, threshold: float, effect_size: float, agree: int,
+             min_after: int) -> tuple[float, float, float]:
     """ln(z^2 / acceptance threshold), ln effect size and ln(agreeing samples / min_after)."""
-    threshold = config.penalty * math.log(test.n)
-    return (_capped_log(test.z ** 2 / threshold), _capped_log(test.effect_size),
-            _capped_log(test.agree / max(config.min_after, 1)))
+    return (_capped_log(z ** 2 / threshold), _capped_log(effect_size),
+            _capped_log(agree / max(min_after, 1)))
+
+
+def features(test: SplitTest, config: DetectorConfig) -> tuple[float, float, float]:
+    """The confidence model's inputs for a split test judged with config.penalty."""
+    return evidence(test.z, config.penalty * math.log(test.n), test.effect_size, test.agree,
+                    config.min_after)
+
+
+def finding_features(finding: ChangePoint, config: DetectorConfig) -> tuple[float, float, float]:
+    """The same inputs recovered from a finding's record (for refitting the weights)."""
+    return evidence(finding.z, finding.threshold, finding.effect_size, finding.persistence,
+                    config.min_after)
+
+
+def logistic(weights: tuple[float, ...], feats: tuple[float, ...]) -> float:
+    """The confidence model: 1 / (1 + exp(-(bias + w . features)))."""
+    bias, *w = weights
+    score = bias + sum(a * b for a, b in zip(w, feats))
+    return 1.0 / (1.0 + math.exp(-min(max(score, -50.0), 50.0)))
 
 
 def confidence(test: SplitTest, config: DetectorConfig) -> float:
     """Probability-like confidence in 0..1 from the logistic model of DetectorConfig."""
-    bias, *weights = config.confidence_weights
-    score = bias + sum(w * f for w, f in zip(weights, features(test, config)))
-    return 1.0 / (1.0 + math.exp(-score))
+    return logistic(config.confidence_weights, features(test, config))
 
 
 def make_change_point(test: SplitTest, config: DetectorConfig, *, metric: str, offset: int,
@@ -56,5 +73,5 @@ def make_change_point(test: SplitTest, config: DetectorConfig, *, metric: str, o
         direction=direction(test.before, test.after, higher_is_better),
         confidence=confidence(test, config), z=test.z,
         p_value=scan_p_value(test.z, test.candidates), effect_size=test.effect_size,
-        persistence=test.agree, phi=test.phi,
+        persistence=test.agree, phi=test.phi, threshold=config.penalty * math.log(test.n),
     )

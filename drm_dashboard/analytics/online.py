@@ -1,8 +1,8 @@
-"""Online change detection: the GLS AR(1) step test over a sliding, re-anchoring baseline.
+"""Online change detection: the L2 step test of `cp_stats` over a sliding, re-anchoring baseline.
 
 Each sample is appended to a baseline of at most `window` samples; once `min_before` +
 `min_after` samples are held, the best step with at least `min_after` samples behind it is
-tested as in `cp_stats` (Chakar et al. 2017) with the BIC-like acceptance of `passes`. A
+tested as in `cp_stats` (L2 cost on the window's scale) with the BIC-type acceptance of `passes`. A
 confirmed step is reported once and the baseline re-anchors at it (the post-step samples
 become the new baseline), so a level shift does not alert again every tick. The newest finding
 stays open: on each later sample the step is re-tested at the same index over the samples before
@@ -115,7 +115,7 @@ class OnlineDetector:
             self._revise(self._post_step(test))
         self._score = surprise_score
         if found is not None:
-            # the step's GLS z on the same sd scale as the surprise
+            # the step's z (in window sds) on the same scale as the surprise
             self._score = max(surprise_score, found.z / (found.z + self.config.surprise_half))
         return found
 
@@ -175,7 +175,7 @@ class OnlineDetector:
         # a split on the scan's last allowed index whose tail disagrees is a later step seen
         # too early (its first samples still belong to the old level): wait a tick
         early = test.index >= n - cfg.min_after and test.agree < n - test.index
-        if early or not passes(test, cfg.penalty, cfg.min_persistence):
+        if early or not passes(test, cfg.penalty):
             return None
         if self._open is not None:
             # the samples before this step are the open finding's whole post-step segment
