@@ -12,7 +12,8 @@ pytestmark = pytest.mark.timeout(60)
 
 
 def run_demo(clock, regression, minutes=20):
-    mgr = DynamicResourceManager(clock=clock)
+    # a constant timer: allocation time is the latency model alone, not this machine's CPU load
+    mgr = DynamicResourceManager(clock=clock, timer=lambda: 0.0)
     workload = Workload(mgr, WorkloadConfig(seed=0, regression=regression), clock=clock)
     pipe = AnalyticsPipeline(clock=clock)
     col = Collector(LocalSource(mgr, clock=clock), LiveStore(3600, clock=clock), None, interval_s=5,
