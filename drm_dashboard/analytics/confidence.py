@@ -1,11 +1,11 @@
-"""Confidence of a detected step from significance, effect size and persistence, not 1 - p.
+"""Confidence of a detected step: a calibrated probability that the change is real, not 1 - p.
 
-The three components are combined by a logistic model, in the spirit of Platt (1999),
-"Probabilistic outputs for support vector machines": a monotone map of evidence to a
-probability that the change is real. Significance enters as ln(z^2 / threshold), where z is
-the L2 step statistic of `cp_stats`; effect size as ln(Cohen's d); persistence as ln of the
-count of post-step samples that agree when the step is confirmed. The weights are fitted on
-benchmark findings (`bench/calibration.py`) and their calibration is reported out-of-fold.
+Platt (1999), "Probabilistic outputs for support vector machines": a logistic map of the
+evidence to a probability, fitted on labelled findings (`bench/calibration.py`). The evidence is
+ln(z^2 / threshold), how far the step's L2 statistic clears the BIC-type acceptance threshold;
+as samples accumulate after a real change, z^2 grows and so does the confidence. Effect size
+and the count of agreeing samples were also tried as inputs; out-of-fold they made the
+calibration worse (`bench/crossval.py`), so the model keeps the one input.
 """
 
 from __future__ import annotations
@@ -15,7 +15,12 @@ import math
 from scipy.stats import norm
 
 from drm_dashboard.analytics.cp_stats import SplitTest
-from drm_dashboard.analytics.cp_types import ChangePoint, DetectorConfig, change_pct, direction
+from drm_dashboard.analytics.cp_types import (
+    ChangePoint,
+    DetectorConfig,
+    change_pct,
+    direction,
+)
 
 # keep logs finite for noiseless steps (z and d can be ~1e9)
 _LOG_CAP = 8.0
@@ -33,23 +38,19 @@ def _capped_log(x: float) -> float:
     return min(max(math.log(x), -_LOG_CAP), _LOG_CAP)
 
 
-def evidence(z: float, threshold: float, effect_size: float, agree: int,
-             min_after: int) -> tuple[float, float, float]:
-    """ln(z^2 / acceptance threshold), ln effect size and ln(agreeing samples / min_after)."""
-    return (_capped_log(z ** 2 / threshold), _capped_log(effect_size),
-            _capped_log(agree / max(min_after, 1)))
+def evidence(z: float, threshold: float) -> tuple[float]:
+    """ln(z^2 / acceptance threshold): how far the step's evidence clears the penalty."""
+    return (_capped_log(z ** 2 / threshold),)
 
 
-def features(test: SplitTest, config: DetectorConfig) -> tuple[float, float, float]:
-    """The confidence model's inputs for a split test judged with config.penalty."""
-    return evidence(test.z, config.penalty * math.log(test.n), test.effect_size, test.agree,
-                    config.min_after)
+def features(test: SplitTest, config: DetectorConfig) -> tuple[float]:
+    """The confidence model's input for a split test judged with config.penalty."""
+    return evidence(test.z, config.penalty * math.log(test.n))
 
 
-def finding_features(finding: ChangePoint, config: DetectorConfig) -> tuple[float, float, float]:
-    """The same inputs recovered from a finding's record (for refitting the weights)."""
-    return evidence(finding.z, finding.threshold, finding.effect_size, finding.persistence,
-                    config.min_after)
+def finding_features(finding: ChangePoint) -> tuple[float]:
+    """The same input recovered from a finding's record (for refitting the weights)."""
+    return evidence(finding.z, finding.threshold)
 
 
 def logistic(weights: tuple[float, ...], feats: tuple[float, ...]) -> float:

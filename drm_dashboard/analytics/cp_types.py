@@ -32,10 +32,10 @@ class DetectorConfig:
     min_before: int = 20  # online: baseline samples needed before judging
     min_after: int = 6  # online: samples past a step before it can be confirmed
     surprise_half: float = 4.0  # one-step surprise (innovation sds) that scores 0.5 per row
-    # logistic weights of the confidence: bias, ln(z^2 / threshold), ln(effect size),
-    # ln(agreeing samples / min_after); fitted on the pooled benchmark findings of the chosen
-    # penalties (bench/calibration.fit_weights), reported out-of-fold by bench/crossval
-    confidence_weights: tuple[float, float, float, float] = (-2.0, 1.15, 0.2, -0.23)
+    # logistic weights of the confidence: bias, ln(z^2 / threshold); fitted on the pooled
+    # benchmark findings of the chosen penalties (bench/calibration.fit_weights), reported
+    # out-of-fold by bench/crossval
+    confidence_weights: tuple[float, float] = (-1.706, 1.581)
 
     @property
     def min_points(self) -> int:

@@ -4,7 +4,11 @@ import math
 
 import numpy as np
 
-from drm_dashboard.analytics.changepoint import ChangePoint, DetectorConfig, detect_changes
+from drm_dashboard.analytics.changepoint import (
+    ChangePoint,
+    DetectorConfig,
+    detect_changes,
+)
 from drm_dashboard.analytics.cp_stats import best_split, passes
 from drm_dashboard.analytics.cp_types import change_pct, direction
 
