@@ -8,7 +8,7 @@ from drm_dashboard.manager import DynamicResourceManager, InjectedRegression, Wo
 from drm_dashboard.sources.local import LocalSource
 from drm_dashboard.store.live import LiveStore
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = pytest.mark.timeout(180)  # 20 simulated minutes; a loaded machine is slow
 
 
 def run_demo(clock, regression, minutes=20):
