@@ -88,7 +88,7 @@ def test_cross_validation_reports_out_of_fold_figures_per_fold(tmp_path):
     assert set(cv["scores"]) >= {"tcpd_cover", "nab_realAWSCloudwatch",
                                  "nab_realAWSCloudwatch_train_threshold"}
     assert cv["confidence_oof"]["findings"] >= 2
-    assert len(cv["chosen"]["confidence_weights"]) == 4
+    assert len(cv["chosen"]["confidence_weights"]) == 2  # bias and ln(z^2 / threshold)
 
 
 def test_assign_folds_goes_by_position_within_each_group():
