@@ -7,7 +7,8 @@ CUSUM statistic (Csorgo & Horvath 1997, "Limit Theorems in Change-Point Analysis
 split is accepted when z^2 > penalty * ln(n), a BIC-type penalty (Schwarz 1978) as in PELT
 (Killick, Fearnhead & Eckley 2012), which `changepoint.detect_changes` runs offline through
 `ruptures`. The scale is the standard deviation of the data judged (the whole series offline,
-the window online), as TCPDBench does (van den Burg & Williams 2020), so the penalty is a share
+the window online, its single lowest and highest samples clipped to their neighbours), as
+TCPDBench does (van den Burg & Williams 2020), so the penalty is a share
 of the variance a step must explain (so a series needs n > penalty * ln(n) samples before any
 step can pass). The lag-1 autocorrelation phi of the residuals is reported beside the test, not
 used by it: this plain test replaced a GLS test under AR(1) noise whose settings had been fitted
@@ -86,10 +87,22 @@ def split_test(y: np.ndarray, k: int, scale: float, rho_max: float, candidates: 
                      agree=agree, persistence=agree / (n - k), n=n, candidates=candidates)
 
 
+def winsorize_one(y: np.ndarray) -> np.ndarray:
+    """y with its single highest sample lowered to the next highest, and the lowest likewise."""
+    # one glitch (a 10x sample) would otherwise pass for a step, or inflate the window's
+    # variance and mute every real step for as long as it stays in the window
+    if len(y) < 4:
+        return y
+    order = np.argsort(y, kind="stable")
+    w = y.copy()
+    w[order[0]], w[order[-1]] = y[order[1]], y[order[-2]]
+    return w
+
+
 def best_split(y: np.ndarray, lo: int, hi: int, rho_max: float) -> SplitTest:
     """Locate (CUSUM) and judge the best single step with lo <= k <= hi, on y's own scale."""
-    y = np.asarray(y, dtype=float)
-    return split_test(y, cusum_split(y, lo, hi), float(y.std()), rho_max, candidates=hi - lo + 1)
+    w = winsorize_one(np.asarray(y, dtype=float))
+    return split_test(w, cusum_split(w, lo, hi), float(w.std()), rho_max, candidates=hi - lo + 1)
 
 
 def _agreeing(tail: np.ndarray, before: float, after: float) -> int:
