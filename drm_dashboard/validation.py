@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
+import re
 from typing import Any, Mapping
+
+import numpy as np
 
 from .errors import PayloadError
 
@@ -61,3 +65,60 @@ def optional_fraction(obj: Mapping[str, Any], key: str, path: str) -> float | No
     """A fraction that may be absent or null (GPU on a machine without one)."""
     value = obj.get(key) if is_mapping(obj) else None
     return None if value is None else fraction(value, join_path(path, key))
+
+
+# -- text from a source: worker ids, reasons, statuses ---------------------------------------
+MAX_ID_CHARS = 128
+# a reason or status longer than this is a broken or hostile peer, not a sentence to show
+MAX_TEXT_CHARS = 1000
+# 0x00-0x1f and 0x7f-0x9f (Unicode Cc) forge log lines and break labels; surrogates break encoders
+_FORBIDDEN_IN_ID = re.compile("[/\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def id_problem(value: Any) -> str | None:
+    """Why value is not a worker id (1-128 chars, no '/', no control chars), or None if it is one."""
+    if not isinstance(value, str) or not value:
+        return f"expected a non-empty string, got {type(value).__name__}"
+    if len(value) > MAX_ID_CHARS:
+        return f"{len(value):,} characters, at most {MAX_ID_CHARS} allowed"
+    bad = _FORBIDDEN_IN_ID.search(value)
+    if bad:
+        return f"character {bad.group()!r} at {bad.start()} is not allowed ('/' or a control character)"
+    return None
+
+
+def display_id(value: str) -> str:
+    """A valid id as it is; anything else made safe to show: control chars and '/' replaced, cut."""
+    if id_problem(value) is None:
+        return value
+    clean = _FORBIDDEN_IN_ID.sub("\ufffd", value)
+    if len(clean) <= MAX_ID_CHARS:
+        return clean
+    # a digest of the whole id keeps two long ids with the same start apart
+    digest = hashlib.sha1(value.encode("utf-8", "replace")).hexdigest()[:8]
+    return f"{clean[:MAX_ID_CHARS - 10]}…{digest}"
+
+
+def display_text(value: Any, limit: int = MAX_TEXT_CHARS) -> str:
+    """Text from a source, safe for a log line or a label: control chars replaced, at most limit chars."""
+    text = _CONTROL.sub("\ufffd", str(value))
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+# -- JSON nesting -------------------------------------------------------------------------------
+# far deeper than any payload of ours (a Dash callback is ~10 levels), far below the recursion limit
+MAX_JSON_DEPTH = 64
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+_DEPTH_STEP = np.zeros(256, dtype=np.int8)
+_DEPTH_STEP[[ord("["), ord("{")]] = 1
+_DEPTH_STEP[[ord("]"), ord("}")]] = -1
+
+
+def json_depth(body: bytes) -> int:
+    """How deeply brackets nest in a JSON text (strings skipped), without parsing it."""
+    stripped = _JSON_STRING.sub(b"", body)
+    if not stripped:
+        return 0
+    steps = _DEPTH_STEP[np.frombuffer(stripped, dtype=np.uint8)]
+    return int(np.cumsum(steps, dtype=np.int64).max(initial=0))

@@ -60,17 +60,22 @@ class DynamicResourceManager:
             self._latency_model = model
 
     # -- workers -----------------------------------------------------------------------------
-    def register_worker(self, worker_id: str, resources: Mapping[str, Any]) -> None:
-        """Add a worker; registering a known id again replaces its capacity and revives it."""
+    def register_worker(self, worker_id: str, resources: Mapping[str, Any], *,
+                        expect_heartbeats: bool = False) -> None:
+        """Add a worker; registering a known id again replaces its capacity and revives it.
+
+        With expect_heartbeats, silence from registration on marks it lost (a remote agent's);
+        otherwise only after its first usage report (a framework that never reports stays)."""
         _check_id(worker_id, "worker_id")
         capacity = parse_capacity(resources)
         with self._lock:
             now = self._clock()
             worker = self._workers.get(worker_id)
             if worker is None:
-                self._workers[worker_id] = Worker(worker_id, capacity, now)
+                worker = self._workers[worker_id] = Worker(worker_id, capacity, now)
             else:
                 worker.capacity, worker.lost, worker.last_heartbeat = capacity, False, now
+            worker.watched = worker.watched or expect_heartbeats
             self._reference.add(capacity)
 
     def update_worker(self, worker_id: str, resources: Mapping[str, Any]) -> None:
@@ -115,7 +120,7 @@ class DynamicResourceManager:
     def _mark_lost(self, now: float) -> list[str]:
         cutoff = now - self._heartbeat_timeout
         lost = [w for w in self._workers.values()
-                if w.reported and not w.lost and w.last_heartbeat < cutoff]
+                if (w.reported or w.watched) and not w.lost and w.last_heartbeat < cutoff]
         for worker in lost:
             worker.lost = True
         return [w.worker_id for w in lost]

@@ -16,7 +16,7 @@ class Worker:
     """One registered worker: capacity, what we reserved on it, and what it last reported."""
 
     __slots__ = ("worker_id", "capacity", "reserved", "reservations", "used", "last_heartbeat",
-                 "reported", "lost", "draining")
+                 "reported", "watched", "lost", "draining")
 
     def __init__(self, worker_id: str, capacity: Capacity, now: float) -> None:
         self.worker_id = worker_id
@@ -28,6 +28,7 @@ class Worker:
         # heartbeat monitoring starts with the first report: a framework that never reports
         # usage must not see its workers go lost after heartbeat_timeout_s
         self.reported = False
+        self.watched = False  # heartbeats expected from registration on (a remote agent)
         self.lost = False
         self.draining = False
 

@@ -27,7 +27,7 @@ class CoordinatorSource:
 
     def __init__(self, url: str, api_key: str | None = None, *, connect_timeout_s: float = 3.0,
                  read_timeout_s: float = 10.0, max_bytes: int = MAX_RESPONSE_BYTES,
-                 session: requests.Session | None = None) -> None:
+                 session: requests.Session | None = None, ca_bundle: str | None = None) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"coordinator URL must be http(s)://host[:port], got {url!r}")
@@ -41,6 +41,8 @@ class CoordinatorSource:
         self._timeouts = (connect_timeout_s, read_timeout_s)
         self._max_bytes = max_bytes
         self._session = session or requests.Session()
+        if ca_bundle:  # certificates are always verified; this names whom to trust for it
+            self._session.verify = ca_bundle
         self.cursor = 0
         self.instance: str | None = None
 
@@ -110,6 +112,8 @@ class CoordinatorSource:
             return json.loads(body, parse_constant=_reject_constant)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise PayloadError(f"response is not JSON ({exc.msg if hasattr(exc, 'msg') else exc})") from None
+        except RecursionError:
+            raise PayloadError("response nests JSON too deeply to be a snapshot") from None
 
     @staticmethod
     def _validate(data: Any) -> Snapshot:
