@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import logging
 import socket
+import struct
 import threading
 from typing import Any
 
@@ -80,6 +81,19 @@ class BackgroundServer:
         except (OSError, ValueError):
             pass  # close() from stop() ends the loop by closing the sockets under it
 
+    def _close_all(self) -> None:
+        listener = self._server.socket
+        for channel in list(self._server._map.values()):
+            sock = getattr(channel, "socket", None)
+            if sock is not listener and getattr(sock, "family", None) in (socket.AF_INET, socket.AF_INET6):
+                # reset open viewer connections rather than close them: a close from our side
+                # would leave the port in TIME_WAIT, unusable for a minute after stop()
+                try:
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                except OSError:
+                    pass
+        wasyncore.close_all(self._server._map)
+
     @property
     def url(self) -> str:
         host = "127.0.0.1" if self.host in WILDCARDS else self.host
@@ -100,7 +114,7 @@ class BackgroundServer:
         # keep-alive connection would otherwise keep it (and the port) alive
         if self._thread.is_alive():
             # run the close in the loop's own thread: the trigger wakes its poll at once
-            self._server.trigger.pull_trigger(lambda: wasyncore.close_all(self._server._map))
+            self._server.trigger.pull_trigger(self._close_all)
             self._thread.join(timeout=5)
-        wasyncore.close_all(self._server._map)
+        self._close_all()
         self._server.task_dispatcher.shutdown(timeout=5)
