@@ -87,10 +87,10 @@ def id_problem(value: Any) -> str | None:
 
 
 def display_id(value: str) -> str:
-    """A valid id as it is; anything else made safe to show: control chars and '/' replaced, cut."""
+    """A valid id as it is; anything else made safe to show: control chars replaced, cut to 128."""
     if id_problem(value) is None:
         return value
-    clean = _FORBIDDEN_IN_ID.sub("\ufffd", value)
+    clean = _CONTROL.sub("\ufffd", value)  # a '/' is harmless on a page; only routes refuse it
     if len(clean) <= MAX_ID_CHARS:
         return clean
     # a digest of the whole id keeps two long ids with the same start apart
