@@ -90,8 +90,9 @@ class WorkerAgent:
                  ca_bundle: str | None = None) -> None:
         self._base = coordinator.rstrip("/") + "/api/v1"
         self._session = requests.Session()
-        if ca_bundle:  # certificates are always verified; this names whom to trust for it
-            self._session.verify = ca_bundle
+        # certificates are always verified; a bundle names whom to trust (passed per request:
+        # REQUESTS_CA_BUNDLE in the environment would override the session's setting)
+        self._verify: str | bool = ca_bundle or True
         self._session.headers["X-API-Key"] = api_key
         self.worker_id = worker_id
         self.interval_s = interval_s
@@ -111,7 +112,7 @@ class WorkerAgent:
                 log.info("registered %s", self.worker_id)
             resp = self._session.post(f"{self._base}/workers/{self.worker_id}/heartbeat",
                                       json={"usage": usage(gpu)}, timeout=(3, 10),
-                                      allow_redirects=False)
+                                      allow_redirects=False, verify=self._verify)
             if resp.status_code == 404:
                 self.registered = False  # the coordinator restarted and forgot us: register again
                 return self._failed("coordinator does not know this worker; registering again")
@@ -124,7 +125,7 @@ class WorkerAgent:
     def _post(self, path: str, body: dict[str, Any]) -> None:
         # no redirects: the key header would follow them to whatever host they name
         _refuse_redirect(self._session.post(self._base + path, json=body, timeout=(3, 10),
-                                            allow_redirects=False))
+                                            allow_redirects=False, verify=self._verify))
 
     def _failed(self, reason: str) -> bool:
         self.failures += 1
@@ -149,7 +150,8 @@ class WorkerAgent:
         if not self.registered:
             return
         try:
-            self._session.delete(f"{self._base}/workers/{self.worker_id}", timeout=(3, 5))
+            self._session.delete(f"{self._base}/workers/{self.worker_id}", timeout=(3, 5),
+                                 verify=self._verify)
         except requests.RequestException:
             pass  # leaving while the coordinator is down: it will mark us lost
 

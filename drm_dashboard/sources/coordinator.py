@@ -41,8 +41,9 @@ class CoordinatorSource:
         self._timeouts = (connect_timeout_s, read_timeout_s)
         self._max_bytes = max_bytes
         self._session = session or requests.Session()
-        if ca_bundle:  # certificates are always verified; this names whom to trust for it
-            self._session.verify = ca_bundle
+        # certificates are always verified; a bundle names whom to trust, and is passed per request
+        # because REQUESTS_CA_BUNDLE in the environment would override a session's setting
+        self._verify: str | bool = ca_bundle or True
         self.cursor = 0
         self.instance: str | None = None
 
@@ -69,7 +70,10 @@ class CoordinatorSource:
             # no redirects: the key header would follow them to whatever host they name
             resp = self._session.get(self._base + SNAPSHOT_PATH, params={"since": self.cursor},
                                      headers=self._headers, timeout=self._timeouts, stream=True,
-                                     allow_redirects=False)
+                                     allow_redirects=False, verify=self._verify)
+        except requests.exceptions.SSLError as exc:
+            raise SourceUnavailable(f"the TLS certificate of {self._base} is not trusted "
+                                    f"({_tls_reason(exc)}); pass --ca-bundle with its CA") from None
         except requests.ConnectionError as exc:
             raise SourceUnavailable(f"cannot connect to {self._base}: {_short(exc)}") from None
         except requests.Timeout:
@@ -123,6 +127,13 @@ class CoordinatorSource:
             if key not in data:
                 raise PayloadError(f"response.{key}: missing")
         return Snapshot.from_json(data["statistics"], data["performance"], data.get("decisions", []))
+
+
+def _tls_reason(exc: BaseException) -> str:
+    """'certificate verify failed: unable to get local issuer certificate' out of requests' wrapping."""
+    text = str(exc)
+    start = text.find("certificate verify failed")
+    return text[start:].split("(_ssl")[0].strip() if start >= 0 else _short(exc)
 
 
 def _short(exc: BaseException) -> str:
