@@ -186,8 +186,8 @@ class DRMRealTimeDashboard:
     def _exposure(self, app: Any) -> Exposure:
         """Auth, Host names, caps and CSP of the page server, from the settings."""
         s = self.settings
-        # Dash's one inline script is allowed by its hash; plotly.js compiles some code at runtime
-        csp = content_security_policy(app.csp_hashes(), eval_scripts=True)
+        # Dash's one inline script is allowed by its hash; nothing else inline, nothing evaluated
+        csp = content_security_policy(app.csp_hashes())
         return build_exposure(auth_file=s.auth_file, trusted_proxy=s.trusted_proxy,
                               proxy_user_header=s.proxy_user_header, allowed_host=s.allowed_host,
                               insecure_no_auth=s.insecure_no_auth, csp=csp,

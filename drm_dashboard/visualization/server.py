@@ -115,8 +115,8 @@ class ReportServer:
 
     def __init__(self, viz: DRMVisualization, host: str, port: int, exposure: Exposure | None = None) -> None:
         self.app = create_report_app(viz)
-        # Dash's one inline script is allowed by its hash; plotly.js compiles some code at runtime
-        csp = content_security_policy(self.app.csp_hashes(), eval_scripts=True)
+        # Dash's one inline script is allowed by its hash; nothing else inline, nothing evaluated
+        csp = content_security_policy(self.app.csp_hashes())
         self._server = BackgroundServer(self.app.server, host, port,
                                         dataclasses.replace(exposure or Exposure(), csp=csp))
 
