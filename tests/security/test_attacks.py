@@ -174,3 +174,22 @@ def test_a_registration_that_never_heartbeats_is_marked_lost(coordinator):
     coordinator.housekeeping_once()
     workers = coordinator.manager.get_worker_statistics()["workers"]
     assert workers["silent"]["status"] == "lost"
+
+
+# -- the monitoring page: state changes are authenticated POSTs, limited, same-origin -------------
+def test_redraws_are_rate_limited_and_cross_origin_posts_refused(monitored, auth_file):
+    import re
+    from security_helpers import basic
+    dashboard, integration = monitored(auth_file[0])
+    page_url = dashboard.start()
+    base = page_url.rsplit("/drm-dashboard", 1)[0]
+    page = requests.get(page_url, headers=basic(), timeout=20).text
+    form = {"chart": "scaling_history", "csrf": re.search(r"name='csrf' value='([0-9a-f]{64})'", page).group(1)}
+    evil = requests.post(base + "/drm-dashboard/live", data=form, timeout=20,
+                         headers={**basic(), "Origin": "https://evil.example"}, allow_redirects=False)
+    assert evil.status_code == 403 and integration.get_dashboard_url() is None  # no new listener
+    statuses = [requests.post(base + "/drm-dashboard/refresh", data=form, headers=basic(), timeout=20,
+                              allow_redirects=False).status_code for _ in range(13)]
+    assert statuses == [303] * 12 + [429]
+    limited = requests.post(base + "/drm-dashboard/refresh", data=form, headers=basic(), timeout=20)
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
