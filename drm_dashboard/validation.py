@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -107,21 +108,30 @@ def display_text(value: Any, limit: int = MAX_TEXT_CHARS) -> str:
 # -- JSON nesting -------------------------------------------------------------------------------
 # far deeper than any payload of ours (a Dash callback is ~10 levels), far below the recursion limit
 MAX_JSON_DEPTH = 64
-_OPENERS, _CLOSERS = (ord("["), ord("{")), (ord("]"), ord("}"))
+
+
+@functools.lru_cache(maxsize=1)
+def _bracket_steps() -> Any:
+    """byte -> +1 for [ and {, -1 for ] and }, 0 otherwise (a numpy lookup table)."""
+    import numpy as np  # noqa: PLC0415 (only servers check bodies; the manager stays numpy-free)
+    table = np.zeros(256, dtype=np.int8)
+    table[[ord("["), ord("{")]], table[[ord("]"), ord("}")]] = 1, -1
+    return table
 
 
 def json_depth(body: bytes) -> int:
     """How deeply brackets nest in a JSON text (strings skipped), in linear time, without parsing it."""
-    import numpy as np  # noqa: PLC0415 (only servers check bodies; the manager stays numpy-free)
+    import numpy as np  # noqa: PLC0415
     a = np.frombuffer(body, dtype=np.uint8)
     if not a.size:
         return 0
-    # a quote ends a string unless an odd run of backslashes stands right before it
+    quotes = a == 34
     backslash = a == 92
-    seen = np.cumsum(backslash, dtype=np.int64)
-    run = seen - np.maximum.accumulate(np.where(backslash, 0, seen))
-    escaped = np.zeros(a.size, dtype=bool)
-    escaped[1:] = run[:-1] % 2 == 1
-    outside = np.cumsum((a == 34) & ~escaped, dtype=np.int64) % 2 == 0
-    steps = np.isin(a, _OPENERS).astype(np.int8) - np.isin(a, _CLOSERS).astype(np.int8)
-    return int(np.cumsum(np.where(outside, steps, 0), dtype=np.int64).max(initial=0))
+    if backslash.any():
+        # a quote ends a string unless an odd run of backslashes stands right before it
+        seen = np.cumsum(backslash, dtype=np.int64)
+        run = seen - np.maximum.accumulate(np.where(backslash, 0, seen))
+        quotes[1:] &= run[:-1] % 2 == 0
+    steps = _bracket_steps()[a]
+    steps[np.cumsum(quotes, dtype=np.int64) % 2 == 1] = 0  # brackets inside strings do not count
+    return int(np.cumsum(steps, dtype=np.int64).max(initial=0))

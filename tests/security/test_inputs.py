@@ -1,5 +1,6 @@
 """Hostile text and numbers: ids made safe for display, labels escaped, flags finite, clear file errors."""
 
+import json
 import subprocess
 import sys
 
@@ -125,3 +126,15 @@ def test_a_history_file_held_by_another_process_is_called_locked(tmp_path):
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)
+
+
+@pytest.mark.parametrize("text", ['{"a": [1, {"b": "[[[["}]}', '{"a": "\\\\", "b": [["x"]]}',
+                                  '{"a": "\\\\\\"[[[", "b": [["x"]]}', '[[["]]]"]]]', "[]", "{}", "1"])
+def test_json_depth_counts_brackets_outside_strings_as_the_parser_nests(text):
+    from drm_dashboard.validation import json_depth
+
+    def nesting(value):
+        kids = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        return (1 + max(map(nesting, kids), default=0)) if isinstance(value, (dict, list)) else 0
+
+    assert json_depth(text.encode()) == nesting(json.loads(text))
