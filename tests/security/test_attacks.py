@@ -193,3 +193,26 @@ def test_redraws_are_rate_limited_and_cross_origin_posts_refused(monitored, auth
     assert statuses == [303] * 12 + [429]
     limited = requests.post(base + "/drm-dashboard/refresh", data=form, headers=basic(), timeout=20)
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+
+
+def test_a_callback_waits_for_its_turn_at_most_the_gate_timeout():
+    import flask
+    from drm_dashboard.ui.app import CALLBACK_PATH, one_callback_at_a_time
+    server = flask.Flask(__name__)
+    one_callback_at_a_time(server, wait_s=0.2)
+    inside, release = threading.Event(), threading.Event()
+
+    @server.post(CALLBACK_PATH)
+    def callback():
+        inside.set()
+        release.wait(30)
+        return "done"
+
+    first = threading.Thread(target=lambda: server.test_client().post(CALLBACK_PATH), daemon=True)
+    first.start()
+    assert inside.wait(30)
+    refused = server.test_client().post(CALLBACK_PATH)  # the gate is held: refused, not queued forever
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "1"
+    release.set()
+    first.join(30)
+    assert server.test_client().post(CALLBACK_PATH).get_data(as_text=True) == "done"  # gate given back
