@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="read the key from this file's first line (keeps it out of ps)")
     p.add_argument("--allowed-host", dest="allowed_host", metavar="NAMES",
                    help="comma-separated Host names served besides loopback and --host ('*': any)")
+    # Prometheus sends the key as `authorization: {type: Bearer, credentials: KEY}` in its scrape job
+    p.add_argument("--metrics-no-auth", dest="metrics_no_auth", action="store_true",
+                   help="serve /metrics without the key (for a scraper that cannot send one)")
     return p
 
 
@@ -64,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                   workload_seed=args.seed if args.workload else None,
                                   heartbeat_timeout_s=args.heartbeat_timeout,
                                   evaluate_every_s=args.evaluate_every,
+                                  metrics_auth=not args.metrics_no_auth,
                                   allowed_hosts=tuple(h.strip() for h in (args.allowed_host or "").split(",")
                                                       if h.strip()))
         coordinator.start()

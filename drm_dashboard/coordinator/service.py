@@ -21,8 +21,8 @@ class Coordinator:
     def __init__(self, api_key: str, *, host: str = "127.0.0.1", port: int = 8086,
                  workload_seed: int | None = None, heartbeat_timeout_s: float = 30.0,
                  evaluate_every_s: float = 15.0, policy: ScalingPolicy | None = None,
-                 clock: Callable[[], float] = time.time, allowed_hosts: tuple[str, ...] = (),
-                 channel_timeout_s: float = 30.0) -> None:
+                 clock: Callable[[], float] = time.time, metrics_auth: bool = True,
+                 allowed_hosts: tuple[str, ...] = (), channel_timeout_s: float = 30.0) -> None:
         self.manager = DynamicResourceManager(policy=policy, clock=clock,
                                               heartbeat_timeout_s=heartbeat_timeout_s)
         self._driver = None
@@ -35,7 +35,8 @@ class Coordinator:
         exposure = Exposure(app_authenticates=True, allowed_hosts=allowed_hosts,
                             public_paths=frozenset({PREFIX + "/health"}), max_body_bytes=MAX_BODY_BYTES,
                             csp=content_security_policy(), channel_timeout_s=channel_timeout_s)
-        self._server = BackgroundServer(create_api(self.manager, api_key, clock=clock), host, port, exposure)
+        api = create_api(self.manager, api_key, clock=clock, metrics_auth=metrics_auth)
+        self._server = BackgroundServer(api, host, port, exposure)
         if not is_loopback(host):
             log.warning("the API key crosses the network in clear text unless a TLS proxy fronts "
                         "this port (docs/SECURITY.md)")
