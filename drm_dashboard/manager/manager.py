@@ -83,18 +83,23 @@ class DynamicResourceManager(OriginalApi):
             self._latency_model = model
 
     # -- workers -----------------------------------------------------------------------------
-    def register_worker(self, worker_id: str, resources: Mapping[str, Any]) -> bool:
-        """Add a worker; registering a known id again replaces its capacity and revives it."""
+    def register_worker(self, worker_id: str, resources: Mapping[str, Any], *,
+                        expect_heartbeats: bool = False) -> bool:
+        """Add a worker; registering a known id again replaces its capacity and revives it.
+
+        With expect_heartbeats, silence from registration on marks it lost (a remote agent's);
+        otherwise only after its first usage report (a framework that never reports stays)."""
         check_id(worker_id, "worker_id")
         capacity = parse_capacity(resources)
         with self._lock:
             now = self._clock()
             worker = self._workers.get(worker_id)
             if worker is None:
-                self._workers[worker_id] = Worker(worker_id, capacity, now)
+                worker = self._workers[worker_id] = Worker(worker_id, capacity, now)
             else:
                 worker.capacity, worker.lost, worker.last_heartbeat = capacity, False, now
                 worker.capacity_since = now
+            worker.watched = worker.watched or expect_heartbeats
             self._reference.add(capacity)
         return True  # the original's success flag; bad capacity raises ValueError naming the field
 
