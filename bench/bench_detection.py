@@ -102,9 +102,9 @@ def _body(s: dict) -> str:
         f"re-scores Numenta's published detections to max diff "
         f"{nab['numenta_check']['max_abs_diff']:.1g} over {nab['numenta_check']['compared']} files.",
         "The NAB threshold is NAB's optimum over the files scored (as the benchmark does on any "
-        "data root); with a fold of 4 to 6 files that flatters, so the row with the training folds' "
+        "data root); on a fold of a few files that flatters, so the row with the training folds' "
         "threshold is the stricter estimate. One third of each dataset is held out of the repo; "
-        "the sets are small (16 TCPD series, 17 NAB files here) and every figure is noisy.",
+        "the sets are small and every figure is noisy.",
     ])
 
 

@@ -19,9 +19,12 @@ from .metrics import DashboardState, dashboard_registry, register_metrics_route
 from .models import SourceHealth
 from .notify import AlertmanagerDestination, NotificationDispatcher, build_destinations
 from .report.summary import RunFacts, summarize
+from .access import build_exposure
+from .guard import Exposure, content_security_policy
 from .server import BackgroundServer
 from .threads import wait_until_stopped
 from .sources import MetricsSource
+from .sources.legacy import policy_of
 from .sources.local import LocalSource
 from .store.history import HistoryStore
 from .store.live import LiveStore
@@ -29,6 +32,8 @@ from .store.live import LiveStore
 log = logging.getLogger(__name__)
 
 DEMO_DESCRIPTION = "embedded demo workload"
+# a callback request carries a few inputs and states (a figure at most): 2 MiB is ample
+DASHBOARD_MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
 class DRMRealTimeDashboard:
@@ -84,7 +89,8 @@ class DRMRealTimeDashboard:
             return from_settings(self.settings)
         if self.settings.drm_url is not None:
             from .sources.coordinator import CoordinatorSource  # noqa: PLC0415 (optional part)
-            return CoordinatorSource(self.settings.drm_url, self.settings.api_key)
+            return CoordinatorSource(self.settings.drm_url, self.settings.coordinator_key(),
+                                     ca_bundle=self.settings.ca_bundle)
         desc = DEMO_DESCRIPTION if self.simulated else "in-process manager"
         return LocalSource(self.manager, description=desc, clock=self._clock)
 
@@ -100,7 +106,7 @@ class DRMRealTimeDashboard:
         self.alert_engine = engine
         # ETAs toward what the user watches: the upper threshold rules, and the scale-up threshold
         thresholds = {r.metric: r.threshold for r in config.thresholds if r.op == "above"}
-        policy = getattr(self.manager, "policy", None)
+        policy = policy_of(self.manager)
         if policy is not None:
             thresholds["allocated"] = policy.scale_up_threshold * 100.0
         return AnalyticsPipeline(engine, clock=self._clock, thresholds=thresholds)
@@ -191,7 +197,7 @@ class DRMRealTimeDashboard:
         ctx = UIContext(live=self.live, health=self._health, source=self.source.description,
                         simulated=self.simulated, update_interval_s=self.settings.update_interval,
                         theme=self.settings.theme, debug=self.settings.debug,
-                        policy=getattr(self.manager, "policy", None),
+                        policy=policy_of(self.manager),
                         regressions=lambda view: self.analytics.report,
                         forecasts=self._forecasts,
                         silenced_elsewhere=self._silenced_in_alertmanager)
@@ -207,6 +213,16 @@ class DRMRealTimeDashboard:
             firing=self.alert_engine.firing, alerts=lambda: self.live.view().alerts,
             run_started=lambda: self._started_at,
             notifications=lambda: self.notifier.stats() if self.notifier else None)
+
+    def _exposure(self, app: Any) -> Exposure:
+        """Auth, Host names, caps and CSP of the page server, from the settings."""
+        s = self.settings
+        # Dash's one inline script is allowed by its hash; nothing else inline, nothing evaluated
+        csp = content_security_policy(app.csp_hashes())
+        return build_exposure(auth_file=s.auth_file, trusted_proxy=s.trusted_proxy,
+                              proxy_user_header=s.proxy_user_header, allowed_host=s.allowed_host,
+                              insecure_no_auth=s.insecure_no_auth, csp=csp,
+                              max_body_bytes=DASHBOARD_MAX_BODY_BYTES)
 
     def _forecasts(self) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
         report = self.analytics.report
@@ -235,7 +251,8 @@ class DRMRealTimeDashboard:
                 return ""
             app = self.create_app()
             # bind first: a taken port fails before anything else is opened
-            server = BackgroundServer(app.server, self.settings.host, self.settings.port)
+            server = BackgroundServer(app.server, self.settings.host, self.settings.port,
+                                      self._exposure(app))
             try:
                 self._begin_run()
                 server.start()

@@ -35,7 +35,7 @@ class DetectorConfig:
     # logistic weights of the confidence: bias, ln(z^2 / threshold); fitted on the pooled
     # benchmark findings of the chosen penalties (bench/calibration.fit_weights), reported
     # out-of-fold by bench/crossval
-    confidence_weights: tuple[float, float] = (-1.706, 1.581)
+    confidence_weights: tuple[float, float] = (-1.708, 1.482)
 
     @property
     def min_points(self) -> int:
