@@ -5,6 +5,7 @@ import time
 import numpy as np
 
 from drm_dashboard.analytics.changepoint import DetectorConfig, OnlineDetector
+from drm_dashboard.analytics.online import SETTLE_AFTER
 
 
 def feed(detector, values):
@@ -16,7 +17,7 @@ def test_one_step_raises_one_finding_not_one_per_tick():
     values = np.r_[rng.normal(100.0, 2.0, 120), rng.normal(80.0, 2.0, 200)]
     detector = OnlineDetector("task_throughput", higher_is_better=True)
     found = feed(detector, values)
-    assert len(found) == 1 and detector.findings == tuple(found)
+    assert len(found) == 1 and [f.index for f in detector.findings] == [found[0].index]
     finding = found[0]
     assert abs(finding.index - 120) <= 1
     assert finding.direction == "regression"
@@ -104,3 +105,39 @@ def test_update_cost_stays_bounded_as_samples_accumulate():
     assert detector.points == DetectorConfig().window
     # a ratio within one run, not a wall-clock bound: the window caps the work per update
     assert later < 2.5 * full
+
+
+# forty samples near 10, then seventy near 11: the same ten noise values throughout
+NOISE = [0.3, -0.2, 0.1, -0.4, 0.2, 0.0, -0.1, 0.4, -0.3, 0.1]
+STEP_UP = [10 + e for e in NOISE * 4] + [11 + e for e in reversed(NOISE)] * 7
+
+
+def test_an_open_findings_confidence_rises_as_samples_arrive_then_settles(clock):
+    detector = OnlineDetector("allocation_time_ms", higher_is_better=False)
+    versions, open_after = [], []
+    for value in STEP_UP:
+        detector.update(clock.advance(5), value)
+        versions += detector.take_changes()
+        open_after.append(detector.open_finding is not None)
+    # one change, revised in place: same index and step time in every version
+    assert {(f.index, f.timestamp) for f in versions} == {(40, versions[0].timestamp)}
+    confidence = [f.confidence for f in versions]
+    assert len(versions) > 20 and confidence[-1] > confidence[0]
+    assert np.mean(confidence[-10:]) > np.mean(confidence[10:20]) > np.mean(confidence[:10])
+    # revised until SETTLE_AFTER samples follow the step, then final
+    assert open_after[40 + SETTLE_AFTER - 2] and not open_after[40 + SETTLE_AFTER - 1]
+    assert detector.findings == (versions[-1],)
+    for value in STEP_UP[-10:]:
+        detector.update(clock.advance(5), value)
+    assert detector.take_changes() == [] and detector.findings == (versions[-1],)
+
+
+def test_a_further_step_is_a_new_finding_and_settles_the_open_one(clock):
+    values = STEP_UP[:70] + [13 + e for e in NOISE * 4]
+    detector = OnlineDetector("allocation_time_ms", higher_is_better=False)
+    for value in values:
+        detector.update(clock.advance(5), value)
+    first, second = detector.findings
+    assert (first.index, second.index) == (40, 70)
+    # the first was judged on its own level only (40 samples near 10, 30 near 11)
+    assert abs(first.after - 11.0) < 0.1 and detector.open_finding == second
