@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping, Sequence
 
 from .errors import PayloadError
+from .worker_columns import WorkerColumns
 from .validation import count, fraction, is_mapping, join_path, number, optional_fraction, require
 
 ACTIONS = ("scale_up", "scale_down", "maintain")
@@ -190,7 +191,8 @@ class Snapshot:
     memory: float
     gpu: float | None
     overall: float
-    workers: tuple[WorkerSample, ...] = ()
+    # a WorkerColumns from from_json: records are built only for the workers someone reads
+    workers: Sequence[WorkerSample] = ()
     performance: PerformanceSample | None = None
     decisions: tuple[ScalingDecision, ...] = ()
     # reserved share of the pool (dominant resource), the number the scaling policy judges;
@@ -212,10 +214,13 @@ class Snapshot:
         raw_workers = {} if raw_workers is None else raw_workers
         if not is_mapping(raw_workers):
             raise PayloadError(f"{p}.workers: expected an object keyed by worker id")
-        workers = tuple(
-            WorkerSample.from_json(str(wid), w, f"{p}.workers[{wid!r}]")
-            for wid, w in raw_workers.items()
-        )
+        workers = WorkerColumns.parse(raw_workers) if type(raw_workers) is dict else None
+        if workers is None:
+            # the checked path, one field at a time: it names what the bulk checks rejected
+            workers = WorkerColumns.from_samples([
+                WorkerSample.from_json(str(wid), w, f"{p}.workers[{wid!r}]")
+                for wid, w in raw_workers.items()
+            ])
         if not isinstance(decisions, (list, tuple)):
             raise PayloadError("decisions: expected a list")
         return cls(

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..errors import StorageError
 from ..models import Alert, ScalingDecision, Snapshot
+from ..worker_columns import worker_ids, worker_statuses
 from .database import SCHEMA_VERSION, TABLES, connect, ensure_schema
 from .schema import (INTEGER_COLUMNS, PERFORMANCE_COLUMNS, SYSTEM_COLUMNS, WORKER_COLUMNS,
                      HistoryFrames, alerts_frame, decision_key, decisions_frame, performance_row,
@@ -131,8 +132,8 @@ class HistoryStore:
                 buf.perf.append(performance_row(snapshot))
             if snapshot.workers:
                 buf.worker_ts.append(np.full(len(snapshot.workers), snapshot.timestamp))
-                buf.worker_ids.extend(w.worker_id for w in snapshot.workers)
-                buf.worker_status.extend(w.status for w in snapshot.workers)
+                buf.worker_ids.extend(worker_ids(snapshot.workers))
+                buf.worker_status.extend(worker_statuses(snapshot.workers))
                 buf.workers.append(table)
             for d in snapshot.decisions:
                 buf.decisions[decision_key(d)] = d

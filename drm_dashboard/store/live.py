@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..models import Alert, ScalingDecision, Snapshot, WorkerSample
 from . import view as legacy
+from ..worker_columns import worker_ids
 from .columns import MIN_COLS, MIN_ROWS, ColumnBlock
 from .schema import (PERFORMANCE_COLUMNS, SYSTEM_COLUMNS, WORKER_METRICS, HistoryFrames,
                      decision_key, live_metrics, performance_row, system_row, worker_table,
@@ -53,7 +54,7 @@ class LiveStore:
         """Append one tick and return its sequence number; cost is linear in its workers."""
         # the collector passes the table it also gives the history store: built once a tick
         metrics = live_metrics(worker_table(snapshot.workers) if table is None else table)
-        ids = [w.worker_id for w in snapshot.workers]
+        ids = worker_ids(snapshot.workers)
         with self._write_lock:
             block = self._block
             cols, new = block.columns(ids)

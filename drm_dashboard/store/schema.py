@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..models import Alert, ScalingDecision, Snapshot, WorkerSample
+from ..worker_columns import NUMBER_FIELDS, WorkerColumns
 
 # every utilization the stores keep is in PERCENT (0..100): the unit the UI shows
 SYSTEM_COLUMNS = (
@@ -27,10 +28,7 @@ PERFORMANCE_COLUMNS = (
 # the per-worker matrices of the live store
 WORKER_METRICS = ("cpu", "memory", "gpu", "alloc_cpu", "alloc_memory", "tasks")
 # history keeps every number of a WorkerSample so the latest tick can be rebuilt on a warm start
-WORKER_COLUMNS = (
-    "cpu", "memory", "gpu", "overall", "alloc_cpu", "alloc_memory", "alloc_gpu", "tasks",
-    "cpu_cores", "memory_mb", "gpu_devices", "gpu_memory_mb", "last_heartbeat",
-)
+WORKER_COLUMNS = NUMBER_FIELDS  # the model's order: a validated tick's matrix needs no shuffle
 # whole numbers: stored as BIGINT, cast back from the float rows before a bulk insert
 INTEGER_COLUMNS = frozenset({
     "total_workers", "active_workers", "active_tasks", "pending_tasks", "resource_reservations",
@@ -68,9 +66,12 @@ def performance_row(snap: Snapshot) -> list[float]:
 
 def worker_table(workers: Sequence[WorkerSample]) -> np.ndarray:
     """[W, WORKER_COLUMNS] float64 in one pass over the samples; None becomes NaN."""
-    if not workers:
+    if isinstance(workers, WorkerColumns):
+        table = workers.values.copy()  # validated in bulk: no records to read
+    elif not workers:
         return np.empty((0, len(WORKER_COLUMNS)))
-    table = np.array(list(map(_worker_numbers, workers)), dtype=np.float64)
+    else:
+        table = np.array(list(map(_worker_numbers, workers)), dtype=np.float64)
     table[:, :_WORKER_PERCENT] *= 100.0
     return table
 
