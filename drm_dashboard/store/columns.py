@@ -95,7 +95,9 @@ class ColumnBlock:
         return int(np.count_nonzero(self.last_row[: self.n_cols] < self.start))
 
     def compacted(self, extra_cols: int = 0) -> "ColumnBlock":
-        """A NEW block with the live rows and the workers still in them, and room to grow."""
+        """A NEW block with the live rows and the workers still in them; this one is spent."""
+        # each worker matrix is let go as soon as it is copied, so the copy costs one
+        # matrix more, not a second window (unless a reader still holds an old view)
         live = self.end - self.start
         keep = np.flatnonzero(self.last_row[: self.n_cols] >= self.start)
         kept = keep.size
@@ -107,15 +109,22 @@ class ColumnBlock:
             for name, arr in src.items():
                 dst[name][:live] = arr[rows]
         whole = kept == self.n_cols  # nothing vanished: a plain slice copy, no gather
-        for name, arr in self.workers.items():
+        for name in list(self.workers):
+            arr = self.workers.pop(name)
             new.workers[name][:live, :kept] = arr[rows, :kept] if whole else arr[rows][:, keep]
             new.workers[name][:live, kept:] = np.nan
+            del arr
         new.ids = [self.ids[i] for i in keep]
         new.index = {wid: i for i, wid in enumerate(new.ids)}
         new.last_row[:kept] = self.last_row[keep] - self.start
         new.end = live
         new.n_cols = kept
         return new
+
+    def worker_bytes(self) -> int:
+        """Bytes of the per-worker matrices in rows [0, end): the pages written so far."""
+        # rows past `end` were never touched (np.empty), so the OS has not given them memory
+        return sum(self.end * a.shape[1] * a.itemsize for a in self.workers.values())
 
     def window(self, lo: int) -> tuple[np.ndarray, Mapping[str, np.ndarray],
                                        Mapping[str, np.ndarray], Mapping[str, np.ndarray]]:

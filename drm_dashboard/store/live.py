@@ -20,6 +20,8 @@ from .view import LiveView
 
 __all__ = ["LiveStore", "LiveView"]
 
+DEAD_SHARE = 1 / 8  # pruned rows, as a share of the window, that a compaction gives back
+
 
 class LiveStore:
     """Ticks of the last retention_s seconds (percent); one writer thread, many readers."""
@@ -27,6 +29,9 @@ class LiveStore:
     # Readers call view() (the same object until the next change) or since(cursor). A vanished
     # worker leaves worker_ids at the latest a quarter of the window after its last sample
     # expires: dropping its column copies the window, so that is rate-limited (amortized O(W)).
+    # Memory: the per-worker matrices hold at most (1 + DEAD_SHARE) x the window's ticks x
+    # workers x len(WORKER_METRICS) float32 (README, "Memory"); pruned rows are given back by a
+    # compaction once they are DEAD_SHARE of the window, which copies one matrix at a time.
 
     def __init__(self, retention_s: float = 3600.0, clock: Callable[[], float] = time.time) -> None:
         if not retention_s > 0:
@@ -115,16 +120,19 @@ class LiveStore:
     def _maybe_compact(self) -> None:
         block = self._block
         live = block.end - block.start
-        # a compaction copies the whole window: only when half the block is dead, or when
-        # vanished workers exist and a quarter window has passed since the last one (amortized)
-        dead_prefix = block.start * 2 >= block.rows_cap
+        # a compaction copies the whole window: only when DEAD_SHARE of it is dead rows (so
+        # amortized 1 / DEAD_SHARE row copies a tick), or when vanished workers exist and a quarter window has passed since the last one (amortized)
+        dead_prefix = block.start >= max(live * DEAD_SHARE, MIN_ROWS)
         stale = self._seq - self._compacted_at >= max(1, live // 4) and block.dead_columns() > 0
         if dead_prefix or stale:
             self._compact()
 
     def _compact(self, extra_cols: int = 0) -> ColumnBlock:
-        new = self._block.compacted(extra_cols)
+        # under the reader lock: compacted() spends the old block, so no view may be built from
+        # it meanwhile (readers wait for one copy of the window, every DEAD_SHARE of it)
         with self._lock:
+            self._view = None  # the cached view would keep the old matrices alive
+            new = self._block.compacted(extra_cols)
             self._block = new
             self._compacted_at = self._seq
             self._view = None
@@ -147,6 +155,10 @@ class LiveStore:
                 self._decisions = [(self._seq, d) for d in decisions]
                 self._alerts = {a.id: a for a in frames.alert_records()}
                 self._view = None
+
+    def memory_bytes(self) -> int:
+        """Bytes held by the per-worker matrices now (rows written, dead prefix included)."""
+        return self._block.worker_bytes()
 
     # -- reading (any thread) --------------------------------------------------------------
     def view(self) -> LiveView:
