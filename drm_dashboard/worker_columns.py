@@ -57,13 +57,14 @@ class WorkerColumns(Sequence):
     # Validating 10,000 workers field by field and building a frozen record for each costs
     # several times the json.loads of the payload; most ticks never look at single records.
 
-    __slots__ = ("ids", "status", "values", "_samples")
+    __slots__ = ("ids", "status", "values", "_samples", "_index")
 
     def __init__(self, ids: Sequence[str], status: Sequence[str], values: np.ndarray) -> None:
         values = np.asarray(values, dtype=np.float64).reshape(len(ids), len(NUMBER_FIELDS))
         values.flags.writeable = False
         self.ids, self.status, self.values = tuple(ids), tuple(status), values
         self._samples: list | None = None
+        self._index: dict[str, int] | None = None
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any]) -> "WorkerColumns | None":
@@ -96,6 +97,31 @@ class WorkerColumns(Sequence):
                   np.array(values, dtype=np.float64).reshape(len(samples), len(NUMBER_FIELDS)))
         out._samples = list(samples)
         return out
+
+    def merged(self, changed: "WorkerColumns", removed: Sequence[str] = ()) -> "WorkerColumns":
+        """This fleet with the changed workers' rows replaced or appended, and removed ones dropped."""
+        if self._index is None:
+            self._index = {wid: i for i, wid in enumerate(self.ids)}
+        index, status = self._index, list(self.status)
+        dst, src, fresh = [], [], []
+        for j, wid in enumerate(changed.ids):
+            i = index.get(wid)
+            if i is None:
+                fresh.append(j)
+            else:
+                dst.append(i)
+                src.append(j)
+                status[i] = changed.status[j]
+        values = self.values.copy()
+        values[dst] = changed.values[src]
+        ids = list(self.ids) + [changed.ids[j] for j in fresh]
+        status += [changed.status[j] for j in fresh]
+        values = np.concatenate([values, changed.values[fresh]]) if fresh else values
+        gone = {index[w] for w in removed if w in index}
+        if gone:
+            keep = [i for i in range(len(ids)) if i not in gone]
+            ids, status, values = [ids[i] for i in keep], [status[i] for i in keep], values[keep]
+        return WorkerColumns(ids, status, values)
 
     def _sample(self, i: int) -> Any:
         from .models import WorkerSample  # models imports this module: resolve at first use
