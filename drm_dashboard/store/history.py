@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import duckdb
 import numpy as np
@@ -16,12 +17,15 @@ import pandas as pd
 from ..errors import StorageError
 from ..models import Alert, ScalingDecision, Snapshot
 from ..worker_columns import worker_ids, worker_statuses
+from . import rollup
+from .history_query import DEFAULT_POINTS, bucketed
+from .rollup import RetentionPolicy
 from .database import SCHEMA_VERSION, TABLES, connect, ensure_schema
 from .schema import (INTEGER_COLUMNS, PERFORMANCE_COLUMNS, SYSTEM_COLUMNS, WORKER_COLUMNS,
                      HistoryFrames, alerts_frame, decision_key, decisions_frame, performance_row,
                      system_row, worker_table)
 
-__all__ = ["HistoryStore", "HistoryFrames", "TABLES", "SCHEMA_VERSION"]
+__all__ = ["HistoryStore", "HistoryFrames", "RetentionPolicy", "TABLES", "SCHEMA_VERSION"]
 
 
 @dataclass
@@ -80,9 +84,15 @@ class HistoryStore:
     # percent, `ts` is DOUBLE epoch seconds. memory_limit caps DuckDB's buffer cache, which
     # otherwise grows with the file (up to 80% of RAM).
 
+    # With a RetentionPolicy, each flush that finds the newest written tick maintain_every_s
+    # past the last upkeep also deletes rows older than the retention and rolls old per-worker
+    # rows up (store/rollup.py); the upkeep runs where the flush runs (the writer thread), and
+    # with maintain_every_s=None only when maintain() is called.
+
     def __init__(self, path: str | os.PathLike, *, flush_ticks: int = 12, flush_age_s: float = 15.0,
                  memory_limit: str = "64MB", clock: Callable[[], float] = time.monotonic,
-                 background: bool = False) -> None:
+                 background: bool = False, policy: RetentionPolicy | None = None,
+                 maintain_every_s: float | None = 300.0) -> None:
         self.path = Path(path)
         self.flush_ticks = flush_ticks
         self.flush_age_s = flush_age_s
@@ -94,6 +104,10 @@ class HistoryStore:
             self._con.close()
             raise
         self._local = threading.local()  # one cursor per thread: a shared connection loses rows
+        self.policy = policy
+        self._maintain_every_s = maintain_every_s
+        self._newest_written: float | None = None
+        self._maintained_at = -math.inf
         self._buffer = _Buffer()
         self._buffer_lock = threading.Lock()
         self._closed = False
@@ -193,7 +207,30 @@ class HistoryStore:
             _rollback(cur)
             # the rows are dropped: a broken disk must not grow the buffer without bound
             raise StorageError(f"writing history to {self.path} failed: {_first_line(exc)}") from None
+        if buf.ts:
+            self._newest_written = max(buf.ts[-1], self._newest_written or -math.inf)
+        every, newest = self._maintain_every_s, self._newest_written
+        if self.policy is not None and every is not None and newest is not None \
+                and newest - self._maintained_at >= every:
+            self.maintain(newest)
         return sum(len(f) for f in frames.values())
+
+    def maintain(self, now: float) -> tuple[int, int]:
+        """Apply the retention policy as of `now` (epoch s); return (rows pruned, rows rolled up)."""
+        if self.policy is None:
+            return 0, 0
+        cur = self._cursor()
+        try:
+            cur.begin()
+            rollup.ensure_state(cur)
+            pruned = rollup.prune(cur, now - self.policy.retention_s)
+            rolled = rollup.roll_up(cur, now, self.policy.steps)
+            cur.commit()
+        except duckdb.Error as exc:
+            _rollback(cur)
+            raise StorageError(f"history upkeep of {self.path} failed: {_first_line(exc)}") from None
+        self._maintained_at = now
+        return pruned, rolled
 
     def close(self) -> None:
         """Stop the writer thread, flush, then close the file; safe to call twice."""
@@ -236,6 +273,11 @@ class HistoryStore:
         return HistoryFrames(system=frames["system_metrics"], workers=frames["worker_metrics"],
                              performance=frames["performance_metrics"],
                              scaling=frames["scaling_decisions"], alerts=frames["alerts"])
+
+    def series(self, table: str, columns: Sequence[str], start: float, end: float,
+               points: int = DEFAULT_POINTS, **kw: object) -> pd.DataFrame:
+        """Bucket means of columns over [start, end], at most `points` rows (history_query)."""
+        return bucketed(self._cursor(), table, columns, start, end, points, **kw)
 
     def counts(self) -> dict[str, int]:
         """Rows written per table."""

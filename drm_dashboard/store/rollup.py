@@ -1,0 +1,90 @@
+"""History upkeep: drop rows past the retention, and roll old per-worker rows up to coarser steps."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import duckdb
+
+from .database import TABLES
+from .schema import WORKER_COLUMNS
+
+DAY_S = 86_400.0
+# (age after which rows are rolled up, step they are rolled up to): a month of 1,000 workers at
+# a 5 s tick is 518 million rows raw, about 6 million after this (README, "History")
+DEFAULT_STEPS: tuple[tuple[float, float], ...] = ((3_600.0, 60.0), (DAY_S, 600.0))
+# the last reported capacity of a bucket; every other number is the bucket's mean
+_LAST = ("cpu_cores", "memory_mb", "gpu_devices", "gpu_memory_mb")
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    """How long history is kept, and when per-worker rows are rolled up to which step."""
+
+    retention_s: float = 30 * DAY_S
+    steps: tuple[tuple[float, float], ...] = DEFAULT_STEPS
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.retention_s) and self.retention_s > 0):
+            raise ValueError(f"history retention must be a positive number of seconds, got {self.retention_s}")
+        ages = [a for a, _ in self.steps]
+        sizes = [s for _, s in self.steps]
+        if ages != sorted(ages) or sizes != sorted(sizes) or any(s <= 0 for s in sizes):
+            raise ValueError("roll-up steps must grow with age")
+
+
+def ensure_state(cur: duckdb.DuckDBPyConnection) -> None:
+    """The table remembering up to where each step's roll-up has run."""
+    cur.execute("CREATE TABLE IF NOT EXISTS rollup_state (step DOUBLE PRIMARY KEY, done_before DOUBLE)")
+
+
+def prune(cur: duckdb.DuckDBPyConnection, cutoff: float) -> int:
+    """Delete rows older than cutoff from every history table; return rows deleted."""
+    deleted = 0
+    for table in TABLES:
+        deleted += cur.execute(f"DELETE FROM {table} WHERE ts < ?", [cutoff]).fetchone()[0]  # noqa: S608
+    return deleted
+
+
+def _aggregate(step: float) -> str:
+    cols = []
+    for name in WORKER_COLUMNS:
+        if name in _LAST:
+            cols.append(f"arg_max({name}, ts) AS {name}")
+        elif name in ("tasks", "gpu_devices"):
+            cols.append(f"CAST(round(avg({name})) AS BIGINT) AS {name}")
+        elif name == "last_heartbeat":
+            cols.append(f"max({name}) AS {name}")
+        else:
+            cols.append(f"avg({name}) AS {name}")
+    bucket = f"floor(ts / {step!r}) * {step!r}"
+    return (f"SELECT {bucket} AS ts, worker_id, arg_max(status, ts) AS status, {', '.join(cols)} "
+            f"FROM worker_metrics WHERE ts >= ? AND ts < ? GROUP BY {bucket}, worker_id")
+
+
+def roll_up(cur: duckdb.DuckDBPyConnection, now: float, steps: tuple[tuple[float, float], ...]) -> int:
+    """Replace per-worker rows older than each step's age by one mean row per worker and step."""
+    done = dict(cur.execute("SELECT step, done_before FROM rollup_state").fetchall())
+    rolled = 0
+    for age, step in steps:
+        # whole buckets only: a bucket still receiving rows is left for the next run
+        until = math.floor((now - age) / step) * step
+        since = done.get(step, -math.inf)
+        if until <= since:
+            continue
+        lo = since if math.isfinite(since) else _oldest(cur)
+        if lo is not None and lo < until:
+            rows = cur.execute(f"SELECT count(*) FROM worker_metrics WHERE ts >= ? AND ts < ?",
+                               [lo, until]).fetchone()[0]
+            cur.execute(f"CREATE TEMP TABLE rolled AS {_aggregate(step)}", [lo, until])
+            cur.execute("DELETE FROM worker_metrics WHERE ts >= ? AND ts < ?", [lo, until])
+            cur.execute("INSERT INTO worker_metrics BY NAME SELECT * FROM rolled")
+            cur.execute("DROP TABLE rolled")
+            rolled += rows
+        cur.execute("INSERT OR REPLACE INTO rollup_state VALUES (?, ?)", [step, until])
+    return rolled
+
+
+def _oldest(cur: duckdb.DuckDBPyConnection) -> float | None:
+    return cur.execute("SELECT min(ts) FROM worker_metrics").fetchone()[0]
