@@ -33,6 +33,9 @@ def build_parser(prog: str = "drm-dashboard") -> argparse.ArgumentParser:
     p.add_argument("--update-interval", dest="update_interval", type=float,
                    help="seconds between polls (default: 5)")
     p.add_argument("--retention", type=float, help="minutes of data kept live (default: 60)")
+    p.add_argument("--history-retention", dest="history_retention", type=float, metavar="DAYS",
+                   help="days of history kept in --db-path; older per-worker rows are rolled up "
+                        "to 1 min, then 10 min (default: 30)")
     p.add_argument("--debug", action="store_true", default=None, help="verbose logs and Dash dev tools")
     p.add_argument("--browser", action="store_true", default=None,
                    help="open the dashboard in a browser once it answers")

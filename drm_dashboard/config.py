@@ -40,6 +40,8 @@ class Settings:
     alert_config: str | None = None
     # demo only: "allocation_time@10" doubles placement latency from minute 10 of the run
     inject_regression: str | None = None
+    # days of history kept in the DuckDB file (per-worker rows rolled up to coarser steps with age)
+    history_retention: float = 30.0
 
     def __post_init__(self) -> None:
         for name in ("update_interval", "retention", "duration"):
@@ -55,6 +57,7 @@ class Settings:
                 f"--retention {self.retention:g} min is shorter than one update interval "
                 f"({self.update_interval:g} s)"
             )
+        _check_history_retention(self.history_retention, self.retention)
         if self.theme not in THEMES:
             raise ConfigError(f"--theme must be one of {', '.join(THEMES)}, got {self.theme!r}")
         if not self.db_path:
@@ -79,6 +82,14 @@ class Settings:
 
     def with_overrides(self, **changes: Any) -> "Settings":
         return replace(self, **changes)
+
+
+def _check_history_retention(days: float, live_minutes: float) -> None:
+    if not (math.isfinite(days) and days > 0):
+        raise ConfigError(f"--history-retention must be a positive number of days, got {days:g}")
+    if days * 1440.0 < live_minutes:
+        raise ConfigError(f"--history-retention {days:g} days is shorter than the live window "
+                          f"(--retention {live_minutes:g} min)")
 
 
 REGRESSION_METRICS = ("allocation_time", "throughput")
@@ -124,7 +135,8 @@ def _coerce(name: str, raw: str, kind: type) -> Any:
 
 
 _KINDS = {"port": int, "update_interval": float, "retention": float, "debug": bool,
-          "browser": bool, "seed": int, "duration": float, "serve": bool}
+          "browser": bool, "seed": int, "duration": float, "serve": bool,
+          "history_retention": float}
 
 
 def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Settings:

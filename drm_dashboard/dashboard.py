@@ -24,6 +24,7 @@ from .sources import MetricsSource
 from .sources.local import LocalSource
 from .store.history import HistoryStore
 from .store.live import LiveStore
+from .store.rollup import DAY_S, policy_for
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,9 @@ class DRMRealTimeDashboard:
         """Open the DuckDB file and warm the live store from its last retention window."""
         if self.history is not None:
             return
-        self.history = HistoryStore(self.settings.db_path, background=True)
+        self.history = HistoryStore(self.settings.db_path, background=True,
+                                    policy=policy_for(self.settings.history_retention * DAY_S,
+                                                      self.settings.retention_s))
         if self.live.view().is_empty:  # a restart of this object keeps what it already holds
             now = self._clock()
             self.live.load(self.history.load_window(now - self.settings.retention_s, now))

@@ -34,6 +34,12 @@ class RetentionPolicy:
             raise ValueError("roll-up steps must grow with age")
 
 
+def policy_for(retention_s: float, live_window_s: float) -> RetentionPolicy:
+    """The default steps, never rolling up rows the live window reloads after a restart."""
+    steps = tuple((max(age, live_window_s), step) for age, step in DEFAULT_STEPS)
+    return RetentionPolicy(retention_s=retention_s, steps=steps)
+
+
 def ensure_state(cur: duckdb.DuckDBPyConnection) -> None:
     """The table remembering up to where each step's roll-up has run."""
     cur.execute("CREATE TABLE IF NOT EXISTS rollup_state (step DOUBLE PRIMARY KEY, done_before DOUBLE)")
