@@ -221,11 +221,11 @@ class HistoryStore:
             return 0, 0
         cur = self._cursor()
         try:
-            cur.begin()
+            # one transaction per slice inside roll_up: a long first upkeep stays within DuckDB's
+            # memory limit; a crash leaves every slice either rolled or not, and rollup_state says which
             rollup.ensure_state(cur)
             pruned = rollup.prune(cur, now - self.policy.retention_s)
             rolled = rollup.roll_up(cur, now, self.policy.steps)
-            cur.commit()
         except duckdb.Error as exc:
             _rollback(cur)
             raise StorageError(f"history upkeep of {self.path} failed: {_first_line(exc)}") from None

@@ -14,6 +14,7 @@ DAY_S = 86_400.0
 # (age after which rows are rolled up, step they are rolled up to): a month of 1,000 workers at
 # a 5 s tick is 518 million rows raw, about 6 million after this (README, "History")
 DEFAULT_STEPS: tuple[tuple[float, float], ...] = ((3_600.0, 60.0), (DAY_S, 600.0))
+CHUNK_BUCKETS = 10  # buckets rolled up per transaction
 # the last reported capacity of a bucket; every other number is the bucket's mean
 _LAST = ("cpu_cores", "memory_mb", "gpu_devices", "gpu_memory_mb")
 
@@ -71,26 +72,44 @@ def _aggregate(step: float) -> str:
 
 def roll_up(cur: duckdb.DuckDBPyConnection, now: float, steps: tuple[tuple[float, float], ...]) -> int:
     """Replace per-worker rows older than each step's age by one mean row per worker and step."""
-    done = dict(cur.execute("SELECT step, done_before FROM rollup_state").fetchall())
+    # a slice of CHUNK_BUCKETS buckets per transaction: a first upkeep over a month-old file, or a
+    # 10,000-worker fleet, must stay inside DuckDB's memory limit (it holds a transaction's deletes)
     rolled = 0
     for age, step in steps:
+        done = dict(cur.execute("SELECT step, done_before FROM rollup_state").fetchall())
         # whole buckets only: a bucket still receiving rows is left for the next run
         until = math.floor((now - age) / step) * step
         since = done.get(step, -math.inf)
         if until <= since:
             continue
-        lo = since if math.isfinite(since) else _oldest(cur)
-        if lo is not None and lo < until:
-            rows = cur.execute(f"SELECT count(*) FROM worker_metrics WHERE ts >= ? AND ts < ?",
-                               [lo, until]).fetchone()[0]
-            cur.execute(f"CREATE TEMP TABLE rolled AS {_aggregate(step)}", [lo, until])
-            cur.execute("DELETE FROM worker_metrics WHERE ts >= ? AND ts < ?", [lo, until])
-            cur.execute("INSERT INTO worker_metrics BY NAME SELECT * FROM rolled")
-            cur.execute("DROP TABLE rolled")
-            rolled += rows
+        lo = since if math.isfinite(since) else _oldest(cur, until)
+        lo = until if lo is None else math.floor(lo / step) * step
+        while lo < until:
+            hi = min(until, lo + CHUNK_BUCKETS * step)
+            rolled += _roll_slice(cur, step, lo, hi)
+            lo = hi
         cur.execute("INSERT OR REPLACE INTO rollup_state VALUES (?, ?)", [step, until])
     return rolled
 
 
-def _oldest(cur: duckdb.DuckDBPyConnection) -> float | None:
-    return cur.execute("SELECT min(ts) FROM worker_metrics").fetchone()[0]
+def _roll_slice(cur: duckdb.DuckDBPyConnection, step: float, lo: float, hi: float) -> int:
+    """One transaction: rows in [lo, hi) become their buckets' means; the state moves to hi."""
+    cur.begin()
+    try:
+        rows = cur.execute("SELECT count(*) FROM worker_metrics WHERE ts >= ? AND ts < ?",
+                           [lo, hi]).fetchone()[0]
+        if rows:
+            cur.execute(f"CREATE TEMP TABLE rolled AS {_aggregate(step)}", [lo, hi])
+            cur.execute("DELETE FROM worker_metrics WHERE ts >= ? AND ts < ?", [lo, hi])
+            cur.execute("INSERT INTO worker_metrics BY NAME SELECT * FROM rolled")
+            cur.execute("DROP TABLE rolled")
+        cur.execute("INSERT OR REPLACE INTO rollup_state VALUES (?, ?)", [step, hi])
+        cur.commit()
+    except BaseException:
+        cur.rollback()
+        raise
+    return rows
+
+
+def _oldest(cur: duckdb.DuckDBPyConnection, before: float) -> float | None:
+    return cur.execute("SELECT min(ts) FROM worker_metrics WHERE ts < ?", [before]).fetchone()[0]
