@@ -25,6 +25,8 @@ from .schema import (INTEGER_COLUMNS, PERFORMANCE_COLUMNS, SYSTEM_COLUMNS, WORKE
                      HistoryFrames, alerts_frame, decision_key, decisions_frame, performance_row,
                      system_row, worker_table)
 
+FLUSH_ROWS = 40_000
+
 __all__ = ["HistoryStore", "HistoryFrames", "RetentionPolicy", "TABLES", "SCHEMA_VERSION"]
 
 
@@ -81,8 +83,9 @@ class HistoryStore:
     # 5 s interval), and on flush()/close(). A flush costs a fixed ~10 ms (inserts and commit)
     # plus ~1-2 ms per 1,000 worker rows, so batching keeps most ticks free of it; a crash
     # loses at most the unflushed batch. Reads see written rows only. Utilizations are in
-    # percent, `ts` is DOUBLE epoch seconds. memory_limit caps DuckDB's buffer cache, which
-    # otherwise grows with the file (up to 80% of RAM).
+    # percent, `ts` is DOUBLE epoch seconds. memory_limit (and one DuckDB thread) caps DuckDB's
+    # buffer cache, which otherwise grows with the file (up to 80% of RAM); a commit must fit in
+    # it, hence also FLUSH_ROWS.
 
     # With a RetentionPolicy, each flush that finds the newest written tick maintain_every_s
     # past the last upkeep also deletes rows older than the retention and rolls old per-worker
@@ -90,7 +93,7 @@ class HistoryStore:
     # with maintain_every_s=None only when maintain() is called.
 
     def __init__(self, path: str | os.PathLike, *, flush_ticks: int = 12, flush_age_s: float = 15.0,
-                 memory_limit: str = "64MB", clock: Callable[[], float] = time.monotonic,
+                 memory_limit: str = "32MB", clock: Callable[[], float] = time.monotonic,
                  background: bool = False, policy: RetentionPolicy | None = None,
                  maintain_every_s: float | None = 300.0) -> None:
         self.path = Path(path)
@@ -164,7 +167,8 @@ class HistoryStore:
 
     def _maybe_flush(self) -> None:
         buf = self._buffer
-        full = len(buf.ts) >= self.flush_ticks
+        # a large fleet flushes sooner: one commit of FLUSH_ROWS worker rows fits DuckDB's memory limit
+        full = len(buf.ts) >= self.flush_ticks or len(buf.worker_ids) >= FLUSH_ROWS
         if full or (buf.since is not None and self._clock() - buf.since >= self.flush_age_s):
             if self._writer is None:
                 self.flush()
