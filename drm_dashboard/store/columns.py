@@ -10,6 +10,14 @@ from .schema import PERFORMANCE_COLUMNS, SYSTEM_COLUMNS, WORKER_METRICS
 
 MIN_ROWS = 64
 MIN_COLS = 16
+# room for workers that join, as a share of the fleet: every row carries it, so it costs memory;
+# running out costs a compaction (a copy of the window), at most once per SPARE_SHARE new workers
+SPARE_SHARE = 1 / 16
+
+
+def spare_columns(workers: int) -> int:
+    """Columns for a block holding `workers`, with room for more to join."""
+    return workers + max(MIN_COLS, int(workers * SPARE_SHARE))
 
 
 def _frozen(arr: np.ndarray) -> np.ndarray:
@@ -101,7 +109,7 @@ class ColumnBlock:
         live = self.end - self.start
         keep = np.flatnonzero(self.last_row[: self.n_cols] >= self.start)
         kept = keep.size
-        cols = kept + extra_cols + max(MIN_COLS, (kept + extra_cols) // 4)
+        cols = spare_columns(kept + extra_cols)
         new = ColumnBlock(max(MIN_ROWS, 2 * live + 1), cols, self.first_seq + self.start)
         rows = slice(self.start, self.end)
         new.timestamps[:live] = self.timestamps[rows]

@@ -14,7 +14,7 @@ DAY_S = 86_400.0
 # (age after which rows are rolled up, step they are rolled up to): a month of 1,000 workers at
 # a 5 s tick is 518 million rows raw, about 6 million after this (README, "History")
 DEFAULT_STEPS: tuple[tuple[float, float], ...] = ((3_600.0, 60.0), (DAY_S, 600.0))
-CHUNK_BUCKETS = 10  # buckets rolled up per transaction
+CHUNK_BUCKETS = 1  # buckets rolled up per transaction: 120,000 rows at 10,000 workers
 # the last reported capacity of a bucket; every other number is the bucket's mean
 _LAST = ("cpu_cores", "memory_mb", "gpu_devices", "gpu_memory_mb")
 
