@@ -245,7 +245,7 @@ def run_history(workers: int, days: int) -> dict:
                     frame[name] = col.astype(np.int64) if name in INTEGER_COLUMNS else col
                 cur.execute("INSERT INTO worker_metrics BY NAME SELECT * FROM frame")
         ts = np.arange(begin, end, INTERVAL_S)
-        system = pd.DataFrame({"ts": ts, **{c: (rng.random(ts.size) * 100).astype(np.int64)
+        system = pd.DataFrame({"ts": ts, **{c: (rng.random(ts.size) * 100).astype(np.int64)  # noqa: F841 (DuckDB reads it by name)
                                             if c in INTEGER_COLUMNS else rng.random(ts.size) * 100
                                             for c in SYSTEM_COLUMNS}})
         cur.execute("INSERT INTO system_metrics BY NAME SELECT * FROM system")

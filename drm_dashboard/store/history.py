@@ -6,7 +6,6 @@ import math
 import os
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -15,64 +14,18 @@ import numpy as np
 import pandas as pd
 
 from ..errors import StorageError
-from ..models import Alert, ScalingDecision, Snapshot
+from ..models import Alert, Snapshot
 from ..worker_columns import worker_ids, worker_statuses
 from . import rollup
+from .database import SCHEMA_VERSION, TABLES, connect, ensure_schema
+from .history_buffer import Buffer as _Buffer
 from .history_query import DEFAULT_POINTS, bucketed
 from .rollup import RetentionPolicy
-from .database import SCHEMA_VERSION, TABLES, connect, ensure_schema
-from .schema import (INTEGER_COLUMNS, PERFORMANCE_COLUMNS, SYSTEM_COLUMNS, WORKER_COLUMNS,
-                     HistoryFrames, alerts_frame, decision_key, decisions_frame, performance_row,
-                     system_row, worker_table)
+from .schema import HistoryFrames, decision_key, performance_row, system_row, worker_table
 
 FLUSH_ROWS = 40_000
 
 __all__ = ["HistoryStore", "HistoryFrames", "RetentionPolicy", "TABLES", "SCHEMA_VERSION"]
-
-
-@dataclass
-class _Buffer:
-    """Rows not yet written; numbers kept as per-tick arrays so a flush concatenates once."""
-
-    ts: list[float] = field(default_factory=list)
-    system: list[list[float]] = field(default_factory=list)
-    perf_ts: list[float] = field(default_factory=list)
-    perf: list[list[float]] = field(default_factory=list)
-    worker_ts: list[np.ndarray] = field(default_factory=list)
-    worker_ids: list[str] = field(default_factory=list)
-    worker_status: list[str] = field(default_factory=list)
-    workers: list[np.ndarray] = field(default_factory=list)
-    decisions: dict[tuple, ScalingDecision] = field(default_factory=dict)
-    alerts: dict[str, Alert] = field(default_factory=dict)
-    since: float | None = None  # clock time of the first row buffered
-
-    def frames(self) -> dict[str, pd.DataFrame]:
-        """One DataFrame per table that has rows to write."""
-        out: dict[str, pd.DataFrame] = {}
-        if self.ts:
-            out["system_metrics"] = _numeric_frame(self.ts, self.system, SYSTEM_COLUMNS)
-        if self.perf_ts:
-            out["performance_metrics"] = _numeric_frame(self.perf_ts, self.perf, PERFORMANCE_COLUMNS)
-        if self.workers:
-            frame = _numeric_frame(np.concatenate(self.worker_ts), np.concatenate(self.workers),
-                                   WORKER_COLUMNS)
-            frame.insert(1, "worker_id", self.worker_ids)
-            frame.insert(2, "status", self.worker_status)
-            out["worker_metrics"] = frame
-        if self.decisions:
-            out["scaling_decisions"] = decisions_frame(self.decisions.values())
-        if self.alerts:
-            out["alerts"] = alerts_frame(self.alerts.values())
-        return out
-
-
-def _numeric_frame(ts: object, rows: object, names: tuple[str, ...]) -> pd.DataFrame:
-    values = np.asarray(rows, dtype=np.float64).reshape(-1, len(names))
-    data = {"ts": np.asarray(ts, dtype=np.float64)}
-    for j, name in enumerate(names):
-        column = values[:, j]
-        data[name] = column.astype(np.int64) if name in INTEGER_COLUMNS else column
-    return pd.DataFrame(data)
 
 
 class HistoryStore:
@@ -213,11 +166,20 @@ class HistoryStore:
             raise StorageError(f"writing history to {self.path} failed: {_first_line(exc)}") from None
         if buf.ts:
             self._newest_written = max(buf.ts[-1], self._newest_written or -math.inf)
-        every, newest = self._maintain_every_s, self._newest_written
-        if self.policy is not None and every is not None and newest is not None \
-                and newest - self._maintained_at >= every:
-            self.maintain(newest)
+        self._maybe_maintain()
         return sum(len(f) for f in frames.values())
+
+    def _maybe_maintain(self) -> None:
+        every, newest = self._maintain_every_s, self._newest_written
+        if self.policy is None or every is None or newest is None or newest - self._maintained_at < every:
+            return
+        try:
+            self.maintain(newest)
+        except StorageError as exc:
+            # the rows are written; a failed upkeep is retried next time and shown as health
+            self._maintained_at = newest
+            with self._buffer_lock:
+                self._errors.append(exc)
 
     def maintain(self, now: float) -> tuple[int, int]:
         """Apply the retention policy as of `now` (epoch s); return (rows pruned, rows rolled up)."""

@@ -3,7 +3,6 @@
 import math
 
 import numpy as np
-import pytest
 
 from drm_dashboard.store.columns import MIN_ROWS, spare_columns
 from drm_dashboard.store.live import DEAD_SHARE, LiveStore
