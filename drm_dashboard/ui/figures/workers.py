@@ -18,6 +18,9 @@ BAND_ABOVE = 50
 BUSIEST = 5
 # the heatmap's cells are capped: 100 workers keep every tick, 1,000 get 50 s buckets (~0.4 MB)
 HEATMAP_CELLS = 72_000
+# a 720-pixel chart shows no more rows than this; beyond it each row is the mean of a run of
+# workers (in id order), so 10,000 workers cost what 200 do
+HEATMAP_ROWS = 200
 _RECENT_S = 300.0
 
 
@@ -112,20 +115,32 @@ def heatmap_figure(view: LiveView, *, metric: str, theme: Theme) -> go.Figure:
     if not np.isfinite(data).any():
         return empty_figure(f"No worker reports {name} usage.", theme, height=320)
     order = np.argsort(np.asarray(view.worker_ids, dtype=object), kind="stable")
-    buckets = min(MAX_POINTS, max(60, HEATMAP_CELLS // view.n_workers))
+    rows = min(view.n_workers, HEATMAP_ROWS)
+    buckets = min(MAX_POINTS, max(60, HEATMAP_CELLS // rows))
     means, starts = bucket_mean(data[:, order], buckets)
+    z, labels = _binned_rows(means.T, [view.worker_ids[i] for i in order])
     zmax = 100.0 if unit else max(1.0, float(np.nanmax(means)))
-    height = int(min(720, max(300, 14 * view.n_workers + 90)))
+    height = int(min(720, max(300, 14 * len(labels) + 90)))
+    per_row = "" if len(labels) == view.n_workers else f", mean of {-(-view.n_workers // len(labels))} a row"
     heat = dict(
-        type="heatmap", x=axis_time(view.timestamps[starts]), y=[view.worker_ids[i] for i in order],
-        z=np.ascontiguousarray(means.T), zmin=0.0, zmax=zmax, colorscale="Viridis",
+        type="heatmap", x=axis_time(view.timestamps[starts]), y=labels,
+        z=np.ascontiguousarray(z), zmin=0.0, zmax=zmax, colorscale="Viridis",
         hoverongaps=False, colorbar=dict(title=dict(text=f"{name} {unit}".strip()), thickness=12),
         hovertemplate=f"%{{y}}<br>%{{x|%H:%M:%S}} server time<br>{name} %{{z:.0f}}{unit}<extra></extra>")
     layout = base_layout(theme, uirevision=f"workers-heatmap-{metric}", height=height, legend=False)
     return figure([heat], merged(
         layout, xaxis=dict(showgrid=False), margin=dict(l=80),
-        yaxis=dict(title=dict(text=f"{view.n_workers} workers"), type="category", rangemode="normal",
+        yaxis=dict(title=dict(text=f"{view.n_workers} workers{per_row}"), type="category", rangemode="normal",
                    showgrid=False, autorange="reversed")))
+
+
+def _binned_rows(z: np.ndarray, labels: list[str]) -> tuple[np.ndarray, list[str]]:
+    """[W, B] -> at most HEATMAP_ROWS rows, each the NaN-aware mean of a run of workers."""
+    if len(labels) <= HEATMAP_ROWS:
+        return z, labels
+    binned, first = bucket_mean(z, HEATMAP_ROWS)
+    last = np.append(first[1:], len(labels)) - 1
+    return binned, [f"{labels[a]} … {labels[b]} ({b - a + 1})" for a, b in zip(first, last)]
 
 
 def selection_note(view: LiveView, worker_ids: Sequence[str], defaulted: bool, metric: str) -> str:
