@@ -2,9 +2,13 @@
 
 import gzip
 import json
+from importlib import resources
 
+import jsonschema
 import pytest
 import requests
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 from coordinator_fakes import FakeCoordinator, payload
 from drm_dashboard.coordinator.service import Coordinator
@@ -15,6 +19,14 @@ from drm_fakes import FakeClock
 pytestmark = pytest.mark.timeout(60)
 KEY = "delta-key-51e0"
 CAPACITY = {"cpu": {"cores": 8}, "memory": {"total_mb": 16384}}
+SPEC = json.loads(resources.files("drm_dashboard.coordinator").joinpath("openapi.json").read_text())
+
+
+def check(instance):
+    """Validate an answer against the document's Snapshot schema."""
+    registry = Registry().with_resource("spec", Resource.from_contents(SPEC, default_specification=DRAFT202012))
+    jsonschema.Draft202012Validator({"$ref": "spec#/components/schemas/Snapshot"},
+                                    registry=registry).validate(instance)
 
 
 def _start(port=0):
@@ -51,7 +63,9 @@ def _get(c, encoding="gzip", **params):
 def _answer(c, **params):
     resp, raw = _get(c, **params)
     assert resp.status_code == 200
-    return json.loads(gzip.decompress(raw) if resp.headers.get("Content-Encoding") == "gzip" else raw)
+    answer = json.loads(gzip.decompress(raw) if resp.headers.get("Content-Encoding") == "gzip" else raw)
+    check(answer)  # deltas and full answers alike match the OpenAPI document
+    return answer
 
 
 def test_only_workers_changed_since_the_cursor_are_sent(coord):
