@@ -16,7 +16,9 @@ NUMBER_FIELDS = (
     "cpu_cores", "memory_mb", "gpu_devices", "gpu_memory_mb", "last_heartbeat",
 )
 FRACTIONS = 7
-_OPTIONAL = (2, 6)  # gpu and alloc_gpu: None (NaN here) on a machine without a GPU
+# gpu and alloc_gpu: None (NaN here) on a machine without a GPU; last_heartbeat: None when the
+# source never said (the original project's real manager)
+_OPTIONAL = (2, 6, 12)
 _REQUIRED = [j for j in range(len(NUMBER_FIELDS)) if j not in _OPTIONAL]
 _WHOLE = (7, 10)  # tasks, gpu_devices
 _NUMBER_TYPES = frozenset({float, int, type(None)})
@@ -31,7 +33,7 @@ def _row(w: Mapping[str, Any]) -> tuple:
     return (u["cpu"], u["memory"], u.get("gpu"), u["overall"], a.get("cpu", 0.0),
             a.get("memory", 0.0), a.get("gpu"), w.get("tasks", 0), r["cpu"]["cores"],
             r["memory"]["total_mb"], g.get("devices", 0), g.get("memory_mb", 0.0),
-            w.get("last_heartbeat", 0.0))
+            w.get("last_heartbeat"))
 
 
 def _valid(rows: list[tuple], values: np.ndarray) -> bool:
