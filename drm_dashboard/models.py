@@ -7,7 +7,8 @@ from typing import Any, Mapping, Sequence
 
 from .errors import PayloadError
 from .worker_columns import WorkerColumns
-from .validation import count, fraction, is_mapping, join_path, number, optional_fraction, require
+from .validation import (count, display_id, display_text, fraction, is_mapping, join_path, number,
+                         optional_fraction, require)
 
 ACTIONS = ("scale_up", "scale_down", "maintain")
 ALERT_LEVELS = ("info", "warning", "error", "critical")
@@ -50,7 +51,7 @@ class WorkerSample:
             raise PayloadError(f"{join_path(path, 'status')}: expected a string")
         return cls(
             worker_id=worker_id,
-            status=status,
+            status=display_text(status, 64),
             cpu=fraction(require(util, "cpu", up), join_path(up, "cpu")),
             memory=fraction(require(util, "memory", up), join_path(up, "memory")),
             gpu=optional_fraction(util, "gpu", up),
@@ -161,9 +162,9 @@ class ScalingDecision:
         return cls(
             action=action,
             count=count(require(data, "count", path), join_path(path, "count")),
-            reason=str(data.get("reason", "")),
+            reason=display_text(data.get("reason", "")),
             utilization=_optional_number(data, "utilization", path),
-            worker_ids=tuple(ids),
+            worker_ids=tuple(display_id(i) for i in ids),
             timestamp=number(require(data, "timestamp", path), join_path(path, "timestamp")),
             seq=count(data.get("seq", 0), join_path(path, "seq")),
             trigger=_trigger_from_json(trig, join_path(path, "trigger")) if trig else None,
@@ -218,10 +219,11 @@ class Snapshot:
             raise PayloadError(f"{p}.workers: expected an object keyed by worker id")
         workers = WorkerColumns.parse(raw_workers) if type(raw_workers) is dict else None
         if workers is None:
-            # the checked path, one field at a time: it names what the bulk checks rejected
+            # the checked path, one field at a time: it names what the bulk checks rejected;
+            # ids and texts from a source are made safe to show here, once, for every reader
             workers = WorkerColumns.from_samples([
-                WorkerSample.from_json(str(wid), w, f"{p}.workers[{wid!r}]")
-                for wid, w in raw_workers.items()
+                WorkerSample.from_json(wid, w, f"{p}.workers[{wid!r}]")
+                for wid, w in ((display_id(str(k)), v) for k, v in raw_workers.items())
             ])
         if not isinstance(decisions, (list, tuple)):
             raise PayloadError("decisions: expected a list")

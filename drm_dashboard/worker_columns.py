@@ -8,7 +8,7 @@ from typing import Any, Iterator, Mapping, Sequence, overload
 
 import numpy as np
 
-from .validation import FRACTION_SLACK
+from .validation import FRACTION_SLACK, display_id, display_text
 
 # the numbers of a WorkerSample in field order; the first seven are fractions 0..1
 NUMBER_FIELDS = (
@@ -87,8 +87,10 @@ class WorkerColumns(Sequence):
         if rows and not _valid(rows, values):
             return None
         np.minimum(values[:, :FRACTIONS], 1.0, out=values[:, :FRACTIONS])
-        ids = [k if type(k) is str else str(k) for k in raw]
-        return cls(ids, status, values)
+        # ids and statuses from a source are made safe to show, as the checked path does
+        ids = [display_id(k if type(k) is str else str(k)) for k in raw]
+        shown = {s: display_text(s, 64) for s in set(status)}
+        return cls(ids, [shown[s] for s in status], values)
 
     @classmethod
     def from_samples(cls, samples: Sequence[Any]) -> "WorkerColumns":

@@ -33,7 +33,7 @@ class CoordinatorSource:
 
     def __init__(self, url: str, api_key: str | None = None, *, connect_timeout_s: float = 3.0,
                  read_timeout_s: float = 10.0, max_bytes: int = MAX_RESPONSE_BYTES,
-                 session: requests.Session | None = None) -> None:
+                 session: requests.Session | None = None, ca_bundle: str | None = None) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"coordinator URL must be http(s)://host[:port], got {url!r}")
@@ -47,6 +47,9 @@ class CoordinatorSource:
         self._timeouts = (connect_timeout_s, read_timeout_s)
         self._max_bytes = max_bytes
         self._session = session or requests.Session()
+        # certificates are always verified; a bundle names whom to trust, and is passed per request
+        # because REQUESTS_CA_BUNDLE in the environment would override a session's setting
+        self._verify: str | bool = ca_bundle or True
         self.cursor = 0
         self.instance: str | None = None
         # the fleet as last validated, and the coordinator's change number it is current at
@@ -101,7 +104,10 @@ class CoordinatorSource:
             params = {"since": self.cursor, "changes_since": self.changes_cursor}
             resp = self._session.get(self._base + SNAPSHOT_PATH, params=params,
                                      headers=self._headers, timeout=self._timeouts, stream=True,
-                                     allow_redirects=False)
+                                     allow_redirects=False, verify=self._verify)
+        except requests.exceptions.SSLError as exc:
+            raise SourceUnavailable(f"the TLS certificate of {self._base} is not trusted "
+                                    f"({_tls_reason(exc)}); pass --ca-bundle with its CA") from None
         except requests.ConnectionError as exc:
             raise SourceUnavailable(f"cannot connect to {self._base}: {_short(exc)}") from None
         except requests.Timeout:
@@ -151,6 +157,8 @@ class CoordinatorSource:
             json.loads(body, parse_constant=_reject_constant)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise PayloadError(f"response is not JSON ({exc.msg if hasattr(exc, 'msg') else exc})") from None
+        except RecursionError:
+            raise PayloadError("response nests JSON too deeply to be a snapshot") from None
         raise PayloadError("response is not JSON")
 
     @staticmethod
@@ -161,6 +169,13 @@ class CoordinatorSource:
             if key not in data:
                 raise PayloadError(f"response.{key}: missing")
         return Snapshot.from_json(data["statistics"], data["performance"], data.get("decisions", []))
+
+
+def _tls_reason(exc: BaseException) -> str:
+    """'certificate verify failed: unable to get local issuer certificate' out of requests' wrapping."""
+    text = str(exc)
+    start = text.find("certificate verify failed")
+    return text[start:].split("(_ssl")[0].strip() if start >= 0 else _short(exc)
 
 
 def _short(exc: BaseException) -> str:
