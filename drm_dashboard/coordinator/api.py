@@ -115,6 +115,8 @@ def _register_read_routes(app: flask.Flask, manager: DynamicResourceManager,
             return _error(400, f"since must be a whole number >= 0, got {raw!r:.40}")
         if not since_changes.isdigit():
             return _error(400, f"changes_since must be a whole number >= 0, got {since_changes!r:.40}")
+        if args.get("full", "0") not in ("0", "1", "true", "false"):
+            return _error(400, f"full must be 0, 1, true or false, got {args.get('full')!r:.40}")
         decisions = manager.decisions_since(int(raw))
         stats = manager.get_worker_statistics()
         workers_seq = changes.observe(stats["workers"])

@@ -89,8 +89,9 @@ def test_full_fleet_on_request_and_for_a_cursor_this_instance_never_gave(coord):
     for params in ({"changes_since": seq, "full": "1"}, {"changes_since": 0}, {"changes_since": seq + 7}, {}):
         answer = _answer(coord, **params)
         assert answer["delta"] is False and len(answer["statistics"]["workers"]) == 5, params
-    resp, _ = _get(coord, changes_since="-1")
-    assert resp.status_code == 400
+    for bad in ({"changes_since": "-1"}, {"full": "yes"}):
+        resp, _ = _get(coord, **bad)
+        assert resp.status_code == 400, bad
 
 
 def test_gzip_only_when_the_client_accepts_it(coord):
