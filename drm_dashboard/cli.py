@@ -52,6 +52,9 @@ def build_parser(prog: str = "drm-dashboard") -> argparse.ArgumentParser:
                     "beside it (same name, .json)")
     ci.add_argument("--fail-on", dest="fail_on", choices=FAIL_ON,
                     help="exit 1 when an alert at this level or above was raised (default: never)")
+    ci.add_argument("--min-coverage", dest="min_coverage", type=float, metavar="FRACTION",
+                    help="exit 3 (not monitored) when fewer than this share of the expected polls "
+                         "succeeded, or the source failed at the end (default: 0.9)")
     return p
 
 

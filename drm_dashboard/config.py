@@ -37,6 +37,8 @@ class Settings:
     serve: bool = True
     report: str | None = None
     fail_on: str = "never"
+    # a run passes only if at least this share of its expected ticks (duration / interval) succeeded
+    min_coverage: float = 0.9
     alert_config: str | None = None
     # demo only: "allocation_time@10" doubles placement latency from minute 10 of the run
     inject_regression: str | None = None
@@ -66,6 +68,8 @@ class Settings:
                               f"(got {self.report!r})")
         if self.duration is not None and not self.duration > 0:
             raise ConfigError(f"--duration must be above 0 seconds, got {self.duration:g}")
+        if not (math.isfinite(self.min_coverage) and 0.0 < self.min_coverage <= 1.0):
+            raise ConfigError(f"--min-coverage must be a fraction above 0 and at most 1, got {self.min_coverage:g}")
         if self.fail_on not in FAIL_ON:
             raise ConfigError(f"--fail-on must be one of {', '.join(FAIL_ON)}, got {self.fail_on!r}")
         if self.inject_regression is not None:
@@ -124,7 +128,8 @@ def _coerce(name: str, raw: str, kind: type) -> Any:
 
 
 _KINDS = {"port": int, "update_interval": float, "retention": float, "debug": bool,
-          "browser": bool, "seed": int, "duration": float, "serve": bool}
+          "browser": bool, "seed": int, "duration": float, "serve": bool,
+          "min_coverage": float}
 
 
 def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Settings:

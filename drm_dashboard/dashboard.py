@@ -20,6 +20,7 @@ from .notify import NotificationDispatcher, build_destinations
 from .report.summary import RunFacts, summarize
 from .server import BackgroundServer
 from .threads import wait_until_stopped
+from .uptime import UptimeRecord
 from .sources import MetricsSource
 from .sources.local import LocalSource
 from .store.history import HistoryStore
@@ -67,6 +68,7 @@ class DRMRealTimeDashboard:
         # kept past stop(), so a summary written after the run still tells how the source did
         self._last_health = SourceHealth()
         self._last_events: tuple[Any, ...] = ()
+        self._last_uptime = UptimeRecord()
 
     def _workload_config(self) -> WorkloadConfig:
         """The demo's seeded workload, with the regression --inject-regression asks for."""
@@ -160,6 +162,9 @@ class DRMRealTimeDashboard:
         if self.collector is not None:
             self.collector.stop()
             self.collector.join(timeout=10)
+            # health rules judged at the end too: a source down since the last (backed-off) poll
+            # has its alert even if no poll came after the rule's wait ran out
+            self.collector.judge_health()
         if self._driver is not None:
             self._driver.stop()
             self._driver.join(timeout=10)
@@ -190,9 +195,12 @@ class DRMRealTimeDashboard:
         started = self._started_at or self._clock()
         findings = [f for f in self.analytics.report.findings if f.timestamp >= started]
         events = self.collector.health_events if self.collector else self._last_events
+        uptime = self.collector.uptime if self.collector else self._last_uptime
         facts = RunFacts(source=self.source.description, simulated=self.simulated, started=started,
                          ended=self._clock(), health=self._health(), health_events=events,
-                         findings=findings, fail_on=self.settings.fail_on)
+                         findings=findings, fail_on=self.settings.fail_on, uptime=uptime,
+                         interval_s=self.settings.update_interval,
+                         min_coverage=self.settings.min_coverage)
         return summarize(self.live.since(self._run_cursor), facts)
 
     def start_in_background(self) -> str:
@@ -254,6 +262,7 @@ class DRMRealTimeDashboard:
             if self.collector is not None:
                 self._last_health = self.collector.health
                 self._last_events = self.collector.health_events
+                self._last_uptime = self.collector.uptime
             self.collector = None
             history, self.history = self.history, None
             if history is not None:
