@@ -19,7 +19,7 @@ from .store.history import HistoryStore
 from .store.live import LiveStore, LiveView
 from .store.schema import worker_table
 from .threads import BackgroundLoop
-from .uptime import Uptime, UptimeRecord
+from .uptime import AlertLedger, Uptime, UptimeRecord
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,7 @@ class Collector(BackgroundLoop):
         self._last_source_ts: float | None = None
         self._auth_failures = 0  # 401/403 in a row: the key's own, longer back-off
         self._uptime = Uptime()
+        self._ledger = AlertLedger()
         self._tick_started: float | None = None  # monotonic start of the last tick, for the schedule
         self._lock = threading.Lock()
         self._tick_lock = threading.Lock()
@@ -99,6 +100,11 @@ class Collector(BackgroundLoop):
     def uptime(self) -> UptimeRecord:
         """Ticks by outcome and the outages since this collector was built."""
         return self._uptime.record()
+
+    @property
+    def fired_alerts(self) -> tuple[Alert, ...]:
+        """Alerts at warning or above as they fired since this collector was built, and resolutions."""
+        return self._ledger.records()
 
     @property
     def tick_times_ms(self) -> tuple[float, ...]:
@@ -177,6 +183,7 @@ class Collector(BackgroundLoop):
     def _store_alerts(self, alerts: Sequence[Alert]) -> None:
         for alert in alerts:
             self.live.add_alert(alert)
+            self._ledger.add(alert)
             if self.history is None:
                 continue
             try:

@@ -63,12 +63,14 @@ class DRMRealTimeDashboard:
         self._stopped = threading.Event()
         self._lock = threading.Lock()
         self._started_at: float | None = None
+        self._ended_at: float | None = None  # when collection stopped: the run's coverage ends there
         self._run_cursor = 0
         self._running = False
         # kept past stop(), so a summary written after the run still tells how the source did
         self._last_health = SourceHealth()
         self._last_events: tuple[Any, ...] = ()
         self._last_uptime = UptimeRecord()
+        self._last_fired: tuple[Any, ...] = ()
 
     def _workload_config(self) -> WorkloadConfig:
         """The demo's seeded workload, with the regression --inject-regression asks for."""
@@ -160,6 +162,7 @@ class DRMRealTimeDashboard:
     def _stop_data_collection(self) -> None:
         """Stop the collector and the workload, then flush history."""
         if self.collector is not None:
+            self._ended_at = self._clock()
             self.collector.stop()
             self.collector.join(timeout=10)
             # health rules judged at the end too: a source down since the last (backed-off) poll
@@ -196,11 +199,12 @@ class DRMRealTimeDashboard:
         findings = [f for f in self.analytics.report.findings if f.timestamp >= started]
         events = self.collector.health_events if self.collector else self._last_events
         uptime = self.collector.uptime if self.collector else self._last_uptime
+        fired = self.collector.fired_alerts if self.collector else self._last_fired
+        ended = self._ended_at or self._clock()
         facts = RunFacts(source=self.source.description, simulated=self.simulated, started=started,
-                         ended=self._clock(), health=self._health(), health_events=events,
-                         findings=findings, fail_on=self.settings.fail_on, uptime=uptime,
-                         interval_s=self.settings.update_interval,
-                         min_coverage=self.settings.min_coverage)
+                         ended=ended, health=self._health(), health_events=events, findings=findings,
+                         fail_on=self.settings.fail_on, uptime=uptime, fired_alerts=fired,
+                         interval_s=self.settings.update_interval, min_coverage=self.settings.min_coverage)
         return summarize(self.live.since(self._run_cursor), facts)
 
     def start_in_background(self) -> str:
@@ -229,7 +233,7 @@ class DRMRealTimeDashboard:
         """Open history (warm start), note where this run begins, start collecting."""
         self._open_history()
         # ticks restored from history are not this run's: summaries start after them
-        self._run_cursor, self._started_at = self.live.seq, self._clock()
+        self._run_cursor, self._started_at, self._ended_at = self.live.seq, self._clock(), None
         self._start_data_collection()
         self._running = True
         self._stopped.clear()
@@ -263,6 +267,7 @@ class DRMRealTimeDashboard:
                 self._last_health = self.collector.health
                 self._last_events = self.collector.health_events
                 self._last_uptime = self.collector.uptime
+                self._last_fired = self.collector.fired_alerts
             self.collector = None
             history, self.history = self.history, None
             if history is not None:

@@ -1,4 +1,4 @@
-"""What the collector knows of its own success: ticks that delivered data, and outages."""
+"""What the collector records of a run: ticks that delivered data, outages, alerts that fired."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ import collections
 import threading
 from dataclasses import dataclass
 
+from .models import ALERT_LEVELS, Alert
+
 # outages kept for the report; a flapping source over a long run keeps only its latest ones
 _OUTAGES_KEPT = 200
+# --fail-on is warning at the lowest: info events (each scaling decision) never decide a run
+_COUNTED = ALERT_LEVELS[ALERT_LEVELS.index("warning"):]
 
 
 @dataclass(frozen=True)
@@ -83,3 +87,34 @@ class Uptime:
         """A frozen copy, for the summary and the verdict."""
         with self._lock:
             return UptimeRecord(self._ok, self._failed, self._stale, tuple(self._outages), self._total)
+
+
+class AlertLedger:
+    """Each alert at warning or above as it fired in this run, and its resolution.
+
+    The live store keeps only an alert's latest record (a resolved one replaces its firing one) and
+    prunes by retention; the run's verdict must name what fired, however long ago.
+    """
+
+    def __init__(self, max_ids: int = 10_000) -> None:
+        self._lock = threading.Lock()
+        self._max_ids = max_ids
+        self._fired: dict[str, Alert] = {}
+        self._resolved: dict[str, Alert] = {}
+
+    def add(self, alert: Alert) -> None:
+        """Note one alert transition; info, silenced and unknown resolutions are not kept."""
+        if alert.level not in _COUNTED or alert.details.get("silenced"):
+            return
+        with self._lock:
+            if alert.details.get("state") == "resolved":
+                if alert.id in self._fired:
+                    self._resolved[alert.id] = alert
+            elif alert.id not in self._fired and len(self._fired) < self._max_ids:
+                self._fired[alert.id] = alert
+
+    def records(self) -> tuple[Alert, ...]:
+        """Firing records, then resolutions, oldest first."""
+        with self._lock:
+            return tuple(sorted([*self._fired.values(), *self._resolved.values()],
+                                key=lambda a: a.timestamp))

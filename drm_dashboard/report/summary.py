@@ -42,6 +42,8 @@ class RunFacts:
     uptime: UptimeRecord = UptimeRecord()
     interval_s: float = 5.0
     min_coverage: float = 0.9
+    # alerts as they fired (the collector's ledger); None: judge the view's latest records
+    fired_alerts: Sequence[Alert] | None = None
 
 
 def _finite(x: float) -> float | None:
@@ -97,7 +99,8 @@ def summarize(view: LiveView, facts: RunFacts) -> dict[str, Any]:
                           "events": [_event(e) for e in facts.health_events]},
         "monitoring": {**cov.to_dict(), "outages_total": facts.uptime.outages_total,
                        "outages": [o.to_dict(facts.ended) for o in facts.uptime.outages]},
-        "exit": verdict(alerts, facts.fail_on, facts.source, facts.health, facts.uptime, cov, facts.ended),
+        "exit": verdict(alerts if facts.fired_alerts is None else facts.fired_alerts, facts.fail_on,
+                        facts.source, facts.health, facts.uptime, cov, facts.ended),
     }
 
 

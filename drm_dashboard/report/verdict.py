@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Iterable, Sequence
 
 from ..analytics.alert_rules import DOWN_RULE, STALE_RULE
@@ -86,6 +86,11 @@ def _fired(alerts: Iterable[Alert], floor: int) -> tuple[dict[str, Alert], dict[
             resolved[a.id] = a
         elif ALERT_LEVELS.index(a.level) >= floor and not a.details.get("silenced"):
             fired.setdefault(a.id, a)
+    for aid, r in resolved.items():
+        # a store that keeps only the latest record per id has lost the firing one: rebuild its words
+        if aid not in fired and ALERT_LEVELS.index(r.level) >= floor and not r.details.get("silenced"):
+            fired[aid] = replace(r, timestamp=float(r.details.get("fired_at", r.timestamp)),
+                                 message=f"{r.details.get('rule', aid)} fired (resolved at {_clock(r.timestamp)})")
     return fired, resolved
 
 
