@@ -60,6 +60,8 @@ def test_timed_headless_run_writes_report_and_summary(tmp_path):
     assert summary["monitoring"]["coverage"] >= 0.9 and summary["monitoring"]["ticks_failed"] == 0
     page = (tmp_path / "out" / "run.html").read_text()
     assert "DRM run report" in page and "plotly" in page.lower()
+    m = summary["monitoring"]
+    assert f"Coverage: {m['ticks_ok']} of {m['expected_ticks']:.0f} expected polls delivered data" in page
     assert 'src="http' not in page  # plotly.js is inline, no script from the network: opens offline
 
 
