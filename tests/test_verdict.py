@@ -63,7 +63,18 @@ def test_clean_run_passes_with_full_coverage(clock):
     assert summary["exit"]["status"] == EXIT_PASSED and summary["exit"]["monitored"] is True
     assert summary["exit"]["because"] == "no alert at error or above"
     m = summary["monitoring"]
-    assert (m["ticks_ok"], m["expected_ticks"], m["coverage"], m["outages"]) == (60, 60.0, 1.0, [])
+    assert (m["ticks_ok"], m["expected_ticks"], m["coverage"], m["outages"]) == (60, 60, 1.0, [])
+
+
+def test_every_tick_on_time_meets_a_min_coverage_of_1(clock):
+    # 60.5 s holds 60 whole intervals and ticks at 0, 1, ..., 60 s
+    summary, _ = run(clock, seconds=60.5, min_coverage=1.0)
+    assert summary["exit"]["status"] == EXIT_PASSED
+    assert (summary["monitoring"]["ticks_ok"], summary["monitoring"]["expected_ticks"]) == (61, 60)
+    # failures at 30 and 31 s, the next try at 33 s: three ticks fewer is not monitored at 1.0
+    summary, _ = run(clock, windows=[(30, 31.5)], seconds=60.5, min_coverage=1.0)
+    assert summary["exit"]["status"] == EXIT_NOT_MONITORED
+    assert summary["exit"]["because"].startswith("not monitored: 58 of 60 expected polls succeeded (97%")
 
 
 def test_an_outage_names_the_firing_alert_with_its_real_length_never_the_resolution(clock):

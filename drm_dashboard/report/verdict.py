@@ -24,7 +24,7 @@ class Coverage:
 
     interval_s: float
     duration_s: float
-    expected_ticks: float
+    expected_ticks: int
     ticks_ok: int
     ticks_failed: int
     ticks_stale: int
@@ -36,9 +36,13 @@ class Coverage:
 
 
 def coverage(uptime: UptimeRecord, duration_s: float, interval_s: float, min_coverage: float) -> Coverage:
-    """Share of the expected ticks that delivered new data, capped at 1 (the first tick is at 0 s)."""
-    expected = max(duration_s, 0.0) / interval_s
-    share = min(1.0, uptime.ok / expected) if expected > 0 else float(uptime.ok > 0)
+    """Share of the expected ticks (whole intervals in the run, at least 1) that delivered new data.
+
+    The first tick is at 0 s, so a run with every tick on time has one more than it expects and
+    --min-coverage 1 can be met; the share is capped at 1.
+    """
+    expected = max(1, int(max(duration_s, 0.0) // interval_s))
+    share = min(1.0, uptime.ok / expected)
     return Coverage(interval_s, duration_s, expected, uptime.ok, uptime.failed, uptime.stale, share,
                     min_coverage)
 
@@ -71,7 +75,7 @@ def not_monitored(source: str, health: SourceHealth, uptime: UptimeRecord, cov: 
     if health.state == "stale":
         return f"not monitored: {source} sent no new data at the end of the run: {health.reason}"
     if cov.coverage < cov.min_coverage:
-        return (f"not monitored: {cov.ticks_ok} of {cov.expected_ticks:.0f} expected polls succeeded "
+        return (f"not monitored: {cov.ticks_ok} of {cov.expected_ticks} expected polls succeeded "
                 f"({cov.coverage:.0%}, below --min-coverage {cov.min_coverage:g})"
                 f"{_outage_words(uptime.outages, uptime.outages_total, ended)}")
     return None
