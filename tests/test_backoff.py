@@ -49,6 +49,9 @@ def test_a_wrong_key_is_tried_six_times_in_two_minutes_and_the_health_says_when(
     assert [round(t - start) for t, _ in seen] == [0, 5, 15, 35, 75, 135]
     assert [round(h.next_try - t) for t, h in seen] == [5, 10, 20, 40, 60, 60]
     assert col.uptime.failed == 6 and col.uptime.ok == 0 and col.uptime.down_now.start == start
+    # the header reads the collector's own health record
+    next_try = time.strftime("%H:%M:%S", time.localtime(col.health.next_try))
+    assert f"{REJECTED}; next try at {next_try}; no data yet" == health_badge(col.health, clock.now, 0.2).detail
 
 
 def test_a_401_blip_is_retried_after_5_s_and_the_interval_returns_at_once(clock):
