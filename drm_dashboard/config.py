@@ -69,7 +69,8 @@ class Settings:
         if self.duration is not None and not self.duration > 0:
             raise ConfigError(f"--duration must be above 0 seconds, got {self.duration:g}")
         if not (math.isfinite(self.min_coverage) and 0.0 < self.min_coverage <= 1.0):
-            raise ConfigError(f"--min-coverage must be a fraction above 0 and at most 1, got {self.min_coverage:g}")
+            raise ConfigError(f"--min-coverage must be a fraction above 0 and at most 1, "
+                              f"got {self.min_coverage:g}")
         if self.fail_on not in FAIL_ON:
             raise ConfigError(f"--fail-on must be one of {', '.join(FAIL_ON)}, got {self.fail_on!r}")
         if self.inject_regression is not None:

@@ -51,7 +51,8 @@ def test_a_wrong_key_is_tried_six_times_in_two_minutes_and_the_health_says_when(
     assert col.uptime.failed == 6 and col.uptime.ok == 0 and col.uptime.down_now.start == start
     # the header reads the collector's own health record
     next_try = time.strftime("%H:%M:%S", time.localtime(col.health.next_try))
-    assert f"{REJECTED}; next try at {next_try}; no data yet" == health_badge(col.health, clock.now, 0.2).detail
+    detail = health_badge(col.health, clock.now, 0.2).detail
+    assert detail == f"{REJECTED}; next try at {next_try}; no data yet"
 
 
 def test_a_401_blip_is_retried_after_5_s_and_the_interval_returns_at_once(clock):

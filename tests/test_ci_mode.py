@@ -86,7 +86,8 @@ def test_fail_on_turns_a_raised_alert_into_exit_1_and_a_bad_rules_file_into_exit
     assert proc.returncode == 1, proc.stderr
     # the verdict names how many alerts failed the run and quotes the firing one
     line = verdict_line(proc)
-    assert "failing the run: 1 alert(s) at error or above fired, e.g. [error] any-workers: total_workers" in line
+    assert "failing the run: 1 alert(s) at error or above fired, e.g. [error] any-workers: total_workers" \
+        in line
     proc = run(tmp_path, "--alert-config", str(rules), "--fail-on", "critical")
     assert proc.returncode == 0, proc.stderr
     # the same history file, default rules: the earlier run's error alert is not this run's verdict

@@ -93,8 +93,8 @@ def _fired(alerts: Iterable[Alert], floor: int) -> tuple[dict[str, Alert], dict[
     for aid, r in resolved.items():
         # a store that keeps only the latest record per id has lost the firing one: rebuild its words
         if aid not in fired and ALERT_LEVELS.index(r.level) >= floor and not r.details.get("silenced"):
-            fired[aid] = replace(r, timestamp=float(r.details.get("fired_at", r.timestamp)),
-                                 message=f"{r.details.get('rule', aid)} fired (resolved at {_clock(r.timestamp)})")
+            words = f"{r.details.get('rule', aid)} fired (resolved at {_clock(r.timestamp)})"
+            fired[aid] = replace(r, timestamp=float(r.details.get("fired_at", r.timestamp)), message=words)
     return fired, resolved
 
 
