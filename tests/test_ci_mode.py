@@ -206,7 +206,8 @@ def test_a_401_in_mid_run_leaves_coverage_below_the_minimum(tmp_path):
     assert "expected polls succeeded" in line[0] and "below --min-coverage 0.9" in line[0]
     summary = json.loads(report.with_suffix(".json").read_text())
     m = summary["monitoring"]
-    assert 5 <= m["ticks_ok"] < 0.9 * m["expected_ticks"] and m["expected_ticks"] == pytest.approx(50, abs=1)
+    assert 5 <= m["ticks_ok"] < 0.9 * m["expected_ticks"]
+    assert m["expected_ticks"] == int(m["duration_s"] // 0.2) and m["ticks_failed"] >= 1
     assert summary["source_health"]["state"] == "live"  # recovered before the end: coverage decides
     assert any(REJECTED in e["reason"] for e in summary["source_health"]["events"])
-    assert m["outages"][0]["end"] is not None and m["outages"][0]["duration_s"] >= 4.5
+    assert m["outages"] and all(o["end"] is not None for o in m["outages"])

@@ -12,7 +12,7 @@ from drm_dashboard.report.summary import RunFacts, summarize
 from drm_dashboard.report.verdict import EXIT_ALERTS, EXIT_NOT_MONITORED, EXIT_PASSED
 from drm_dashboard.store.live import LiveStore
 from drm_dashboard.uptime import Uptime
-from drm_fakes import ScriptedSource
+from drm_fakes import ScriptedSource, make_snapshot
 
 pytestmark = pytest.mark.timeout(30)
 REJECTED = "the coordinator rejected the API key (HTTP 401)"
@@ -33,12 +33,25 @@ class Windowed(ScriptedSource):
         return super().snapshot()
 
 
+class FrozenFrom(ScriptedSource):
+    """A source whose clock stops at `at` run seconds: it answers, with the same snapshot."""
+
+    def __init__(self, clock, at):
+        super().__init__(clock)
+        self.frozen = make_snapshot(clock.now + at)
+        self.at = clock.now + at
+
+    def snapshot(self):
+        self.calls += 1
+        return self.frozen if self.clock.now >= self.at else make_snapshot(self.clock.now)
+
+
 def run(clock, windows=(), error=SourceUnavailable("refused"), seconds=60.0, interval=1.0,
-        min_coverage=0.9, fail_on="error", ledger=True):
+        min_coverage=0.9, fail_on="error", ledger=True, source=None):
     """A whole run on the collector's own schedule, health judged at the end, then summarized."""
     started = clock.now
     engine = AlertEngine(default_alert_config(), interval_s=interval, clock=clock)
-    col = Collector(Windowed(clock, windows, error), LiveStore(retention_s=3600, clock=clock),
+    col = Collector(source or Windowed(clock, windows, error), LiveStore(retention_s=3600, clock=clock),
                     interval_s=interval, clock=clock, processors=[engine])
     while True:
         col.poll_once()
@@ -121,6 +134,15 @@ def test_down_at_the_end_is_not_monitored_and_the_outage_lasts_to_the_end(clock)
         f"5 s (from {hhmmss(start + 55)}): refused")
     assert summary["exit"]["alerts"]["because"].endswith(
         f"[error] metrics source down for 5 s (from {hhmmss(start + 55)} to the end of the run): refused")
+
+
+def test_a_source_stale_at_the_end_is_not_monitored(clock):
+    start = clock.now
+    summary, _ = run(clock, source=FrozenFrom(clock, 57), min_coverage=0.5)
+    assert summary["monitoring"]["ticks_stale"] == 2 and summary["source_health"]["state"] == "stale"
+    assert summary["exit"]["because"] == (
+        "not monitored: coordinator http://127.0.0.1:9 sent no new data at the end of the run: "
+        f"source timestamp has not advanced since {hhmmss(start + 57)}")
 
 
 def test_a_wrong_key_from_the_start_fires_its_alert_at_the_end_even_without_another_poll(clock):
