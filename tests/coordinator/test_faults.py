@@ -96,12 +96,10 @@ def test_wrong_key_is_named_and_not_retried_in_a_tight_loop(tmp_path):
     try:
         url = dash.start_in_background()
         assert wait_for(lambda: "rejected the API key" in health(dash).reason)
-        polls = health(dash).consecutive_failures
-        time.sleep(2.0)  # at 0.1 s a tight loop would poll about 20 times
-        assert health(dash).consecutive_failures - polls <= 1
-        # a rejected key backs off from 5 s (then 10, 20, 40, 60), and the header says when it retries
-        assert dash.collector.next_delay() >= 5 and health(dash).next_try is not None
+        # not the 0.1 s interval: a rejected key backs off from 5 s (then 10, 20, 40, 60; the schedule
+        # itself is counted on a fake clock in test_backoff), and the header says when it retries
         before = health(dash).next_try
+        assert dash.collector.next_delay() in (5.0, 10.0) and before is not None
         header = dash_callback(url, "drm-header-health", "children", [INTERVAL], (
             ("drm-header-health", "color"), ("drm-header-detail", "children"),
             ("drm-header-updated", "children")))["response"]
