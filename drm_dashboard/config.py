@@ -42,6 +42,12 @@ class Settings:
     alert_config: str | None = None
     # demo only: "allocation_time@10" doubles placement latency from minute 10 of the run
     inject_regression: str | None = None
+    # PrometheusSource: the fleet read through PromQL; the token file and password are secrets
+    prometheus_url: str | None = None
+    prometheus_bearer_token_file: str | None = field(default=None, repr=False)
+    prometheus_user: str | None = None
+    prometheus_password: str | None = field(default=None, repr=False)
+    prometheus_max_workers: int = 100
 
     def __post_init__(self) -> None:
         for name in ("update_interval", "retention", "duration"):
@@ -77,6 +83,7 @@ class Settings:
             parse_regression(self.inject_regression)
         if not self.serve and self.duration is None:
             raise ConfigError("--no-server needs --duration (nothing would ever end the run)")
+        check_prometheus(self)
 
     @property
     def retention_s(self) -> float:
@@ -98,6 +105,25 @@ def check_url(url: str) -> None:
         raise ConfigError(f"--drm-url is not a valid URL ({exc}): {url!r}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"--drm-url must be http(s)://host[:port], got {url!r}")
+
+
+def check_prometheus(s: Settings) -> None:
+    """The --prometheus-* flags make sense together; ConfigError naming the flag otherwise."""
+    if s.prometheus_url is None:
+        if s.prometheus_bearer_token_file or s.prometheus_user:
+            raise ConfigError("--prometheus-bearer-token-file and --prometheus-user need --prometheus-url")
+        return
+    if s.drm_url is not None:
+        raise ConfigError("give --drm-url or --prometheus-url, not both (one source per dashboard)")
+    parts = urlsplit(s.prometheus_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"--prometheus-url must be http(s)://host[:port], got {s.prometheus_url!r}")
+    if s.prometheus_bearer_token_file and s.prometheus_user:
+        raise ConfigError("--prometheus-bearer-token-file and --prometheus-user exclude each other")
+    if s.prometheus_user and not s.prometheus_password:
+        raise ConfigError(f"--prometheus-user needs the password in {ENV_PREFIX}PROMETHEUS_PASSWORD")
+    if not 1 <= s.prometheus_max_workers <= 10_000:
+        raise ConfigError(f"--prometheus-max-workers must be 1..10000, got {s.prometheus_max_workers}")
 
 
 def parse_regression(spec: str) -> tuple[str, float]:
@@ -130,7 +156,7 @@ def _coerce(name: str, raw: str, kind: type) -> Any:
 
 _KINDS = {"port": int, "update_interval": float, "retention": float, "debug": bool,
           "browser": bool, "seed": int, "duration": float, "serve": bool,
-          "min_coverage": float}
+          "min_coverage": float, "prometheus_max_workers": int}
 
 
 def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Settings:

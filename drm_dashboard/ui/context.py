@@ -34,6 +34,8 @@ class UIContext:
     # () -> (forecasts by metric, ETAs by metric), as the analytics last computed them
     forecasts: Callable[[], tuple[Mapping[str, Any], Mapping[str, Any]]] | None = None
     policy: Any = None
+    # () -> ids of our alerts that Alertmanager silences now (read by its refresh thread, not here)
+    silenced_elsewhere: Callable[[], frozenset[str]] | None = None
     cache: TickCache = field(default_factory=TickCache)
 
     @property
