@@ -75,6 +75,8 @@ def trigger_text(d: ScalingDecision) -> str:
     """The values the decision was judged on, in one line."""
     t = d.trigger
     if t is None:
+        if d.utilization is None:
+            return "no trigger values sent"
         return f"allocation {d.utilization * 100:.0f}% (no trigger values sent)"
     parts = [f"window {t.window_utilization * 100:.0f}% over {t.window_s:g} s",
              f"instant {t.instant_utilization * 100:.0f}%", f"pending {t.pending_tasks}",

@@ -12,7 +12,7 @@ from .. import ids
 from ..components import keep_zoom, live_graph, panel, segmented
 from ..context import UIContext
 from ..figures.common import jsonable
-from ..figures.performance import KPIS, RANGES, KpiStats, kpi_figure, kpi_stats
+from ..figures.performance import KPIS, RANGES, KpiStats, kpi_figure, kpi_stats, not_reported
 from ..regressions import RegressionPanel, finding_text, panel_for
 from ..status import clock_time
 from ..theme import theme_of
@@ -74,7 +74,8 @@ def trend_line(forecast: Any, eta: Any, unit: str) -> str:
 
 def _stats_and_trend(view: Any, column: str, minutes: int, forecast: Any, eta: Any) -> list:
     unit = KPIS[column][1]
-    return [html.Div(stats_line(kpi_stats(view, column, minutes), unit, minutes)),
+    missing = not_reported(view, column)
+    return [html.Div(missing or stats_line(kpi_stats(view, column, minutes), unit, minutes)),
             html.Div(trend_line(forecast, eta, unit), className="text-muted")]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -26,7 +27,8 @@ TABLE = "scaling-table"
 TIMELINE_DATA = "scaling-timeline-data"
 THRESHOLDS_DATA = "scaling-thresholds-data"
 RENDERED = "scaling-rendered"
-_BADGE = {"scale_up": ("scale up", "success"), "scale_down": ("scale down", "danger")}
+_BADGE = {"scale_up": ("scale up", "success"), "scale_down": ("scale down", "danger"),
+          "maintain": ("maintain", "secondary")}
 HEADER = ("Time", "Action", "Count", "Reason", "Trigger values",
           f"Impact ({IMPACT_WINDOW_S / 60:.0f} min before → after)")
 
@@ -51,15 +53,18 @@ def summary_text(view: LiveView, limits: Thresholds | None, window: str) -> str:
     """How many decisions the window holds, and the thresholds they were judged against."""
     ups = sum(d.action == "scale_up" for d in view.decisions)
     downs = sum(d.action == "scale_down" for d in view.decisions)
+    # a window NaN: the manager (the original's mock) judged each instant, over no stated window
+    over = "" if limits is None or math.isnan(limits.window_s) else f", judged over {limits.window_s:g} s"
     policy = ("" if limits is None else
               f" Policy ({limits.source}): scale up at {limits.scale_up:.0f}%, down at "
-              f"{limits.scale_down:.0f}%, target {limits.target:.0f}%, judged over "
-              f"{limits.window_s:g} s.")
-    if not view.decisions:
+              f"{limits.scale_down:.0f}%, target {limits.target:.0f}%{over}.")
+    holds = sum(d.action == "maintain" for d in view.decisions)
+    held_too = f", {holds} to maintain" if holds else ""
+    if not ups + downs:
         workers = view.latest("total_workers")
         held = "" if view.is_empty else f" The pool has {workers:.0f} workers now."
-        return f"No scale-up or scale-down {window}.{held}{policy}"
-    return f"{ups} scale-up and {downs} scale-down decisions {window}.{policy}"
+        return f"No scale-up or scale-down {window}{held_too}.{held}{policy}"
+    return f"{ups} scale-up and {downs} scale-down decisions{held_too} {window}.{policy}"
 
 
 def _row(view: LiveView, d: ScalingDecision) -> html.Tr:
