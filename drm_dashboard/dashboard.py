@@ -19,6 +19,8 @@ from .metrics import DashboardState, dashboard_registry, register_metrics_route
 from .models import SourceHealth
 from .notify import AlertmanagerDestination, NotificationDispatcher, build_destinations
 from .report.summary import RunFacts, summarize
+from .access import build_exposure
+from .guard import Exposure, content_security_policy
 from .server import BackgroundServer
 from .threads import wait_until_stopped
 from .uptime import UptimeRecord
@@ -31,6 +33,8 @@ from .store.live import LiveStore
 log = logging.getLogger(__name__)
 
 DEMO_DESCRIPTION = "embedded demo workload"
+# a callback request carries a few inputs and states (a figure at most): 2 MiB is ample
+DASHBOARD_MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
 class DRMRealTimeDashboard:
@@ -79,9 +83,9 @@ class DRMRealTimeDashboard:
         spec = self.settings.inject_regression
         if spec is None:
             return WorkloadConfig(seed=self.settings.seed)
-        metric, start_s = parse_regression(spec)
+        metric, start_s, factor = parse_regression(spec)
         return WorkloadConfig(seed=self.settings.seed,
-                              regression=InjectedRegression(metric=metric, start_s=start_s, factor=2.0))
+                              regression=InjectedRegression(metric=metric, start_s=start_s, factor=factor))
 
     def _make_source(self) -> MetricsSource:
         if self.settings.prometheus_url is not None:
@@ -89,7 +93,8 @@ class DRMRealTimeDashboard:
             return from_settings(self.settings)
         if self.settings.drm_url is not None:
             from .sources.coordinator import CoordinatorSource  # noqa: PLC0415 (optional part)
-            return CoordinatorSource(self.settings.drm_url, self.settings.api_key)
+            return CoordinatorSource(self.settings.drm_url, self.settings.coordinator_key(),
+                                     ca_bundle=self.settings.ca_bundle)
         desc = DEMO_DESCRIPTION if self.simulated else "in-process manager"
         return LocalSource(self.manager, description=desc, clock=self._clock)
 
@@ -217,6 +222,16 @@ class DRMRealTimeDashboard:
             run_started=lambda: self._started_at,
             notifications=lambda: self.notifier.stats() if self.notifier else None)
 
+    def _exposure(self, app: Any) -> Exposure:
+        """Auth, Host names, caps and CSP of the page server, from the settings."""
+        s = self.settings
+        # Dash's one inline script is allowed by its hash; nothing else inline, nothing evaluated
+        csp = content_security_policy(app.csp_hashes())
+        return build_exposure(auth_file=s.auth_file, trusted_proxy=s.trusted_proxy,
+                              proxy_user_header=s.proxy_user_header, allowed_host=s.allowed_host,
+                              insecure_no_auth=s.insecure_no_auth, csp=csp,
+                              max_body_bytes=DASHBOARD_MAX_BODY_BYTES)
+
     def _forecasts(self) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
         report = self.analytics.report
         return report.forecasts, report.etas
@@ -248,7 +263,8 @@ class DRMRealTimeDashboard:
                 return ""
             app = self.create_app()
             # bind first: a taken port fails before anything else is opened
-            server = BackgroundServer(app.server, self.settings.host, self.settings.port)
+            server = BackgroundServer(app.server, self.settings.host, self.settings.port,
+                                      self._exposure(app))
             try:
                 self._begin_run()
                 server.start()
