@@ -42,6 +42,9 @@ def build_parser(prog: str = "drm-dashboard") -> argparse.ArgumentParser:
     p.add_argument("--inject-regression", dest="inject_regression", metavar="METRIC@MINUTE",
                    help="demo only: make allocation_time (or throughput) twice as bad from that "
                         "minute, to watch the regression detector find it (e.g. allocation_time@10)")
+    p.add_argument("--demo-speed", dest="demo_speed", type=float, metavar="N",
+                   help="demo only: run the simulated workload N times faster than real time "
+                        "(1 to 1000; polls every second unless --update-interval is given)")
     p.add_argument("--alert-config", dest="alert_config",
                    help="alert rules, silences and notifications (TOML, YAML or JSON; see docs/ALERTS.md)")
     ci = p.add_argument_group("CI mode")

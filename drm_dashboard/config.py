@@ -40,6 +40,8 @@ class Settings:
     alert_config: str | None = None
     # demo only: "allocation_time@10" doubles placement latency from minute 10 of the run
     inject_regression: str | None = None
+    # demo only: the simulated workload runs this many times faster than the wall clock
+    demo_speed: float = 1.0
 
     def __post_init__(self) -> None:
         for name in ("update_interval", "retention", "duration"):
@@ -70,6 +72,8 @@ class Settings:
             raise ConfigError(f"--fail-on must be one of {', '.join(FAIL_ON)}, got {self.fail_on!r}")
         if self.inject_regression is not None:
             parse_regression(self.inject_regression)
+        if not (math.isfinite(self.demo_speed) and 1 <= self.demo_speed <= 1000):
+            raise ConfigError(f"--demo-speed must be a number from 1 to 1000, got {self.demo_speed:g}")
         if not self.serve and self.duration is None:
             raise ConfigError("--no-server needs --duration (nothing would ever end the run)")
 
@@ -120,11 +124,15 @@ def _coerce(name: str, raw: str, kind: type) -> Any:
     try:
         return kind(raw)
     except ValueError:
-        raise ConfigError(f"{env} must be a {kind.__name__}, got {raw!r}") from None
+        raise ConfigError(f"{env} must be {_KIND_WORDS.get(kind, 'text')}, got {raw!r}") from None
 
 
+_KIND_WORDS = {int: "a whole number", float: "a number"}
 _KINDS = {"port": int, "update_interval": float, "retention": float, "debug": bool,
-          "browser": bool, "seed": int, "duration": float, "serve": bool}
+          "browser": bool, "seed": int, "duration": float, "serve": bool, "demo_speed": float}
+# a sped-up demo is polled every second unless told otherwise: the detectors then get as many
+# samples per simulated minute as they need to find an injected regression within a minute
+DEMO_SPEED_INTERVAL_S = 1.0
 
 
 def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Settings:
@@ -140,4 +148,6 @@ def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] | None = None) 
     # coordinator to send it to, so a shell that exported it for drm-worker can still run the demo
     if values.get("api_key") is None and values.get("drm_url") and environ.get("DRM_API_KEY"):
         values["api_key"] = environ["DRM_API_KEY"]
+    if values.get("demo_speed", 1.0) != 1.0 and "update_interval" not in values:
+        values["update_interval"] = DEMO_SPEED_INTERVAL_S
     return Settings(**values)

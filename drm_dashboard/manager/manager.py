@@ -14,6 +14,7 @@ from .scaling import PoolView, ScalingPolicy, Verdict, cooldown_left, decide
 from .stats import efficiency, pool_totals, statistics
 from .windows import BucketWindow, SampleWindow
 
+_EVALUATIONS_KEPT = 2000
 _DECISIONS_KEPT = 1_000
 # throughput, queue wait and allocation time are judged over this much clock time
 METRICS_WINDOW_S = 60.0
@@ -53,6 +54,8 @@ class DynamicResourceManager:
         self._last_up: float | None = None
         self._last_down: float | None = None
         self.last_scaling_decision: ScalingDecision | None = None
+        # every evaluation, maintain included: the UI's "why not scaled" reads these verdicts
+        self._evaluations: collections.deque[ScalingDecision] = collections.deque(maxlen=_EVALUATIONS_KEPT)
 
     def set_latency_model(self, model: Callable[[int], float] | None) -> None:
         """Install the simulated placement latency (seconds for n workers) added to each reserve."""
@@ -288,8 +291,14 @@ class DynamicResourceManager:
                                    verdict.worker_ids, view.now, seq, trigger)
         if seq:
             self._decisions.append(decision)
+        self._evaluations.append(decision)
         self.last_scaling_decision = decision
         return decision
+
+    def recent_evaluations(self) -> list[ScalingDecision]:
+        """The latest evaluations with their verdicts, maintain included, oldest first."""
+        with self._lock:
+            return list(self._evaluations)
 
     def decisions_since(self, seq: int) -> list[ScalingDecision]:
         """Logged decisions (not maintain) with a sequence number above seq, oldest first."""

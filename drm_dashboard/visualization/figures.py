@@ -10,7 +10,7 @@ from plotly.subplots import make_subplots
 
 from ..store.view import LiveView
 from ..ui.decisions import Thresholds, thresholds
-from ..ui.figures.common import COLORS, empty_figure, offset_label, template
+from ..ui.figures.common import COLORS, count_axis, empty_figure, offset_label, template
 from ..ui.figures.scaling import threshold_figure, timeline_figure
 from ..ui.figures.workers import METRICS, heatmap_figure
 from ..ui.theme import Theme
@@ -108,11 +108,11 @@ def scaling_history_figure(view: LiveView, *, theme: Theme, policy: Any = None) 
         _threshold_lines(fig, limits, 2)
     workers = view.system["total_workers"]
     top = max(1.0, float(np.nanmax(workers))) if np.isfinite(workers).any() else 1.0
-    fig.update_yaxes(title_text="workers", range=[0, top * 1.25], row=1, col=1)
+    fig.update_yaxes(title_text="workers", row=1, col=1, **count_axis(top * 1.2))
     fig.update_yaxes(title_text="% of pool capacity", range=[0, 106], row=2, col=1)
     ups = sum(d.action == "scale_up" for d in view.decisions)
     downs = sum(d.action == "scale_down" for d in view.decisions)
-    where = "" if limits is None else f" · thresholds from the {limits.source}"
+    where = "" if limits is None else f" · thresholds {limits.source}"
     note = (f"{ups} scale-up and {downs} scale-down decisions in this window{where}"
             if ups + downs else f"No scaling decision in this window{where}")
     frame(fig, theme, title=f"Scaling history ({offset_label()})", height=620, note=note)
