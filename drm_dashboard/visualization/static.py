@@ -104,7 +104,7 @@ def cards_html(items: Sequence[Card]) -> str:
 
 
 def render_index(charts: Sequence[Chart], summary: ReportSummary, items: Sequence[Card],
-                 advice: Sequence[str], theme: Theme) -> str:
+                 advice: Sequence[str], theme: Theme, generated_at: float | None = None) -> str:
     """The whole dashboard as one page: summary, every chart, plotly.js inline once."""
     divs = [pio.to_html(finish(c.figure, theme), full_html=False, include_plotlyjs=(i == 0),
                         div_id=f"chart-{c.name}", config=_CONFIG) for i, c in enumerate(charts)]
@@ -114,6 +114,8 @@ def render_index(charts: Sequence[Chart], summary: ReportSummary, items: Sequenc
     tips = "".join(f"<li>{html.escape(a)}</li>" for a in advice) or "<li>None: nothing to judge yet.</li>"
     body = (f"<h1>DRM resource dashboard</h1><p class='muted'>Source: {html.escape(summary.source)} · "
             f"{summary.samples} samples from {_when(summary.window_start)} to {_when(summary.window_end)}"
-            f" (server time, {offset_label()}) · generated {_when(dt.datetime.now().timestamp())}</p>"
+            # generated on the same clock as the samples, so the window never ends after it
+            f" (server time, {offset_label()}) · generated "
+            f"{_when(dt.datetime.now().timestamp() if generated_at is None else generated_at)}</p>"
             f"{cards_html(items)}{nav}<h2>Recommendations</h2><ul id='advice'>{tips}</ul>{sections}")
     return _page("DRM resource dashboard", body, theme)
