@@ -12,12 +12,13 @@ from ..store.view import LiveView
 from ..ui.decisions import Thresholds, thresholds
 from ..ui.figures.common import COLORS, count_axis, empty_figure, offset_label, template
 from ..ui.figures.scaling import threshold_figure, timeline_figure
-from ..ui.figures.workers import METRICS, heatmap_figure
+from ..ui.figures.workers import METRICS, heatmap_figure, no_worker_message as no_workers
 from ..ui.theme import Theme
 
 HEATMAP_METRICS = ("cpu", "memory", "gpu")
 NO_SAMPLES = "No samples collected yet: nothing to draw."
 NO_WORKERS = "No worker has reported yet: nothing to draw."
+
 LABEL_EVERY_WORKER = 40
 
 
@@ -56,7 +57,7 @@ def rows(titles: list[str], theme: Theme, heights: list[float] | None = None, *,
 def utilization_heatmap_figure(view: LiveView, *, theme: Theme) -> go.Figure:
     """CPU, memory and GPU used: one row per worker, one column per time bucket; blank where absent."""
     if view.is_empty or not view.n_workers:
-        return empty_figure(NO_WORKERS, theme, height=360)
+        return empty_figure(no_workers(view), theme, height=360)
     parts = [(m, heatmap_figure(view, metric=m, theme=theme)) for m in HEATMAP_METRICS]
     drawn = [(m, f.data[0]) for m, f in parts if f.data]
     if not drawn:

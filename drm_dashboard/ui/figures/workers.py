@@ -21,6 +21,15 @@ HEATMAP_CELLS = 72_000
 _RECENT_S = 300.0
 
 
+def no_worker_message(view: LiveView) -> str:
+    """Why no worker is drawn: none registered, or registered but none has reported usage yet."""
+    registered = view.latest("total_workers")
+    if registered == registered and registered >= 1:
+        n = int(registered)
+        return f"{n} worker{'s are' if n != 1 else ' is'} registered; none has reported its usage yet."
+    return "No worker has reported yet."
+
+
 def busiest(view: LiveView, metric: str = "cpu", n: int = BUSIEST) -> list[str]:
     """The n workers with the highest mean of metric over the last five minutes, busiest first."""
     if view.is_empty or not view.n_workers:
@@ -81,7 +90,7 @@ def worker_timeseries_figure(view: LiveView, *, worker_ids: Sequence[str], metri
     """One line per chosen worker, over the pool's spread when the pool is large."""
     name, unit = METRICS[metric]
     if view.is_empty or not worker_ids:
-        return empty_figure("No worker has reported yet.", theme, height=360)
+        return empty_figure(no_worker_message(view), theme, height=360)
     data = view.workers[metric]
     if not np.isfinite(data).any():
         return empty_figure(f"No worker reports {name} usage.", theme, height=360)
