@@ -26,8 +26,9 @@ def no_worker_message(view: LiveView) -> str:
     registered = view.latest("total_workers")
     if registered == registered and registered >= 1:
         n = int(registered)
-        return f"{n} worker{'s are' if n != 1 else ' is'} registered; none has reported its usage yet."
-    return "No worker has reported yet."
+        return (f"{n} worker{'s are' if n != 1 else ' is'} registered; none has reported its usage "
+                "yet: nothing to draw.")
+    return "No worker has reported yet: nothing to draw."
 
 
 def busiest(view: LiveView, metric: str = "cpu", n: int = BUSIEST) -> list[str]:
