@@ -135,3 +135,11 @@ def test_time_to_effect_is_decision_to_the_new_workers_first_report():
     view = store.view()
     assert time_to_effect(view, up) == 33.0
     assert math.isnan(time_to_effect(view, decision(T0 + 90)))
+
+
+def test_efficiency_with_nothing_allocated_is_na_not_zero():
+    from drm_dashboard.ui.figures.performance import kpi_stats, kpi_values
+    view = fill(10, 1, shape=lambda i, s: replace(s, allocated=0.0) if i >= 5 else s)
+    values = kpi_values(view, "resource_efficiency")
+    assert np.isfinite(values[:5]).all() and np.isnan(values[5:]).all()
+    assert kpi_stats(view, "resource_efficiency", 0).samples == 5

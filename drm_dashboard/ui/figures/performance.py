@@ -33,6 +33,15 @@ def range_rows(view: LiveView, minutes: int) -> slice:
     return slice(int(np.searchsorted(view.timestamps, start, side="right")), view.n_ticks)
 
 
+def kpi_values(view: LiveView, column: str) -> np.ndarray:
+    """The KPI column with 0 / 0 as NaN: efficiency means nothing while nothing is allocated."""
+    values = view.performance[column]
+    if column == "resource_efficiency":
+        # the manager reports 0 for used / allocated when allocated is 0: that is n/a, not 0 %
+        return np.where(view.system["allocated"] > 0, values, np.nan)
+    return values
+
+
 @dataclass(frozen=True)
 class KpiStats:
     """A KPI over a range: samples, mean, 95th percentile and latest, NaN when there are none."""
@@ -47,7 +56,7 @@ class KpiStats:
 def kpi_stats(view: LiveView, column: str, minutes: int) -> KpiStats:
     """Summary of one KPI over the range (ticks without KPIs are skipped)."""
     rows = range_rows(view, minutes)
-    values, ts = view.performance[column][rows], view.timestamps[rows]
+    values, ts = kpi_values(view, column)[rows], view.timestamps[rows]
     values = values[~np.isnan(values)]
     if not values.size:
         return KpiStats(0, math.nan, math.nan, math.nan)
@@ -114,7 +123,7 @@ def kpi_figure(view: LiveView, *, column: str, minutes: int, theme: Theme,
     """The KPI over the range (broken at gaps), its mean, change points and any forecast."""
     title, unit, ytitle, color = KPIS[column]
     rows = range_rows(view, minutes)
-    y = view.performance[column][rows]
+    y = kpi_values(view, column)[rows]
     if not np.isfinite(y).any():
         return empty_figure(f"No {title.lower()} samples in this range yet.", theme, height=260)
     scale = 1.0
