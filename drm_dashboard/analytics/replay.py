@@ -48,9 +48,25 @@ class ReplayOutcome:
     workers: np.ndarray  # pool size at each sample
 
 
-def demand_of(allocated_pct: np.ndarray, workers: np.ndarray) -> np.ndarray:
-    """Demand in workers' worth of capacity: allocated share times pool size (NaN where unknown)."""
-    return np.asarray(allocated_pct, dtype=np.float64) / 100.0 * np.asarray(workers, dtype=np.float64)
+def demand_of(allocated_pct: np.ndarray, workers: np.ndarray, active_tasks: np.ndarray | None = None,
+              pending_tasks: np.ndarray | None = None) -> np.ndarray:
+    """Demand in workers' worth of capacity: what is allocated, plus pending tasks at the running size.
+
+    A pending task is assumed as big as the running ones are on average (allocation / active
+    tasks, carried forward while nothing runs); NaN where the allocation is unknown.
+    """
+    held = np.asarray(allocated_pct, dtype=np.float64) / 100.0 * np.asarray(workers, dtype=np.float64)
+    if active_tasks is None or pending_tasks is None:
+        return held
+    active = np.asarray(active_tasks, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        size = np.where(active > 0, held / active, np.nan)
+    # carry the last known task size forward over ticks where nothing ran
+    idx = np.where(np.isfinite(size), np.arange(size.size), 0)
+    np.maximum.accumulate(idx, out=idx)
+    size = np.where(np.isfinite(size[idx]), size[idx], 0.0)
+    pending = np.nan_to_num(np.asarray(pending_tasks, dtype=np.float64), nan=0.0)
+    return held + pending * size
 
 
 def _steps(timestamps: np.ndarray) -> np.ndarray:

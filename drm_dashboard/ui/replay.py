@@ -33,6 +33,7 @@ class Comparison:
     """What happened and the replay, over the same demand."""
 
     actual: ReplayOutcome
+    baseline: ReplayOutcome  # the running policy replayed: how far the model is from what happened
     replayed: ReplayOutcome
     measured_wait_ms: float
     at_full_s: float  # seconds the real pool was fully allocated: demand then is a lower bound
@@ -56,20 +57,21 @@ def policy_from(values: dict[str, Any], base: Any = None) -> ReplayPolicy:
                         cooldown_down_s=values[COOL_DOWN], **extra)
 
 
-def compare(view: LiveView, policy: ReplayPolicy, actual_threshold: float) -> Comparison | None:
-    """Replay the window's demand under policy; None when the window is too short to judge."""
+def compare(view: LiveView, policy: ReplayPolicy, current: ReplayPolicy) -> Comparison | None:
+    """Replay the window's demand under policy and the current one; None when too short to judge."""
     ts, s = view.timestamps, view.system
     workers = s["total_workers"]
     known = np.isfinite(workers) & np.isfinite(s["allocated"])
     if np.count_nonzero(known) < 3:
         return None
-    demand = demand_of(s["allocated"], workers)
+    demand = demand_of(s["allocated"], workers, s["active_tasks"], s["pending_tasks"])
     events = sum(d.action in ("scale_up", "scale_down") for d in view.decisions)
-    actual = observed(ts, demand, workers, threshold=actual_threshold, scale_events=events)
-    replayed = replay(ts, demand, int(workers[np.argmax(known)]), policy)
+    actual = observed(ts, demand, workers, threshold=current.scale_up, scale_events=events)
+    start = int(workers[np.argmax(known)])
+    replayed, baseline = replay(ts, demand, start, policy), replay(ts, demand, start, current)
     wait = view.performance["queue_wait_ms"]
     full = float(np.sum(np.where(s["allocated"][:-1] >= 99.5, np.diff(ts), 0.0))) if ts.size > 1 else 0.0
-    return Comparison(actual, replayed,
+    return Comparison(actual, baseline, replayed,
                       float(np.nanmean(wait)) if np.isfinite(wait).any() else math.nan, full)
 
 
@@ -88,20 +90,27 @@ def _delta(a: float, b: float, unit: str, fmt: str = ",.2f") -> str:
     return "same" if abs(d) < 1e-9 else f"{d:+{fmt}}{unit}"
 
 
-def comparison_rows(c: Comparison) -> list[tuple[str, str, str, str]]:
-    """(measure, what happened, replayed, difference) rows of the side-by-side table."""
-    a, r = c.actual, c.replayed
+HEADS = ("", "What happened", "Current policy, replayed", "Other policy, replayed", "Change")
+
+
+def comparison_rows(c: Comparison) -> list[tuple[str, str, str, str, str]]:
+    """(measure, what happened, current replayed, other replayed, change) rows of the table.
+
+    The change is other minus current, both replayed: the model's own bias cancels out.
+    """
+    a, b, r = c.actual, c.baseline, c.replayed
     measured = "not reported" if math.isnan(c.measured_wait_ms) else f"{c.measured_wait_ms:,.0f} ms"
     return [
-        ("worker-hours", f"{a.worker_hours:,.2f}", f"{r.worker_hours:,.2f}",
-         _delta(a.worker_hours, r.worker_hours, " h")),
+        ("worker-hours", f"{a.worker_hours:,.2f}", f"{b.worker_hours:,.2f}", f"{r.worker_hours:,.2f}",
+         _delta(b.worker_hours, r.worker_hours, " h")),
         ("time at or above the scale-up threshold", _minutes(a.above_threshold_s),
-         _minutes(r.above_threshold_s), _delta(a.above_threshold_s / 60, r.above_threshold_s / 60, " min", ",.1f")),
-        ("queue wait (modelled, mean)", _wait(a.queue_wait_s), _wait(r.queue_wait_s),
-         _delta(a.queue_wait_s, r.queue_wait_s, " s", ",.1f")),
-        ("queue wait (measured, mean)", measured, "—", ""),
-        ("scale events", str(a.scale_events), str(r.scale_events),
-         _delta(a.scale_events, r.scale_events, "", "d")),
+         _minutes(b.above_threshold_s), _minutes(r.above_threshold_s),
+         _delta(b.above_threshold_s / 60, r.above_threshold_s / 60, " min", ",.1f")),
+        ("queue wait (modelled, mean)", _wait(a.queue_wait_s), _wait(b.queue_wait_s),
+         _wait(r.queue_wait_s), _delta(b.queue_wait_s, r.queue_wait_s, " s", ",.1f")),
+        ("queue wait (measured, mean)", measured, "—", "—", ""),
+        ("scale events", str(a.scale_events), str(b.scale_events), str(r.scale_events),
+         _delta(b.scale_events, r.scale_events, "", "d")),
     ]
 
 
@@ -110,12 +119,13 @@ def comparison_view(c: Comparison | None, covered_words: str) -> Any:
     if c is None:
         return notice("Not enough history to replay yet: it needs at least three samples of "
                       "allocation and worker count.")
-    head = html.Thead(html.Tr([html.Th(h) for h in ("", "What happened", "Replayed policy", "Difference")]))
-    body = html.Tbody([html.Tr([html.Td(m), html.Td(a), html.Td(r), html.Td(d)])
-                       for m, a, r, d in comparison_rows(c)])
-    note = (f"Over {_minutes(c.actual.covered_s)} of history {covered_words}. Demand is the allocated "
-            "share times the pool size at each sample; the queue model lets work above capacity wait "
-            "and drain into spare capacity.")
+    head = html.Thead(html.Tr([html.Th(h) for h in HEADS]))
+    body = html.Tbody([html.Tr([html.Td(cell) for cell in row]) for row in comparison_rows(c)])
+    note = (f"Over {_minutes(c.actual.covered_s)} of history {covered_words}. Demand is what was "
+            "allocated plus the pending tasks at the running tasks' mean size; the queue model lets "
+            "work above capacity wait and drain into spare capacity. Both columns use that model, so "
+            "they compare; the change sets the other policy against the current one, both replayed, so the "
+            "model's own error cancels. The measured wait is the coordinator's own.")
     if c.at_full_s > 0:
         note += (f" The real pool was fully allocated for {_minutes(c.at_full_s)}: demand then was at "
                  "least what was allocated, so the replay's shortfalls are a lower bound.")
@@ -150,7 +160,7 @@ def register_callbacks(app: Any, ctx: Any, label: str, tabs_id: str) -> None:
         except ValueError as exc:
             return notice(f"Cannot replay: {exc}.", "warning")
         view = ctx.live.view()
-        actual_up = getattr(ctx.policy, "scale_up_threshold", policy.scale_up)
-        return comparison_view(compare(view, policy, actual_up), ctx.window_words(view))
+        current = policy_from(starting_values(ctx.policy), ctx.policy)
+        return comparison_view(compare(view, policy, current), ctx.window_words(view))
 
 

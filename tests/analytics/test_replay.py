@@ -63,3 +63,12 @@ def test_demand_is_allocated_share_times_pool_size():
 def test_a_policy_out_of_order_is_refused():
     with pytest.raises(ValueError, match="scale-down < target < scale-up"):
         ReplayPolicy(scale_up=0.5, target=0.7)
+
+
+def test_pending_tasks_count_as_demand_at_the_running_size():
+    # 4 workers half allocated by 2 tasks (1 worker each); 3 pending: 2 + 3 = 5 workers' worth
+    demand = demand_of(np.array([50.0, 50.0, 100.0]), np.array([4, 4, 4]), np.array([2, 0, 4]),
+                       np.array([3, 3, 0]))
+    # while nothing runs (tick 1) the last known size carries forward
+    assert demand.tolist() == [5.0, 2.0 + 3.0, 4.0]
+
