@@ -53,11 +53,11 @@ class DRMRealTimeDashboard:
         self.manager = dynamic_resource_manager
         self._driver: WorkloadDriver | None = None
         if self.simulated:
-            self.manager = DynamicResourceManager(clock=clock)
-            workload = Workload(self.manager, self._workload_config(), clock=clock)
+            self.manager = DynamicResourceManager(clock=self._clock)
+            workload = Workload(self.manager, self._workload_config(), clock=self._clock)
             self._driver = WorkloadDriver(workload)
         self.source = source or self._make_source()
-        self.live = LiveStore(retention_s=self.settings.retention_s, clock=clock)
+        self.live = LiveStore(retention_s=self.settings.retention_s, clock=self._clock)
         self.notifier: NotificationDispatcher | None = None
         self.analytics = self._make_analytics()
         self.history: HistoryStore | None = None

@@ -41,3 +41,16 @@ def test_maintain_verdicts_are_kept_with_their_reasons():
     assert len(kept) == 3 and all(d.action == "maintain" for d in kept)
     assert kept[0].reason.startswith("collecting allocation samples")
     assert manager.decisions_since(0) == []  # maintain verdicts are not logged as decisions
+
+
+def test_a_sped_up_demo_runs_manager_workload_and_store_on_the_fast_clock(tmp_path):
+    from drm_dashboard.config import Settings
+    from drm_dashboard.dashboard import DRMRealTimeDashboard
+    wall = Wall()
+    dash = DRMRealTimeDashboard(settings=Settings(demo_speed=20, db_path=str(tmp_path / "h.duckdb")),
+                                clock=wall)
+    workload = dash._driver.workload
+    wall.t += 30.0  # 30 real seconds are 10 simulated minutes
+    workload.advance()
+    assert workload.elapsed_s == 600.0 and dash.live._clock() == 1600.0
+    assert dash.manager.get_worker_statistics()["timestamp"] == 1600.0
