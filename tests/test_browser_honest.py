@@ -118,13 +118,20 @@ def test_the_worker_table_sorts_naturally_filters_and_drives_the_chart(dash_br, 
     first = ids()
     assert first == sorted(first, key=natural_key) and "worker-10" in first
     assert first.index("worker-2") < first.index("worker-10")
-    # sort by CPU used, descending (the header's sort arrow, clicked twice)
+    # sort by CPU used, descending (the header's sort arrow, clicked twice: ascending, descending)
     arrow = "#workers-table th[data-dash-column='cpu'] .column-header--sort"
-    dash_br.driver.find_element(By.CSS_SELECTOR, arrow).click()
-    dash_br.driver.find_element(By.CSS_SELECTOR, arrow).click()
-    cpu = lambda: [float(c.text) for c in dash_br.driver.find_elements(  # noqa: E731
-        By.CSS_SELECTOR, "#workers-table td[data-dash-column='cpu']") if c.text]
+    for icon in ("sort-up", "sort-down"):
+        dash_br.driver.find_element(By.CSS_SELECTOR, arrow).click()
+        _wait(lambda: dash_br.driver.find_element(By.CSS_SELECTOR, arrow + " svg").get_attribute(
+            "data-icon") == icon, what=icon)
+    cells = lambda: [c.text for c in dash_br.driver.find_elements(  # noqa: E731
+        By.CSS_SELECTOR, "#workers-table td[data-dash-column='cpu']")]
+    cpu = lambda: [float(t) for t in cells() if t and t != "not reported"]  # noqa: E731
     _wait(lambda: cpu() and cpu() == sorted(cpu(), reverse=True) and len(set(cpu())) > 1, what="sort")
+    # a worker that sent no usage reads "not reported" and sorts last, never as 0
+    shown = cells()
+    if "not reported" in shown:
+        assert all(t == "not reported" for t in shown[shown.index("not reported"):])
     # filter: tasks above 0, typed as a DataTable user types it
     box = dash_br.driver.find_element(By.CSS_SELECTOR, "#workers-table th.dash-filter[data-dash-column='tasks'] input")
     box.send_keys("> 0" + Keys.ENTER)

@@ -6,6 +6,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dash_table, dcc, html, no_update
+from dash.dash_table.Format import Format
 
 from .. import ids
 from ..components import keep_zoom, live_graph, panel, segmented
@@ -45,7 +46,9 @@ def _controls() -> dbc.Row:
 
 def _table() -> html.Div:
     """Every worker, paged, sorted and filtered on the server (cheap at 10,000 workers)."""
-    columns = [{"name": head, "id": cid, "type": "numeric" if kind == "number" else "text"}
+    # a number the worker did not send reads "not reported", never a blank that looks like 0
+    columns = [{"name": head, "id": cid, "type": "numeric", "format": Format(nully="not reported")}
+               if kind == "number" else {"name": head, "id": cid, "type": "text"}
                for cid, (head, kind) in COLUMNS.items()]
     table = dash_table.DataTable(
         id=TABLE, columns=columns, data=[], row_selectable="multi", selected_rows=[],
