@@ -16,7 +16,7 @@ from ..ui.figures.performance import kpi_figure
 from ..ui.figures.scaling import timeline_figure
 from ..ui.regressions import MIN_CONFIDENCE, confidence_words
 from ..ui.theme import THEMES, Theme
-from ..ui.units import change_text, value_text
+from ..ui.units import change_text, plural, value_text
 from ..store.schema import metric_info
 
 _KPI_COLUMNS = ("task_throughput", "allocation_time_ms", "queue_wait_ms", "resource_efficiency")
@@ -68,8 +68,8 @@ def _sections(summary: Mapping[str, Any]) -> str:
     health = summary["source_health"]
     parts = [
         f"<p>Source: {html.escape(summary['source'])}{' (simulated load)' if summary['simulated'] else ''}"
-        f" · {_when(summary['started'])} to {_when(summary['ended'])} · {summary['ticks']} samples"
-        f" · {summary['workers_seen']} workers seen</p>",
+        f" · {_when(summary['started'])} to {_when(summary['ended'])} · {plural(summary['ticks'], 'sample')}"
+        f" · {plural(summary['workers_seen'], 'worker')} seen</p>",
         f"<p class='{verdict}'>Verdict: {html.escape(exit_['because'])}</p>",
         f"<p>Source health at the end: {html.escape(health['state'])} {html.escape(health['reason'])}</p>",
         "<h2>KPIs</h2>", _table(["KPI", "last", "mean", "p95", "max"], _kpi_rows(summary["kpis"])),

@@ -14,6 +14,7 @@ from ..ui.figures.common import COLORS, count_axis, empty_figure, offset_label, 
 from ..ui.figures.scaling import threshold_figure, timeline_figure
 from ..ui.figures.workers import METRICS, heatmap_figure, no_worker_message as no_workers
 from ..ui.theme import Theme
+from ..ui.units import plural
 
 HEATMAP_METRICS = ("cpu", "memory", "gpu")
 NO_SAMPLES = "No samples collected yet: nothing to draw."
@@ -73,7 +74,7 @@ def utilization_heatmap_figure(view: LiveView, *, theme: Theme) -> go.Figure:
     missing = [METRICS[m][0] for m, f in parts if not f.data]
     note = f"No worker reports {' or '.join(missing)} usage." if missing else ""
     per_row = int(min(360, max(200, 12 * view.n_workers + 60)))
-    frame(fig, theme, title=f"Resource utilization of {view.n_workers} workers over time "
+    frame(fig, theme, title=f"Resource utilization of {plural(view.n_workers, 'worker')} over time "
           f"({offset_label()})", height=per_row * len(drawn) + 120, note=note)
     time_axes(fig, theme)
     fig.update_xaxes(showgrid=False)

@@ -11,6 +11,7 @@ from ..ui.figures.common import empty_figure, series_xy
 from .efficiency import EfficiencyReport, name_list, pool_efficiency
 from ..ui.theme import Theme
 from .figures import NO_SAMPLES, frame, no_workers, rows, time_axes
+from ..ui.units import plural
 
 _MB_PER_GB = 1024.0
 # (label, unit, capacity, allocated share, used share) of one worker, per resource kind
@@ -54,7 +55,7 @@ def allocation_figure(view: LiveView, *, theme: Theme) -> go.Figure:
                 hovertemplate=f"%{{x}}<br>{name} %{{y:.1f}} {unit} (%{{customdata:.0f}}% of capacity)"
                               f"<extra>{label}</extra>"), row=row, col=1)
         fig.update_yaxes(title_text=unit, row=row, col=1)
-    when = f"newest sample of {len(workers)} workers"
+    when = f"newest sample of {plural(len(workers), 'worker')}"
     frame(fig, theme, title="Resource allocation per worker: capacity, allocated, used",
           height=260 * len(kinds) + 120, note=f"{when}; allocated is the reserved share of capacity")
     fig.update_layout(barmode="overlay", bargap=0.1)

@@ -11,6 +11,7 @@ from ...store.live import LiveView
 from ..theme import Theme
 from .common import (MAX_POINTS, axis_time, base_layout, bucket_mean, count_axis, empty_figure, figure,
                      merged, series_xy)
+from ..units import plural
 
 METRICS = {"cpu": ("CPU", "%"), "memory": ("memory", "%"), "gpu": ("GPU", "%"), "tasks": ("tasks", "")}
 # beyond this many lines a chart is a hairball: draw median / p90 / max bands instead (as Dask does)
@@ -135,7 +136,7 @@ def heatmap_figure(view: LiveView, *, metric: str, theme: Theme) -> go.Figure:
     layout = base_layout(theme, uirevision=f"workers-heatmap-{metric}", height=height, legend=False)
     return figure([heat], merged(
         layout, xaxis=dict(showgrid=False), margin=dict(l=80),
-        yaxis=dict(title=dict(text=f"{view.n_workers} workers"), type="category", rangemode="normal",
+        yaxis=dict(title=dict(text=plural(view.n_workers, "worker")), type="category", rangemode="normal",
                    showgrid=False, autorange="reversed")))
 
 

@@ -16,7 +16,7 @@ from ..context import UIContext
 from ..figures.common import jsonable
 from ..figures.performance import KPIS, RANGES, KpiStats, forecast_ready, kpi_figure, kpi_stats
 from ..regressions import RegressionPanel, finding_text, panel_for, statistic_text
-from ..units import NOT_REPORTED, duration_ms
+from ..units import NOT_REPORTED, duration_ms, plural
 from ..status import clock_time
 from ..theme import theme_of
 
@@ -61,7 +61,7 @@ def stats_line(stats: KpiStats, unit: str, minutes: int) -> str:
     full = minutes and stats.span_s >= minutes * 60 - 60
     span = f"{minutes} min" if full else f"the {_span(stats.span_s)} so far"
     return (f"latest {_fmt(stats.latest, unit)} · mean {_fmt(stats.mean, unit)} · "
-            f"p95 {_fmt(stats.p95, unit)} over {span} ({stats.samples} samples)")
+            f"p95 {_fmt(stats.p95, unit)} over {span} ({plural(stats.samples, 'sample')})")
 
 
 def trend_line(forecast: Any, eta: Any, unit: str, *, ready: bool = True, observed_max: float = math.nan,
