@@ -127,7 +127,11 @@ def test_the_worker_table_sorts_naturally_filters_and_drives_the_chart(dash_br, 
     cells = lambda: [c.text for c in dash_br.driver.find_elements(  # noqa: E731
         By.CSS_SELECTOR, "#workers-table td[data-dash-column='cpu']")]
     cpu = lambda: [float(t) for t in cells() if t and t != "not reported"]  # noqa: E731
-    _wait(lambda: cpu() and cpu() == sorted(cpu(), reverse=True) and len(set(cpu())) > 1, what="sort")
+    def sorted_down() -> bool:
+        values = cpu()  # read once: a live refresh may land between two reads
+        return len(set(values)) > 1 and values == sorted(values, reverse=True)
+
+    _wait(sorted_down, timeout=2 * WAIT_S, what="rows sorted by CPU, descending")
     # a worker that sent no usage reads "not reported" and sorts last, never as 0
     shown = cells()
     if "not reported" in shown:
