@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from ...store.live import LiveView
 from ...store.schema import metric_info
+from ..units import plain
 from ..theme import Theme
 from .common import axis_time, base_layout, empty_figure, figure, fitted_axis, merged, series_xy
 
@@ -137,7 +138,7 @@ def kpi_figure(view: LiveView, *, column: str, minutes: int, theme: Theme,
                   hovertemplate=f"%{{y:,.2f}}{unit}<extra>{title}</extra>")
     ends = (float(np.nanmin(dx)), float(np.nanmax(dx)))
     mean_line = dict(type="scatter", x=np.array(ends), y=np.array([mean, mean], dtype=np.float32),
-                     mode="lines", name=f"mean {mean:,.2f}{unit}", hoverinfo="skip",
+                     mode="lines", name=f"mean {plain(mean, unit)}", hoverinfo="skip",
                      line=dict(color=color, width=1, dash="dot"))
     layout = base_layout(theme, uirevision=f"perf-{column}-{minutes}", height=260, ytitle=ytitle)
     drawn = forecast if forecast_ready(view, column, forecast) else None

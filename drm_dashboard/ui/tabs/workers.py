@@ -55,7 +55,7 @@ def _table() -> html.Div:
         page_action="custom", page_current=0, page_size=PAGE_SIZE, page_count=1,
         sort_action="custom", sort_mode="multi", sort_by=[], filter_action="custom", filter_query="",
         style_table={"overflowX": "auto"}, style_as_list_view=True,
-        style_cell={"fontSize": "0.8rem", "padding": "2px 6px", "backgroundColor": "transparent",
+        style_cell={"fontSize": "0.8rem", "fontFamily": "inherit", "padding": "2px 6px", "backgroundColor": "transparent",
                     "color": "inherit", "textAlign": "right"},
         style_cell_conditional=[{"if": {"column_id": c}, "textAlign": "left"}
                                 for c in ("id", "status", "heartbeat")],
