@@ -22,8 +22,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
 }
 PAGE_SIZE = 15
 _DIGITS = re.compile(r"(\d+)")
-_CLAUSE = re.compile(r"^\s*\{(?P<col>[^}]+)\}\s*(?P<op>s=|i=|!=|<=|>=|=|<|>|contains|icontains|scontains|"
-                     r"eq|ne|lt|le|gt|ge|datestartswith)\s*(?P<value>.*?)\s*$")
+# DataTable prefixes operators with s (case-sensitive) or i (insensitive): "{tasks} s> 0"
+_CLAUSE = re.compile(r"^\s*\{(?P<col>[^}]+)\}\s*[si]?(?P<op>!=|<=|>=|=|<|>|contains|eq|ne|lt|le|gt|ge|"
+                     r"datestartswith)\s*(?P<value>.*?)\s*$")
 
 
 def natural_key(text: str) -> tuple:
@@ -89,13 +90,12 @@ def _number(text: str) -> float | None:
 
 def _matches(row: Mapping[str, Any], col: str, op: str, value: str) -> bool:
     cell = row.get(col)
-    if COLUMNS[col][1] == "text" or op in ("contains", "icontains", "scontains", "datestartswith"):
+    if COLUMNS[col][1] == "text" or op in ("contains", "datestartswith"):
         return value.lower() in str(cell if cell is not None else "").lower()
     target = _number(value)
     if target is None or cell is None:
         return False
-    return {"=": cell == target, "eq": cell == target, "s=": cell == target, "i=": cell == target,
-            "!=": cell != target, "ne": cell != target, "<": cell < target, "lt": cell < target,
+    return {"=": cell == target, "eq": cell == target, "!=": cell != target, "ne": cell != target, "<": cell < target, "lt": cell < target,
             "<=": cell <= target, "le": cell <= target, ">": cell > target, "gt": cell > target,
             ">=": cell >= target, "ge": cell >= target}[op]
 

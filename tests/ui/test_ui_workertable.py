@@ -30,11 +30,14 @@ def test_numbers_sort_as_numbers_and_missing_ones_go_last():
 
 
 def test_filter_clauses_as_the_datatable_writes_them():
-    assert parse_filter('{cpu} > 15 && {status} contains "act"') == [("cpu", ">", "15"),
-                                                                     ("status", "contains", "act")]
+    assert parse_filter('{cpu} s> 15 && {status} scontains "act"') == [("cpu", ">", "15"),
+                                                                       ("status", "contains", "act")]
     rows = _rows(["w1", "w2", "w3"])
     rows[2]["status"] = "lost"
     assert [r["id"] for r in filtered(rows, "{cpu} > 5", None)] == ["w2", "w3"]
+    # what the table really sends for "> 5" typed in a numeric column
+    assert [r["id"] for r in filtered(rows, "{cpu} s> 5", None)] == ["w2", "w3"]
+    assert [r["id"] for r in filtered(rows, '{status} icontains "LOS"', None)] == ["w3"]
     assert [r["id"] for r in filtered(rows, '{status} s= "lost"', None)] == ["w3"]
     assert [r["id"] for r in filtered(rows, "{cpu} >= 10 && {status} contains act", None)] == ["w2"]
     assert [r["id"] for r in filtered(rows, "", "W2")] == ["w2"]
