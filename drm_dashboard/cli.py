@@ -47,6 +47,16 @@ def build_parser(prog: str = "drm-dashboard") -> argparse.ArgumentParser:
                         "(1 to 1000; polls every second unless --update-interval is given)")
     p.add_argument("--alert-config", dest="alert_config",
                    help="alert rules, silences and notifications (TOML, YAML or JSON; see docs/ALERTS.md)")
+    prom = p.add_argument_group("Prometheus (read the fleet through PromQL instead of --drm-url)")
+    prom.add_argument("--prometheus-url", dest="prometheus_url",
+                      help="Prometheus server that scrapes the coordinators' /metrics")
+    prom.add_argument("--prometheus-bearer-token-file", dest="prometheus_bearer_token_file",
+                      metavar="PATH", help="file holding a bearer token for Prometheus")
+    prom.add_argument("--prometheus-user", dest="prometheus_user",
+                      help="basic-auth user; the password is read from "
+                           "DRM_DASHBOARD_PROMETHEUS_PASSWORD")
+    prom.add_argument("--prometheus-max-workers", dest="prometheus_max_workers", type=int,
+                      help="per-worker series fetched for the N busiest workers (default: 100)")
     ci = p.add_argument_group("CI mode")
     ci.add_argument("--duration", type=float, help="run for this many seconds, then exit")
     ci.add_argument("--no-server", dest="serve", action="store_false", default=None,

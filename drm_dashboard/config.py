@@ -42,6 +42,12 @@ class Settings:
     inject_regression: str | None = None
     # demo only: the simulated workload runs this many times faster than the wall clock
     demo_speed: float = 1.0
+    # PrometheusSource: the fleet read through PromQL; the token file and password are secrets
+    prometheus_url: str | None = None
+    prometheus_bearer_token_file: str | None = field(default=None, repr=False)
+    prometheus_user: str | None = None
+    prometheus_password: str | None = field(default=None, repr=False)
+    prometheus_max_workers: int = 100
 
     def __post_init__(self) -> None:
         for name in ("update_interval", "retention", "duration"):
@@ -76,6 +82,7 @@ class Settings:
             raise ConfigError(f"--demo-speed must be a number from 1 to 1000, got {self.demo_speed:g}")
         if not self.serve and self.duration is None:
             raise ConfigError("--no-server needs --duration (nothing would ever end the run)")
+        check_prometheus(self)
 
     @property
     def retention_s(self) -> float:
@@ -97,6 +104,25 @@ def check_url(url: str) -> None:
         raise ConfigError(f"--drm-url is not a valid URL ({exc}): {url!r}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"--drm-url must be http(s)://host[:port], got {url!r}")
+
+
+def check_prometheus(s: Settings) -> None:
+    """The --prometheus-* flags make sense together; ConfigError naming the flag otherwise."""
+    if s.prometheus_url is None:
+        if s.prometheus_bearer_token_file or s.prometheus_user:
+            raise ConfigError("--prometheus-bearer-token-file and --prometheus-user need --prometheus-url")
+        return
+    if s.drm_url is not None:
+        raise ConfigError("give --drm-url or --prometheus-url, not both (one source per dashboard)")
+    parts = urlsplit(s.prometheus_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"--prometheus-url must be http(s)://host[:port], got {s.prometheus_url!r}")
+    if s.prometheus_bearer_token_file and s.prometheus_user:
+        raise ConfigError("--prometheus-bearer-token-file and --prometheus-user exclude each other")
+    if s.prometheus_user and not s.prometheus_password:
+        raise ConfigError(f"--prometheus-user needs the password in {ENV_PREFIX}PROMETHEUS_PASSWORD")
+    if not 1 <= s.prometheus_max_workers <= 10_000:
+        raise ConfigError(f"--prometheus-max-workers must be 1..10000, got {s.prometheus_max_workers}")
 
 
 def parse_regression(spec: str) -> tuple[str, float]:
@@ -129,7 +155,8 @@ def _coerce(name: str, raw: str, kind: type) -> Any:
 
 _KIND_WORDS = {int: "a whole number", float: "a number"}
 _KINDS = {"port": int, "update_interval": float, "retention": float, "debug": bool,
-          "browser": bool, "seed": int, "duration": float, "serve": bool, "demo_speed": float}
+          "browser": bool, "seed": int, "duration": float, "serve": bool,
+          "prometheus_max_workers": int, "demo_speed": float}
 # a sped-up demo is polled every second unless told otherwise: the detectors then get as many
 # samples per simulated minute as they need to find an injected regression within a minute
 DEMO_SPEED_INTERVAL_S = 1.0

@@ -16,8 +16,9 @@ from .errors import ConfigError, StorageError
 from .manager import DynamicResourceManager
 from .manager.driver import SpeedClock
 from .manager.workload import InjectedRegression, Workload, WorkloadConfig, WorkloadDriver
+from .metrics import DashboardState, dashboard_registry, register_metrics_route
 from .models import SourceHealth
-from .notify import NotificationDispatcher, build_destinations
+from .notify import AlertmanagerDestination, NotificationDispatcher, build_destinations
 from .report.summary import RunFacts, summarize
 from .server import BackgroundServer
 from .threads import wait_until_stopped
@@ -44,7 +45,7 @@ class DRMRealTimeDashboard:
             host=host, port=port, db_path=db_path, theme=theme, update_interval=float(update_interval),
             retention=float(retention_window), debug=debug, drm_url=drm_url, api_key=api_key)
         self.simulated = (dynamic_resource_manager is None and self.settings.drm_url is None
-                          and source is None)
+                          and source is None and self.settings.prometheus_url is None)
         # the collector polls on the wall clock; a sped-up demo's data runs on a faster one
         self._wall_clock = clock
         self.demo_speed = self.settings.demo_speed if self.simulated else 1.0
@@ -82,6 +83,9 @@ class DRMRealTimeDashboard:
                               regression=InjectedRegression(metric=metric, start_s=start_s, factor=2.0))
 
     def _make_source(self) -> MetricsSource:
+        if self.settings.prometheus_url is not None:
+            from .sources.prometheus import from_settings  # noqa: PLC0415 (optional part)
+            return from_settings(self.settings)
         if self.settings.drm_url is not None:
             from .sources.coordinator import CoordinatorSource  # noqa: PLC0415 (optional part)
             return CoordinatorSource(self.settings.drm_url, self.settings.api_key)
@@ -97,6 +101,7 @@ class DRMRealTimeDashboard:
             self.notifier = NotificationDispatcher(destinations)
         engine = AlertEngine(config, interval_s=self.settings.update_interval, clock=self._clock,
                              on_transition=self.notifier.submit if self.notifier else None)
+        self.alert_engine = engine
         # ETAs toward what the user watches: the upper threshold rules, and the scale-up threshold
         thresholds = {r.metric: r.threshold for r in config.thresholds if r.op == "above"}
         policy = getattr(self.manager, "policy", None)
@@ -154,6 +159,8 @@ class DRMRealTimeDashboard:
                                        processors=[self.analytics], max_backoff_s=self._max_backoff_s)
         if self.notifier is not None:
             self.notifier.start()
+        for am in self._alertmanagers():
+            am.start()
         if self._driver is not None:
             self._driver.start()
         self.collector.poll_once()  # the first page shows numbers, not an empty frame
@@ -170,6 +177,17 @@ class DRMRealTimeDashboard:
         if self.notifier is not None:
             self.notifier.stop()
             self.notifier.join(timeout=10)
+        for am in self._alertmanagers():
+            am.stop()
+            am.join(timeout=10)
+
+    def _alertmanagers(self) -> list[AlertmanagerDestination]:
+        dests = self.notifier.destinations if self.notifier else ()
+        return [d for d in dests if isinstance(d, AlertmanagerDestination)]
+
+    def _silenced_in_alertmanager(self) -> frozenset[str]:
+        """Ids of our alerts an Alertmanager silences now (empty without one)."""
+        return frozenset().union(*(am.silenced_ids() for am in self._alertmanagers()))
 
     def create_app(self) -> Any:
         """Build the Dash app over this dashboard's stores."""
@@ -180,8 +198,20 @@ class DRMRealTimeDashboard:
                         policy=getattr(self.manager, "policy", None),
                         regressions=lambda view: self.analytics.report,
                         forecasts=self._forecasts, demo_speed=self.demo_speed,
-                        evaluations=getattr(self.manager, "recent_evaluations", None))
-        return create_app(ctx)
+                        evaluations=getattr(self.manager, "recent_evaluations", None),
+                        silenced_elsewhere=self._silenced_in_alertmanager)
+        app = create_app(ctx)
+        register_metrics_route(app.server, dashboard_registry(self._metrics_state()))
+        return app
+
+    def _metrics_state(self) -> DashboardState:
+        """What the dashboard's /metrics reads at each scrape."""
+        return DashboardState(
+            health=self._health, report=lambda: self.analytics.report,
+            tick_times_ms=lambda: self.collector.tick_times_ms if self.collector else (),
+            firing=self.alert_engine.firing, alerts=lambda: self.live.view().alerts,
+            run_started=lambda: self._started_at,
+            notifications=lambda: self.notifier.stats() if self.notifier else None)
 
     def _forecasts(self) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
         report = self.analytics.report

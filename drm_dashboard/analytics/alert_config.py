@@ -14,7 +14,8 @@ The file is one table (docs/ALERTS.md has every field, examples in all three syn
   until an ISO-8601 time with a zone or epoch seconds.
 - ``notify``: lists ``webhook``/``slack`` ``{url, min_level, timeout}`` and ``email`` ``{host,
   port, from, to, starttls, username, password_env, min_level, timeout}``; the password is read
-  from the environment variable named by password_env, never written in the file.
+  from the environment variable named by password_env, never written in the file;
+  ``alertmanager`` ``{url, min_level, timeout, cluster, refresh}`` posts to Alertmanager's API v2.
 
 Any problem raises ConfigError with one line naming the file, the rule and the field.
 """
@@ -34,7 +35,8 @@ from ..models import ALERT_SOURCES
 from . import alert_fields as f
 from .alert_fields import Fields
 from .alert_rules import (
-    BUILTIN_RULES, DEFAULT_THRESHOLDS, AlertConfig, DecisionRule, DestinationConfig, EmailConfig,
+    BUILTIN_RULES, DEFAULT_THRESHOLDS, AlertConfig, AlertmanagerConfig, DecisionRule,
+    DestinationConfig, EmailConfig,
     RegressionRule, Silence, SlackConfig, SystemRule, ThrashRule, ThresholdRule, WebhookConfig,
     default_alert_config,
 )
@@ -49,7 +51,8 @@ _SYSTEM = ("enabled", "down_after", "stale_after", "down_severity", "stale_sever
 _DECISIONS = ("enabled", "severity")
 _REGRESSION = ("enabled", "min_confidence", "severity", "improvement_severity")
 _SILENCE = ("match", "until", "reason")
-_NOTIFY = ("webhook", "slack", "email")
+_NOTIFY = ("webhook", "slack", "email", "alertmanager")
+_ALERTMANAGER = ("url", "min_level", "timeout", "cluster", "refresh")
 _HOOK = ("url", "min_level", "timeout")
 # "password" is listed so that it gets its own, explicit refusal instead of "unknown key"
 _EMAIL = ("host", "port", "from", "to", "starttls", "username", "password_env", "password",
@@ -214,7 +217,16 @@ def _destinations(n: Fields) -> tuple[DestinationConfig, ...]:
             out.append(cls(url=h.get("url", f.url), min_level=h.get("min_level", f.severity, "warning"),
                            timeout_s=h.get("timeout", f.positive_duration, 5.0)))
     out.extend(_email(n.file, i, raw) for i, raw in enumerate(n.tables("email")))
+    out.extend(_alertmanager(n.file, i, raw) for i, raw in enumerate(n.tables("alertmanager")))
     return tuple(out)
+
+
+def _alertmanager(file: str, i: int, raw: Any) -> AlertmanagerConfig:
+    a = Fields(file, f"notify.alertmanager[{i}]", raw, _ALERTMANAGER)
+    return AlertmanagerConfig(url=a.get("url", f.url), min_level=a.get("min_level", f.severity, "info"),
+                              timeout_s=a.get("timeout", f.positive_duration, 5.0),
+                              cluster=a.get("cluster", f.text, "default"),
+                              refresh_s=a.get("refresh", f.positive_duration, 30.0))
 
 
 def _email(file: str, i: int, raw: Any) -> EmailConfig:

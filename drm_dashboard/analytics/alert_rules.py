@@ -152,7 +152,18 @@ class EmailConfig:
     timeout_s: float = 10.0
 
 
-DestinationConfig = Union[WebhookConfig, SlackConfig, EmailConfig]
+@dataclass(frozen=True)
+class AlertmanagerConfig:
+    """Alertmanager's API v2: alerts carry the cluster label; firing ones are re-sent every refresh."""
+
+    url: str = field(repr=False)
+    min_level: str = "info"
+    timeout_s: float = 5.0
+    cluster: str = "default"
+    refresh_s: float = 30.0
+
+
+DestinationConfig = Union[WebhookConfig, SlackConfig, EmailConfig, AlertmanagerConfig]
 
 
 @dataclass(frozen=True)

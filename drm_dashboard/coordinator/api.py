@@ -8,12 +8,15 @@ import uuid
 from typing import Any, Callable
 
 import flask
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from .. import __version__
 from ..manager import DynamicResourceManager
+from .metrics import coordinator_registry
 
 API_VERSION = 1
 PREFIX = "/api/v1"
+METRICS_PATH = "/metrics"
 # a registration or heartbeat is a few hundred bytes; anything far larger is refused unread
 MAX_BODY_BYTES = 64 * 1024
 
@@ -50,8 +53,8 @@ def _json_body() -> dict[str, Any]:
 
 
 def create_api(manager: DynamicResourceManager, api_key: str, *,
-               clock: Callable[[], float]) -> flask.Flask:
-    """The coordinator's Flask app; every route but /health needs the key."""
+               clock: Callable[[], float], metrics_auth: bool = True) -> flask.Flask:
+    """The coordinator's Flask app; every route but /health (and /metrics if opted out) needs the key."""
     if not api_key:
         raise ValueError("the coordinator needs an API key")
     app = flask.Flask("drm_coordinator")
@@ -61,6 +64,8 @@ def create_api(manager: DynamicResourceManager, api_key: str, *,
     def _auth() -> flask.Response | None:
         if flask.request.path == PREFIX + "/health":
             return None
+        if flask.request.path == METRICS_PATH and not metrics_auth:
+            return None
         if not _key_matches(_presented_key(), api_key):
             return _error(401, "missing or wrong API key")
         return None
@@ -69,7 +74,16 @@ def create_api(manager: DynamicResourceManager, api_key: str, *,
     instance = uuid.uuid4().hex
     _register_read_routes(app, manager, clock, instance)
     _register_worker_routes(app, manager)
+    _register_metrics_route(app, manager)
     return app
+
+
+def _register_metrics_route(app: flask.Flask, manager: DynamicResourceManager) -> None:
+    registry = coordinator_registry(manager)
+
+    @app.get(METRICS_PATH)
+    def metrics() -> flask.Response:
+        return flask.Response(generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 def _register_read_routes(app: flask.Flask, manager: DynamicResourceManager,

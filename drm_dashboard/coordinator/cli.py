@@ -27,6 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds without a heartbeat before a worker is marked lost")
     p.add_argument("--evaluate-every", dest="evaluate_every", type=float, default=15.0,
                    help="seconds between housekeeping rounds (lost workers, scaling)")
+    # Prometheus sends the key as `authorization: {type: Bearer, credentials: KEY}` in its scrape job
+    p.add_argument("--metrics-no-auth", dest="metrics_no_auth", action="store_true",
+                   help="serve /metrics without the key (for a scraper that cannot send one)")
     return p
 
 
@@ -52,7 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         coordinator = Coordinator(key, host=args.host, port=args.port,
                                   workload_seed=args.seed if args.workload else None,
                                   heartbeat_timeout_s=args.heartbeat_timeout,
-                                  evaluate_every_s=args.evaluate_every)
+                                  evaluate_every_s=args.evaluate_every,
+                                  metrics_auth=not args.metrics_no_auth)
         coordinator.start()
     except DashboardError as exc:
         sys.stderr.write(f"drm-coordinator: error: {exc}\n")

@@ -20,7 +20,7 @@ class Coordinator:
     def __init__(self, api_key: str, *, host: str = "127.0.0.1", port: int = 8086,
                  workload_seed: int | None = None, heartbeat_timeout_s: float = 30.0,
                  evaluate_every_s: float = 15.0, policy: ScalingPolicy | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, metrics_auth: bool = True) -> None:
         self.manager = DynamicResourceManager(policy=policy, clock=clock,
                                               heartbeat_timeout_s=heartbeat_timeout_s)
         self._driver = None
@@ -29,7 +29,8 @@ class Coordinator:
             workload = Workload(self.manager, WorkloadConfig(seed=workload_seed), clock=clock)
             self._driver = WorkloadDriver(workload)
         self._evaluate_every_s = evaluate_every_s
-        self._server = BackgroundServer(create_api(self.manager, api_key, clock=clock), host, port)
+        self._server = BackgroundServer(create_api(self.manager, api_key, clock=clock,
+                                                 metrics_auth=metrics_auth), host, port)
         self._stop = threading.Event()
         self._housekeeping = threading.Thread(target=self._run_housekeeping,
                                               name="drm-coordinator-housekeeping", daemon=True)

@@ -12,12 +12,15 @@ from .capacity import Requirements, Reservation, parse_capacity, parse_requireme
 from .pool import ReferenceCapacity, Worker, best_fit, count_unplaceable
 from .scaling import PoolView, ScalingPolicy, Verdict, cooldown_left, decide
 from .stats import efficiency, pool_totals, statistics
-from .windows import BucketWindow, SampleWindow
+from .windows import BucketWindow, CumulativeHistogram, SampleWindow
 
 _EVALUATIONS_KEPT = 2000
 _DECISIONS_KEPT = 1_000
 # throughput, queue wait and allocation time are judged over this much clock time
 METRICS_WINDOW_S = 60.0
+# allocation time buckets (ms): a placement is sub-millisecond in process, tens of ms over a network
+ALLOCATION_BUCKETS_MS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0,
+                         1000.0, 2500.0)
 
 
 class DynamicResourceManager:
@@ -48,6 +51,8 @@ class DynamicResourceManager:
         # differences, raw samples that trailing-window means are not
         self._totals = {"allocations_total": 0.0, "allocation_ms_total": 0.0,
                         "placements_total": 0.0, "queue_wait_ms_total": 0.0}
+        self._alloc_hist = CumulativeHistogram(ALLOCATION_BUCKETS_MS)
+        self._lost_total = 0
         self._samples = SampleWindow(self.policy.window_s)
         self._decisions: collections.deque[ScalingDecision] = collections.deque(maxlen=_DECISIONS_KEPT)
         self._seq = 0
@@ -121,6 +126,7 @@ class DynamicResourceManager:
                 if w.reported and not w.lost and w.last_heartbeat < cutoff]
         for worker in lost:
             worker.lost = True
+        self._lost_total += len(lost)
         return [w.worker_id for w in lost]
 
     def _worker(self, worker_id: str) -> Worker:
@@ -147,6 +153,7 @@ class DynamicResourceManager:
             self._alloc_ms.add(now, elapsed_ms)
             self._totals["allocations_total"] += 1
             self._totals["allocation_ms_total"] += elapsed_ms
+            self._alloc_hist.observe(elapsed_ms)
         return rid
 
     def _place(self, task_id: str, req: Requirements, worker: Worker, now: float) -> str:
@@ -245,6 +252,14 @@ class DynamicResourceManager:
                 "tasks_failed": self._failed,
                 **self._totals,
             }
+
+    def event_counters(self) -> dict[str, Any]:
+        """Cumulative counts for /metrics: allocation-time buckets, their sum and count, lost workers."""
+        with self._lock:
+            return {"allocation_buckets_ms": self._alloc_hist.cumulative(),
+                    "allocations_total": self._totals["allocations_total"],
+                    "allocation_ms_total": self._totals["allocation_ms_total"],
+                    "workers_lost_total": self._lost_total}
 
     # -- scaling -----------------------------------------------------------------------------
     def evaluate_scaling(self) -> ScalingDecision:

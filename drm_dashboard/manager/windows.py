@@ -81,3 +81,26 @@ class BucketWindow:
         if hold_last and self._last is not None:
             return self._last[0] / self._last[1]
         return 0.0
+
+
+class CumulativeHistogram:
+    """Counts of observations at or under each upper bound since start (Prometheus' buckets)."""
+
+    def __init__(self, bounds: tuple[float, ...]) -> None:
+        self.bounds = tuple(sorted(bounds))
+        self._counts = [0] * len(self.bounds)
+
+    def observe(self, value: float) -> None:
+        """Count value in the first bucket whose bound holds it (the +Inf bucket is the total)."""
+        for i, bound in enumerate(self.bounds):
+            if value <= bound:
+                self._counts[i] += 1
+                return
+
+    def cumulative(self) -> list[tuple[float, int]]:
+        """(upper bound, observations at or under it), ascending; +Inf is left to the reader."""
+        out, running = [], 0
+        for bound, n in zip(self.bounds, self._counts):
+            running += n
+            out.append((bound, running))
+        return out

@@ -5,17 +5,20 @@ from __future__ import annotations
 import os
 from typing import Mapping
 
-from ..analytics.alert_rules import AlertConfig, EmailConfig, SlackConfig, WebhookConfig
+from ..analytics.alert_rules import (
+    AlertConfig, AlertmanagerConfig, EmailConfig, SlackConfig, WebhookConfig,
+)
 from ..errors import ConfigError
 from .destinations import (
     DeliveryError, Destination, SlackDestination, WebhookDestination, alert_payload, alert_state,
     slack_text,
 )
+from .alertmanager import AlertmanagerDestination
 from .dispatcher import NotificationDispatcher
 from .mail import EmailDestination, email_message
 
 __all__ = [
-    "DeliveryError", "Destination", "EmailDestination", "NotificationDispatcher", "SlackDestination",
+    "AlertmanagerDestination", "DeliveryError", "Destination", "EmailDestination", "NotificationDispatcher", "SlackDestination",
     "WebhookDestination", "alert_payload", "alert_state", "build_destinations", "email_message",
     "slack_text",
 ]
@@ -37,6 +40,10 @@ def build_destinations(config: AlertConfig,
         elif isinstance(target, EmailConfig):
             out.append(_email(target, emails, environ))
             emails += 1
+        elif isinstance(target, AlertmanagerConfig):
+            out.append(AlertmanagerDestination(target.url, min_level=target.min_level,
+                                               timeout_s=target.timeout_s, cluster=target.cluster,
+                                               refresh_s=target.refresh_s))
     return out
 
 

@@ -38,6 +38,8 @@ class UIContext:
     demo_speed: float = 1.0
     # () -> every recent scaling evaluation (maintain included), oldest first; None: not reported
     evaluations: Callable[[], Sequence[Any]] | None = None
+    # () -> ids of our alerts that Alertmanager silences now (read by its refresh thread, not here)
+    silenced_elsewhere: Callable[[], frozenset[str]] | None = None
     cache: TickCache = field(default_factory=TickCache)
 
     @property

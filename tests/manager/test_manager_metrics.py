@@ -108,7 +108,7 @@ def test_no_gpu_anywhere_means_gpu_none(clock):
 
 
 def _statistics_cost(workers: int) -> float:
-    """Median seconds of get_worker_statistics over a pool of this size."""
+    """Fastest thread-CPU seconds of get_worker_statistics over a pool of this size."""
     manager = DynamicResourceManager()
     for i in range(workers):
         manager.register_worker(f"w{i:04d}", machine(cores=32, memory_mb=131072,
@@ -118,13 +118,14 @@ def _statistics_cost(workers: int) -> float:
         manager.reserve_resources(f"t{t}", {"cpu_cores": 2, "memory_mb": 4096})
     timings = []
     for _ in range(30):
-        start = time.perf_counter()
+        start = time.thread_time()
         stats = manager.get_worker_statistics()
-        timings.append(time.perf_counter() - start)
+        timings.append(time.thread_time() - start)
     assert len(stats["workers"]) == workers
-    return sorted(timings)[len(timings) // 2]
+    # this thread's CPU time, at its fastest: other processes on a loaded machine do not count
+    return min(t for t in timings if t > 0)
 
 
 def test_statistics_cost_grows_linearly_in_workers():
-    # a ratio within one run, not a wall-clock bound (CI is shared): linear is ~10x, quadratic 100x
+    # a ratio of CPU time within one run, not a wall-clock bound: linear is ~10x, quadratic 100x
     assert _statistics_cost(1000) < 25 * _statistics_cost(100)

@@ -55,27 +55,34 @@ def _details(a: Alert) -> list:
     return out
 
 
-def _alert_row(a: Alert) -> html.Tr:
+SILENCED_WORDS = "silenced in Alertmanager"
+
+
+def _alert_row(a: Alert, silenced: bool = False) -> html.Tr:
     details = _details(a)
     if is_resolved(a):  # looks like history: grey badge naming the level it had, muted row
         badge = dbc.Badge(f"resolved ({a.level})", color="secondary", className="drm-resolved")
     else:
         badge = dbc.Badge(a.level, color=LEVEL_COLORS[a.level],
                           className="drm-level-critical" if a.level == "critical" else "")
+    message: list = [human_names(a.message)]
+    if silenced:
+        message.append(dbc.Badge(SILENCED_WORDS, color="secondary", className="ms-2 drm-am-silenced"))
     return html.Tr([
         html.Td(clock_time(a.timestamp), className="text-nowrap"), html.Td(badge),
         html.Td(SOURCE_WORDS[a.source], className="text-nowrap small"),
-        html.Td(human_names(a.message)), html.Td(details, className="small text-muted"),
+        html.Td(message), html.Td(details, className="small text-muted"),
     ], className="text-muted drm-alert-resolved" if is_resolved(a) else "")
 
 
-def alert_table(listing: AlertListing) -> Any:
-    """The listed alerts, or why there are none."""
+def alert_table(listing: AlertListing, silenced: frozenset[str] = frozenset()) -> Any:
+    """The listed alerts, or why there are none; those Alertmanager silences are marked."""
     if not listing.alerts:
         return notice(listing.empty_reason, "success" if not listing.total else "secondary")
     head = html.Thead(html.Tr([html.Th(h) for h in ("Time", "Severity", "Source", "Message", "Details")]))
-    table = dbc.Table([head, html.Tbody([_alert_row(a) for a in listing.alerts])], size="sm",
-                      hover=True, responsive=True, className="mb-0 align-middle")
+    rows = [_alert_row(a, a.id in silenced) for a in listing.alerts]
+    table = dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, responsive=True,
+                      className="mb-0 align-middle")
     more = [] if listing.matched <= MAX_LISTED else [
         html.Small(f"Showing the newest {MAX_LISTED} of {listing.matched}.", className="text-muted")]
     return html.Div([table, *more])
@@ -104,7 +111,9 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
         # only known names reach the cache key, whatever a request carries
         chosen = (tuple(v for v in ALERT_LEVELS if v in (levels or ())),
                   tuple(v for v in ALERT_SOURCES if v in (sources or ())))
-        view, stamp = ctx.changed_view(LABEL, active, rendered, *chosen)
-        return (*ctx.cache.get(view, (LABEL, *chosen), lambda: (
-            alert_table(list_alerts(view.alerts, *chosen, ctx.window_words(view))),
+        silenced = ctx.silenced_elsewhere() if ctx.silenced_elsewhere else frozenset()
+        marks = hash(silenced)  # a silence made in Alertmanager redraws the list, tick or not
+        view, stamp = ctx.changed_view(LABEL, active, rendered, *chosen, marks)
+        return (*ctx.cache.get(view, (LABEL, *chosen, marks), lambda: (
+            alert_table(list_alerts(view.alerts, *chosen, ctx.window_words(view)), silenced),
             count_badges(view.alerts, ctx.window_words(view)))), stamp)
