@@ -80,7 +80,7 @@ class PerformanceSample:
 
     task_throughput: float
     allocation_time_ms: float
-    queue_wait_ms: float
+    queue_wait_ms: float | None  # None: the source does not measure it ("not reported", never 0)
     resource_efficiency: float
     tasks_completed: int
     tasks_failed: int
@@ -98,7 +98,7 @@ class PerformanceSample:
             allocation_time_ms=number(
                 require(data, "allocation_time_ms", path), join_path(path, "allocation_time_ms")
             ),
-            queue_wait_ms=number(require(data, "queue_wait_ms", path), join_path(path, "queue_wait_ms")),
+            queue_wait_ms=_optional_number(data, "queue_wait_ms", path),
             resource_efficiency=number(
                 require(data, "resource_efficiency", path), join_path(path, "resource_efficiency")
             ),

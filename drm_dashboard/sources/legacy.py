@@ -100,7 +100,7 @@ def normalize_performance(perf: Mapping[str, Any]) -> dict[str, Any]:
     # a fraction never exceeds 1: anything above is the original's percent
     if _is_num(eff) and eff > 1.0:
         out["resource_efficiency"] = eff / 100.0
-    out.setdefault("queue_wait_ms", 0.0)
+    # no queue wait from the original's managers: left out, it reads "not reported", never 0 ms
     out.setdefault("tasks_completed", 0)
     out.setdefault("tasks_failed", 0)
     return out

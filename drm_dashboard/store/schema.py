@@ -60,7 +60,7 @@ def performance_row(snap: Snapshot) -> list[float]:
     p = snap.performance
     if p is None:
         return [_NAN] * len(PERFORMANCE_COLUMNS)
-    return [p.task_throughput, p.allocation_time_ms, p.queue_wait_ms,
+    return [p.task_throughput, p.allocation_time_ms, _NAN if p.queue_wait_ms is None else p.queue_wait_ms,
             p.resource_efficiency * 100.0, p.tasks_completed, p.tasks_failed,
             *(_NAN if v is None else v for v in (p.allocations_total, p.allocation_ms_total,
                                                   p.placements_total, p.queue_wait_ms_total))]
