@@ -145,8 +145,9 @@ def test_the_worker_table_sorts_naturally_filters_and_drives_the_chart(dash_br, 
     assert tasks and all(t > 0 for t in tasks)
     shoot(dash_br, artifacts / "workers-table-filtered.png")
     # ticking a row puts that worker on the comparison chart
-    row = dash_br.driver.find_elements(By.CSS_SELECTOR, "#workers-table tbody tr")[1]
-    wid = row.find_element(By.CSS_SELECTOR, "td[data-dash-column='id']").text
+    # the table's header and filter rows live in its tbody too: pick a data cell's row
+    cell = dash_br.driver.find_elements(By.CSS_SELECTOR, "#workers-table td[data-dash-column='id']")[1]
+    row, wid = cell.find_element(By.XPATH, ".."), cell.text
     row.find_element(By.CSS_SELECTOR, "td.dash-select-cell input").click()
     names = "return document.querySelector('#workers-lines .js-plotly-plot').data.map(t => t.name)"
     _wait(lambda: dash_br.driver.execute_script(names) == [wid], what=f"{wid} alone on the chart")
