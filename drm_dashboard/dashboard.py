@@ -23,6 +23,7 @@ from .report.summary import RunFacts, summarize
 from .server import BackgroundServer
 from .threads import wait_until_stopped
 from .sources import MetricsSource
+from .sources.legacy import policy_of
 from .sources.local import LocalSource
 from .store.history import HistoryStore
 from .store.live import LiveStore
@@ -104,7 +105,7 @@ class DRMRealTimeDashboard:
         self.alert_engine = engine
         # ETAs toward what the user watches: the upper threshold rules, and the scale-up threshold
         thresholds = {r.metric: r.threshold for r in config.thresholds if r.op == "above"}
-        policy = getattr(self.manager, "policy", None)
+        policy = policy_of(self.manager)
         if policy is not None:
             thresholds["allocated"] = policy.scale_up_threshold * 100.0
         return AnalyticsPipeline(engine, clock=self._clock, thresholds=thresholds)
@@ -195,7 +196,7 @@ class DRMRealTimeDashboard:
         ctx = UIContext(live=self.live, health=self._health, source=self.source.description,
                         simulated=self.simulated, update_interval_s=self.settings.update_interval,
                         theme=self.settings.theme, debug=self.settings.debug,
-                        policy=getattr(self.manager, "policy", None),
+                        policy=policy_of(self.manager),
                         regressions=lambda view: self.analytics.report,
                         forecasts=self._forecasts, demo_speed=self.demo_speed,
                         evaluations=getattr(self.manager, "recent_evaluations", None),

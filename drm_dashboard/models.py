@@ -32,7 +32,7 @@ class WorkerSample:
     memory_mb: float
     gpu_devices: int
     gpu_memory_mb: float
-    last_heartbeat: float
+    last_heartbeat: float | None  # None: the source never said (the original's real manager)
 
     @classmethod
     def from_json(cls, worker_id: str, data: Mapping[str, Any], path: str) -> "WorkerSample":
@@ -62,10 +62,12 @@ class WorkerSample:
             memory_mb=number(require(mem_res, "total_mb", rp + ".memory"), rp + ".memory.total_mb"),
             gpu_devices=count(gpu_res.get("devices", 0), rp + ".gpu.devices"),
             gpu_memory_mb=number(gpu_res.get("memory_mb", 0.0), rp + ".gpu.memory_mb"),
-            last_heartbeat=number(data.get("last_heartbeat", 0.0), join_path(path, "last_heartbeat")),
+            last_heartbeat=_optional_number(data, "last_heartbeat", path),
         )
 
 
+KPIS = ("task_throughput", "allocation_time_ms", "queue_wait_ms", "resource_efficiency",
+        "tasks_completed", "tasks_failed")
 COUNTERS = ("allocations_total", "allocation_ms_total", "placements_total", "queue_wait_ms_total")
 
 
@@ -74,16 +76,22 @@ def _optional_number(obj: Mapping[str, Any], key: str, path: str) -> float | Non
     return None if value is None else number(value, join_path(path, key))
 
 
+def _optional_count(obj: Mapping[str, Any], key: str, path: str) -> int | None:
+    value = obj.get(key)
+    return None if value is None else count(value, join_path(path, key))
+
+
 @dataclass(frozen=True)
 class PerformanceSample:
     """Control-plane KPIs at one instant, in the units their names carry."""
 
-    task_throughput: float
-    allocation_time_ms: float
-    queue_wait_ms: float | None  # None: the source does not measure it ("not reported", never 0)
-    resource_efficiency: float
-    tasks_completed: int
-    tasks_failed: int
+    # None is "not reported": the original's managers sent only some of these
+    task_throughput: float | None
+    allocation_time_ms: float | None
+    queue_wait_ms: float | None
+    resource_efficiency: float | None
+    tasks_completed: int | None
+    tasks_failed: int | None
     # cumulative counters; optional because the original project's managers had none
     allocations_total: float | None = None
     allocation_ms_total: float | None = None
@@ -92,18 +100,12 @@ class PerformanceSample:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], path: str = "performance") -> "PerformanceSample":
-        """Validate `get_performance_metrics()`; efficiency is a fraction here."""
+        """Validate `get_performance_metrics()`; efficiency is a fraction; each KPI present, null allowed."""
+        for name in KPIS:
+            require(data, name, path)
         return cls(
-            task_throughput=number(require(data, "task_throughput", path), join_path(path, "task_throughput")),
-            allocation_time_ms=number(
-                require(data, "allocation_time_ms", path), join_path(path, "allocation_time_ms")
-            ),
-            queue_wait_ms=_optional_number(data, "queue_wait_ms", path),
-            resource_efficiency=number(
-                require(data, "resource_efficiency", path), join_path(path, "resource_efficiency")
-            ),
-            tasks_completed=count(require(data, "tasks_completed", path), join_path(path, "tasks_completed")),
-            tasks_failed=count(require(data, "tasks_failed", path), join_path(path, "tasks_failed")),
+            **{name: _optional_number(data, name, path) for name in KPIS[:4]},
+            **{name: _optional_count(data, name, path) for name in KPIS[4:]},
             **{name: _optional_number(data, name, path) for name in COUNTERS},
         )
 
@@ -134,7 +136,7 @@ class ScalingDecision:
     action: str
     count: int
     reason: str
-    utilization: float
+    utilization: float | None  # None: the decision did not say (the original's mock)
     worker_ids: tuple[str, ...] = ()
     timestamp: float = 0.0
     seq: int = 0
@@ -159,7 +161,7 @@ class ScalingDecision:
             action=action,
             count=count(require(data, "count", path), join_path(path, "count")),
             reason=str(data.get("reason", "")),
-            utilization=number(require(data, "utilization", path), join_path(path, "utilization")),
+            utilization=_optional_number(data, "utilization", path),
             worker_ids=tuple(ids),
             timestamp=number(require(data, "timestamp", path), join_path(path, "timestamp")),
             seq=count(data.get("seq", 0), join_path(path, "seq")),
@@ -182,9 +184,9 @@ class Snapshot:
 
     timestamp: float
     total_workers: int
-    active_workers: int
+    active_workers: int | None  # None: not reported (the original's real manager sent neither)
     active_tasks: int
-    pending_tasks: int
+    pending_tasks: int | None
     resource_reservations: int
     cpu: float
     memory: float
@@ -218,12 +220,13 @@ class Snapshot:
         )
         if not isinstance(decisions, (list, tuple)):
             raise PayloadError("decisions: expected a list")
+        require(stats, "active_workers", p)  # present, and null when not reported
         return cls(
             timestamp=number(require(stats, "timestamp", p), join_path(p, "timestamp")),
             total_workers=count(require(stats, "total_workers", p), join_path(p, "total_workers")),
-            active_workers=count(require(stats, "active_workers", p), join_path(p, "active_workers")),
+            active_workers=_optional_count(stats, "active_workers", p),
             active_tasks=count(require(stats, "active_tasks", p), join_path(p, "active_tasks")),
-            pending_tasks=count(stats.get("pending_tasks", 0), join_path(p, "pending_tasks")),
+            pending_tasks=_optional_count(stats, "pending_tasks", p),
             resource_reservations=count(
                 stats.get("resource_reservations", 0), join_path(p, "resource_reservations")
             ),

@@ -16,6 +16,12 @@ def fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+def check_id(value: Any, name: str) -> None:
+    """A worker or task id: a non-empty string, or ValueError naming the argument."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{name}: expected a non-empty string, got {value!r:.40}")
+
+
 def check_number(value: Any, where: str) -> float:
     """Return value as a finite, non-negative float or raise ValueError naming where."""
     # bool is an int subclass, but True cores is a bug in the caller, not a number

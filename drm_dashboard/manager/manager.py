@@ -7,10 +7,12 @@ import threading
 import time
 from typing import Any, Callable, Iterable, Mapping
 
-from ..models import ScalingDecision, ScalingTrigger
-from .capacity import Requirements, Reservation, parse_capacity, parse_requirements, parse_usage
-from .pool import ReferenceCapacity, Worker, best_fit, count_unplaceable
-from .scaling import PoolView, ScalingPolicy, Verdict, cooldown_left, decide
+from ..models import ScalingDecision
+from .capacity import (Requirements, Reservation, check_id, parse_capacity, parse_requirements,
+                       parse_usage)
+from .compat import Execution, OriginalApi, policy_from_original
+from .pool import ReferenceCapacity, Worker, best_fit, count_unplaceable, mark_lost
+from .scaling import PoolView, ScalingPolicy, Verdict, decide, trigger_of
 from .stats import efficiency, pool_totals, statistics
 from .windows import BucketWindow, CumulativeHistogram, SampleWindow
 
@@ -23,14 +25,30 @@ ALLOCATION_BUCKETS_MS = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 25.0, 50.0, 100.0,
                          1000.0, 2500.0)
 
 
-class DynamicResourceManager:
-    """Hands worker capacity to tasks and decides when the pool should grow or shrink."""
+class DynamicResourceManager(OriginalApi):
+    """Hands worker capacity to tasks and decides when the pool should grow or shrink.
 
-    def __init__(self, *, policy: ScalingPolicy | None = None,
+    The positional arguments are the original project's (None: our ScalingPolicy's default);
+    give them or `policy`, not both.
+    """
+
+    def __init__(self, target_utilization: float | None = None,
+                 scale_up_threshold: float | None = None, scale_down_threshold: float | None = None,
+                 evaluation_window: float | None = None, scale_up_cooldown: float | None = None,
+                 scale_down_cooldown: float | None = None,
+                 worker_reassessment_interval: float = 3600.0, history_retention: float = 86400.0,
+                 *, policy: ScalingPolicy | None = None,
                  clock: Callable[[], float] = time.time, reservation_ttl_s: float = 3600.0,
                  heartbeat_timeout_s: float = 30.0,
                  latency_model: Callable[[int], float] | None = None) -> None:
-        self.policy = policy or ScalingPolicy()
+        original = policy_from_original(target_utilization, scale_up_threshold, scale_down_threshold,
+                                        evaluation_window, scale_up_cooldown, scale_down_cooldown)
+        if original is not None and policy is not None:
+            raise ValueError("DynamicResourceManager: give policy= or the threshold arguments, not both")
+        self.policy = policy or original or ScalingPolicy()
+        self.worker_reassessment_interval = float(worker_reassessment_interval)
+        self.history_retention = float(history_retention)
+        self._executions: collections.deque[Execution] = collections.deque()
         self._clock = clock
         self._ttl = reservation_ttl_s
         self._heartbeat_timeout = heartbeat_timeout_s
@@ -68,9 +86,9 @@ class DynamicResourceManager:
             self._latency_model = model
 
     # -- workers -----------------------------------------------------------------------------
-    def register_worker(self, worker_id: str, resources: Mapping[str, Any]) -> None:
+    def register_worker(self, worker_id: str, resources: Mapping[str, Any]) -> bool:
         """Add a worker; registering a known id again replaces its capacity and revives it."""
-        _check_id(worker_id, "worker_id")
+        check_id(worker_id, "worker_id")
         capacity = parse_capacity(resources)
         with self._lock:
             now = self._clock()
@@ -79,13 +97,16 @@ class DynamicResourceManager:
                 self._workers[worker_id] = Worker(worker_id, capacity, now)
             else:
                 worker.capacity, worker.lost, worker.last_heartbeat = capacity, False, now
+                worker.capacity_since = now
             self._reference.add(capacity)
+        return True  # the original's success flag; bad capacity raises ValueError naming the field
 
     def update_worker(self, worker_id: str, resources: Mapping[str, Any]) -> None:
         """Replace a worker's capacity; its reservations stay (over-allocation reads as full)."""
         capacity = parse_capacity(resources)
         with self._lock:
-            self._worker(worker_id).capacity = capacity
+            worker = self._worker(worker_id)
+            worker.capacity, worker.capacity_since = capacity, self._clock()
 
     def deregister_worker(self, worker_id: str) -> None:
         """Remove a worker; its reservations are released and their tasks count as failed."""
@@ -121,13 +142,9 @@ class DynamicResourceManager:
             return self._mark_lost(self._clock())
 
     def _mark_lost(self, now: float) -> list[str]:
-        cutoff = now - self._heartbeat_timeout
-        lost = [w for w in self._workers.values()
-                if w.reported and not w.lost and w.last_heartbeat < cutoff]
-        for worker in lost:
-            worker.lost = True
+        lost = mark_lost(self._workers.values(), now - self._heartbeat_timeout)
         self._lost_total += len(lost)
-        return [w.worker_id for w in lost]
+        return lost
 
     def _worker(self, worker_id: str) -> Worker:
         try:
@@ -139,7 +156,7 @@ class DynamicResourceManager:
     def reserve_resources(self, task_id: str, requirements: Mapping[str, Any]) -> str | None:
         """Best-fit placement; a reservation id, or None (the task is then recorded as pending)."""
         start = time.perf_counter()
-        _check_id(task_id, "task_id")
+        check_id(task_id, "task_id")
         req = parse_requirements(requirements)
         with self._lock:
             now = self._clock()
@@ -293,17 +310,8 @@ class DynamicResourceManager:
                 self._last_up = view.now
             else:
                 self._last_down = view.now
-        # cooldowns as they stood when judged: the provenance of this decision, not its effect
-        trigger = ScalingTrigger(
-            window_utilization=view.window_mean, instant_utilization=view.instant,
-            window_s=policy.window_s, target=policy.target,
-            scale_up_threshold=policy.scale_up_threshold,
-            scale_down_threshold=policy.scale_down_threshold,
-            cooldown_up_remaining_s=cooldown_left(view.last_up, policy.cooldown_up_s, view.now),
-            cooldown_down_remaining_s=cooldown_left(view.last_down, policy.cooldown_down_s, view.now),
-            pending_tasks=view.pending, worker_count=len(view.workers))
         decision = ScalingDecision(verdict.action, verdict.count, verdict.reason, view.window_mean,
-                                   verdict.worker_ids, view.now, seq, trigger)
+                                   verdict.worker_ids, view.now, seq, trigger_of(view, policy))
         if seq:
             self._decisions.append(decision)
         self._evaluations.append(decision)
@@ -319,8 +327,3 @@ class DynamicResourceManager:
         """Logged decisions (not maintain) with a sequence number above seq, oldest first."""
         with self._lock:
             return [d for d in self._decisions if d.seq > seq]
-
-
-def _check_id(value: Any, name: str) -> None:
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{name}: expected a non-empty string, got {value!r:.40}")

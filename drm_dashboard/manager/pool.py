@@ -15,12 +15,13 @@ _EPS = 1e-9
 class Worker:
     """One registered worker: capacity, what we reserved on it, and what it last reported."""
 
-    __slots__ = ("worker_id", "capacity", "reserved", "reservations", "used", "last_heartbeat",
-                 "reported", "lost", "draining")
+    __slots__ = ("worker_id", "capacity", "capacity_since", "reserved", "reservations", "used",
+                 "last_heartbeat", "reported", "lost", "draining")
 
     def __init__(self, worker_id: str, capacity: Capacity, now: float) -> None:
         self.worker_id = worker_id
         self.capacity = capacity
+        self.capacity_since = now  # when the capacity was last registered or updated
         self.reserved = [0.0, 0.0, 0.0]
         self.reservations: dict[str, None] = {}  # an ordered set of reservation ids
         self.used = Usage()
@@ -126,3 +127,11 @@ class ReferenceCapacity:
         """Typical (cores, memory MB, GPU MB) of one worker; 0 for a kind never seen."""
         means = [s / c if c else 0.0 for s, c in zip(self._sums, self._counts)]
         return (means[0], means[1], means[2])
+
+
+def mark_lost(workers: Iterable[Worker], cutoff: float) -> list[str]:
+    """Mark reporting workers silent since before cutoff as lost; return the newly lost ids."""
+    lost = [w for w in workers if w.reported and not w.lost and w.last_heartbeat < cutoff]
+    for worker in lost:
+        worker.lost = True
+    return [w.worker_id for w in lost]

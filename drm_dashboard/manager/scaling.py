@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from ..models import ScalingTrigger
+
 Amounts = tuple[float, float, float]  # (cpu cores, memory MB, GPU memory MB)
 
 
@@ -78,6 +80,18 @@ def pct(fraction: float) -> str:
 def cooldown_left(last: float | None, cooldown_s: float, now: float) -> float:
     """Seconds until a cooldown that started at `last` has passed; 0 when it has."""
     return 0.0 if last is None else max(0.0, last + cooldown_s - now)
+
+
+def trigger_of(view: PoolView, policy: ScalingPolicy) -> ScalingTrigger:
+    """The values a decision was judged on; cooldowns as they stood then, not the decision's effect."""
+    return ScalingTrigger(
+        window_utilization=view.window_mean, instant_utilization=view.instant,
+        window_s=policy.window_s, target=policy.target,
+        scale_up_threshold=policy.scale_up_threshold,
+        scale_down_threshold=policy.scale_down_threshold,
+        cooldown_up_remaining_s=cooldown_left(view.last_up, policy.cooldown_up_s, view.now),
+        cooldown_down_remaining_s=cooldown_left(view.last_down, policy.cooldown_down_s, view.now),
+        pending_tasks=view.pending, worker_count=len(view.workers))
 
 
 def decide(view: PoolView, policy: ScalingPolicy) -> Verdict:

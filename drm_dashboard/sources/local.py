@@ -7,11 +7,12 @@ from typing import Any, Callable
 
 from ..errors import PayloadError, SourceError
 from ..models import Snapshot
-from .legacy import normalize_decision, normalize_performance, normalize_statistics
+from .legacy import (normalize_decision, normalize_performance, normalize_statistics,
+                     performance_from_workers)
 
 
 class LocalSource:
-    """Reads get_worker_statistics / get_performance_metrics and the decisions since a cursor."""
+    """Reads get_worker_statistics, get_performance_metrics when offered, and new decisions."""
 
     def __init__(self, manager: Any, *, description: str = "embedded manager",
                  clock: Callable[[], float] = time.time) -> None:
@@ -27,9 +28,11 @@ class LocalSource:
 
     def snapshot(self) -> Snapshot:
         """Poll the manager once and validate what it returned."""
+        # the original's real manager has no get_performance_metrics: its KPIs are not reported
+        perf_call = getattr(self._manager, "get_performance_metrics", None)
         try:
             stats = self._manager.get_worker_statistics()
-            perf = self._manager.get_performance_metrics()
+            perf = perf_call() if callable(perf_call) else None
         except Exception as exc:  # a manager's own bug must show as source health, not kill a tick
             raise SourceError(f"manager raised {type(exc).__name__}: {exc}") from exc
         if not isinstance(stats, dict):
@@ -37,20 +40,24 @@ class LocalSource:
         decisions = self._new_decisions()
         snap = Snapshot.from_json(
             normalize_statistics(stats, self._clock()),
-            normalize_performance(perf) if isinstance(perf, dict) and perf else None,
+            normalize_performance(perf) if isinstance(perf, dict) and perf
+            else performance_from_workers(stats),
             decisions,
         )
         self._advance(snap)
         return snap
 
     def _new_decisions(self) -> list[dict[str, Any]]:
-        """Decisions after the cursor; a manager without a log is read through its last decision."""
+        """Decisions after the cursor; a manager without a log is read through its last decision.
+
+        That one may be any action, maintain included (the original's mock says why it held).
+        """
         since = getattr(self._manager, "decisions_since", None)
         if callable(since):
             return [d.to_dict() if hasattr(d, "to_dict") else normalize_decision(d)
                     for d in since(self._cursor)]
         last = normalize_decision(getattr(self._manager, "last_scaling_decision", None))
-        if last is None or last.get("action") == "maintain":
+        if last is None:
             return []
         key = (last.get("timestamp"), last.get("action"), last.get("count"))
         return [] if key == self._last_legacy else [last]

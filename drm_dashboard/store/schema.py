@@ -46,10 +46,14 @@ def _pct(value: float | None) -> float:
     return _NAN if value is None else value * 100.0
 
 
+def _nan(value: float | None) -> float:
+    return _NAN if value is None else value
+
+
 def system_row(snap: Snapshot) -> list[float]:
     """One tick's system values in SYSTEM_COLUMNS order; percent, NaN for a missing GPU."""
     return [
-        snap.total_workers, snap.active_workers, snap.active_tasks, snap.pending_tasks,
+        snap.total_workers, _nan(snap.active_workers), snap.active_tasks, _nan(snap.pending_tasks),
         snap.resource_reservations, snap.cpu * 100.0, snap.memory * 100.0, _pct(snap.gpu),
         snap.overall * 100.0, _pct(snap.allocated),
     ]
@@ -60,10 +64,10 @@ def performance_row(snap: Snapshot) -> list[float]:
     p = snap.performance
     if p is None:
         return [_NAN] * len(PERFORMANCE_COLUMNS)
-    return [p.task_throughput, p.allocation_time_ms, _NAN if p.queue_wait_ms is None else p.queue_wait_ms,
-            p.resource_efficiency * 100.0, p.tasks_completed, p.tasks_failed,
-            *(_NAN if v is None else v for v in (p.allocations_total, p.allocation_ms_total,
-                                                  p.placements_total, p.queue_wait_ms_total))]
+    return [_nan(p.task_throughput), _nan(p.allocation_time_ms), _nan(p.queue_wait_ms),
+            _pct(p.resource_efficiency), _nan(p.tasks_completed), _nan(p.tasks_failed),
+            *map(_nan, (p.allocations_total, p.allocation_ms_total, p.placements_total,
+                        p.queue_wait_ms_total))]
 
 
 def worker_table(workers: Sequence[WorkerSample]) -> np.ndarray:
@@ -89,6 +93,8 @@ def workers_from_frame(frame: pd.DataFrame) -> tuple[WorkerSample, ...]:
             values[name] = None if math.isnan(values[name]) else values[name] / 100.0
         for name in ("tasks", "gpu_devices"):
             values[name] = int(values[name])
+        if math.isnan(values["last_heartbeat"]):
+            values["last_heartbeat"] = None
         out.append(WorkerSample(worker_id=str(row["worker_id"]), status=str(row["status"]), **values))
     return tuple(out)
 
@@ -127,7 +133,8 @@ def decisions_from_frame(frame: pd.DataFrame) -> tuple[ScalingDecision, ...]:
     """ScalingDecisions from history rows, validated by the model itself."""
     return tuple(ScalingDecision.from_json({
         "action": r["action"], "count": int(r["count"]), "reason": r["reason"],
-        "utilization": float(r["utilization"]), "worker_ids": json.loads(r["worker_ids"]),
+        "utilization": None if pd.isna(r["utilization"]) else float(r["utilization"]),
+        "worker_ids": json.loads(r["worker_ids"]),
         "timestamp": float(r["ts"]), "seq": int(r["seq"]),
         "trigger": json.loads(r["trigger"]) if isinstance(r["trigger"], str) else None,
     }) for r in frame.to_dict("records"))

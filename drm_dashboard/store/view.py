@@ -104,6 +104,11 @@ class LiveView:
         return float(column[-1]) if self.n_ticks else float("nan")
 
 
+def _ints(values: np.ndarray) -> list[int | None]:
+    """Whole numbers as ints; None where the source did not report one."""
+    return [None if v != v else int(v) for v in values.tolist()]
+
+
 def resource_metrics(view: LiveView) -> dict[str, list]:
     """The original `resource_metrics` dict: epoch-second timestamps and percent values."""
     s = view.system
@@ -112,9 +117,9 @@ def resource_metrics(view: LiveView) -> dict[str, list]:
         "cpu_utilization": s["cpu_utilization"].tolist(),
         "memory_utilization": s["memory_utilization"].tolist(),
         "gpu_utilization": s["gpu_utilization"].tolist(),
-        "worker_count": s["total_workers"].astype(int).tolist(),
-        "active_tasks": s["active_tasks"].astype(int).tolist(),
-        "pending_tasks": s["pending_tasks"].astype(int).tolist(),
+        "worker_count": _ints(s["total_workers"]),
+        "active_tasks": _ints(s["active_tasks"]),
+        "pending_tasks": _ints(s["pending_tasks"]),
     }
 
 
@@ -131,7 +136,7 @@ def worker_metrics(view: LiveView) -> dict[str, dict[str, list]]:
             "cpu_utilization": by_worker["cpu"][j][rows].tolist(),
             "memory_utilization": by_worker["memory"][j][rows].tolist(),
             "gpu_utilization": by_worker["gpu"][j][rows].tolist(),
-            "tasks": by_worker["tasks"][j][rows].astype(int).tolist(),
+            "tasks": _ints(by_worker["tasks"][j][rows]),
         }
     return out
 
@@ -146,8 +151,8 @@ def performance_metrics(view: LiveView) -> dict[str, list]:
         "allocation_time": p["allocation_time_ms"][rows].tolist(),
         "queue_wait": p["queue_wait_ms"][rows].tolist(),
         "resource_efficiency": p["resource_efficiency"][rows].tolist(),
-        "tasks_completed": p["tasks_completed"][rows].astype(int).tolist(),
-        "tasks_failed": p["tasks_failed"][rows].astype(int).tolist(),
+        "tasks_completed": _ints(p["tasks_completed"][rows]),
+        "tasks_failed": _ints(p["tasks_failed"][rows]),
     }
 
 

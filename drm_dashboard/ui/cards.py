@@ -45,6 +45,11 @@ def _num(value: float) -> str:
     return "—" if math.isnan(value) else f"{value:,.0f}"
 
 
+def _counted(value: float, what: str) -> str:
+    """'3 pending', or 'pending not reported' when the source never sends it."""
+    return f"{what} not reported" if math.isnan(value) else f"{_num(value)} {what}"
+
+
 def trend(view: LiveView, column: str, *, unit: str = "") -> tuple[str, str]:
     """('▲ 3 vs 5 min ago', colour) comparing the newest value with the one TREND_S earlier."""
     ts = view.timestamps
@@ -89,10 +94,10 @@ def overview_kpis(view: LiveView, window: str) -> list[Kpi]:
     gpu = _last(s["gpu_utilization"])
     gpu_part = "" if math.isnan(gpu) else f" · GPU {_pct(gpu)}"
     return [
-        Kpi("Workers", _num(_last(s["total_workers"])), f"{_num(_last(s['active_workers']))} active",
+        Kpi("Workers", _num(_last(s["total_workers"])), _counted(_last(s["active_workers"]), "active"),
             *trend(view, "total_workers")),
         Kpi("Active tasks", _num(_last(s["active_tasks"])),
-            f"{_num(_last(s['pending_tasks']))} pending", *trend(view, "active_tasks")),
+            _counted(_last(s["pending_tasks"]), "pending"), *trend(view, "active_tasks")),
         Kpi("Average utilization", f"CPU {_pct(_last(s['cpu_utilization']))}",
             f"memory {_pct(_last(s['memory_utilization']))}{gpu_part} · "
             f"allocated {_pct(_last(s['allocated']))}",

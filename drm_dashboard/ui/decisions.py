@@ -54,8 +54,10 @@ def policy_text(limits: Thresholds) -> str:
         cool = "cooldowns not reported by this source"
     else:
         cool = f"cooldowns {limits.cooldown_up_s:g} s after a scale-up, {limits.cooldown_down_s:g} s after a scale-down"
+    # a window NaN: the manager (the original's mock) judged each instant, over no stated window
+    over = "" if math.isnan(limits.window_s) else f", judged over {limits.window_s:g} s"
     return (f"scale up at {limits.scale_up:.0f}%, down at {limits.scale_down:.0f}%, target "
-            f"{limits.target:.0f}%, judged over {limits.window_s:g} s; {cool}")
+            f"{limits.target:.0f}%{over}; {cool}")
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ def trigger_text(d: ScalingDecision) -> str:
     """The values the decision was judged on, in one line."""
     t = d.trigger
     if t is None:
+        if d.utilization is None:
+            return "no trigger values sent"
         return f"allocation {d.utilization * 100:.0f}% (no trigger values sent)"
     parts = [f"window {t.window_utilization * 100:.0f}% over {t.window_s:g} s",
              f"instant {t.instant_utilization * 100:.0f}%", f"pending {t.pending_tasks}",

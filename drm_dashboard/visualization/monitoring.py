@@ -14,6 +14,7 @@ from ..server import BackgroundServer
 from ..threads import wait_until_stopped
 from ..ui.theme import THEMES, register_css_route
 from .charts import CHARTS
+from .monitoring_legacy import action_note, register_legacy_routes
 from .monitoring_page import PAGE, PageState, render_notice, render_page
 from .static import PLOTLY_JS, UI_ASSETS
 from .summary import cards
@@ -62,10 +63,12 @@ class MonitoringDashboard:
 
     def run(self) -> None:
         """Serve until stop(), Ctrl-C or SIGTERM (raised as KeyboardInterrupt by the script)."""
-        url = self.start()
-        log.info("monitoring dashboard at %s", url)
         try:
+            # start inside the try: a Ctrl-C while the server comes up also stops it cleanly
+            log.info("monitoring dashboard at %s", self.start())
             wait_until_stopped(self._stopped)
+        except KeyboardInterrupt:
+            log.info("interrupted while starting; shutting down")
         finally:
             self.stop()
 
@@ -87,6 +90,7 @@ def create_monitoring_app(dash: MonitoringDashboard) -> flask.Flask:
     """The Flask app: /, /drm-dashboard and the chart files, summary, report and live-page routes."""
     app = flask.Flask(__name__)
     register_css_route(app)
+    register_legacy_routes(app, dash)
 
     @app.get("/")
     def index() -> flask.Response:
@@ -101,7 +105,8 @@ def create_monitoring_app(dash: MonitoringDashboard) -> flask.Flask:
         files = integration.update_visualizations(force=state.refresh, theme=state.theme)
         drawn = next(f for f in files if f.name == state.chart)
         summary = integration.get_resource_summary()
-        return render_page(state, items=cards(summary), source=integration.source_description,
+        note = action_note(flask.request.args, integration.get_dashboard_url())
+        return render_page(state, items=cards(summary), source=integration.source_description, note=note,
                            simulated=integration.simulated, drawn_at=drawn.generated_at,
                            chart_src=f"{PAGE}/charts/{state.theme}/{state.chart}.html",
                            update_interval=integration.update_interval)

@@ -93,18 +93,23 @@ def _controls(state: PageState) -> str:
 
 
 def render_page(state: PageState, *, items: Sequence[Card], source: str, simulated: bool,
-                chart_src: str, drawn_at: float, update_interval: float) -> str:
+                chart_src: str, drawn_at: float, update_interval: float, note: str = "") -> str:
     """The whole page; the iframe shows the chosen chart's file."""
     theme = THEMES[state.theme]
     badge = "<span class='badge bg-info ms-2'>simulated load</span>" if simulated else ""
     drawn = time.strftime("%H:%M:%S", time.localtime(drawn_at))
     body = (
-        f"{_navbar(theme, source, badge)}<div class='container-fluid'>{_controls(state)}{_cards(items)}"
+        f"{_navbar(theme, source, badge)}<div class='container-fluid'>{_note(note)}{_controls(state)}"
+        f"{_cards(items)}"
         f"{_tabs(state)}<iframe id='drm-chart' title='{_e(CHARTS[state.chart])}' src='{_e(chart_src)}' "
         f"style='width:100%;height:{CHART_HEIGHT_PX}px;border:0'></iframe>"
         f"<footer class='small text-muted mt-2 mb-3'>Charts drawn at {drawn} (server time, {offset_label()});"
         f" redrawn every {update_interval:g} s, or now with “Redraw now”.</footer></div>")
     return _document(theme, body, state)
+
+
+def _note(text: str) -> str:
+    return f"<div class='alert alert-info py-2' id='drm-action-note'>{_e(text)}</div>" if text else ""
 
 
 def _navbar(theme: Theme, source: str, badge: str) -> str:

@@ -119,6 +119,16 @@ def change_traces(findings: Sequence[Any], color: str, scale: float, unit: str,
     return traces
 
 
+def not_reported(view: LiveView, column: str) -> str:
+    """Why a KPI has no line when the source sends KPIs but never this one; "" otherwise."""
+    perf = view.performance
+    if not view.n_ticks or np.isfinite(perf[column]).any():
+        return ""
+    if not any(np.isfinite(perf[c]).any() for c in KPIS):
+        return "This source reports no performance metrics."
+    return f"Not reported by this source: its metrics carry no {KPIS[column][0].lower()}."
+
+
 def kpi_figure(view: LiveView, *, column: str, minutes: int, theme: Theme,
                forecast: Any = None, findings: Sequence[Any] = ()) -> go.Figure:
     """The KPI over the range (broken at gaps), its mean, change points and any forecast."""
@@ -126,7 +136,8 @@ def kpi_figure(view: LiveView, *, column: str, minutes: int, theme: Theme,
     rows = range_rows(view, minutes)
     y = kpi_values(view, column)[rows]
     if not np.isfinite(y).any():
-        return empty_figure(f"No {title.lower()} samples in this range yet.", theme, height=260)
+        return empty_figure(not_reported(view, column) or f"No {title.lower()} samples in this range yet.",
+                            theme, height=260)
     scale = 1.0
     if unit == " ms" and np.nanmax(y) >= 10_000:  # minutes of queueing read better in seconds
         scale, unit, ytitle = 1000.0, " s", ytitle.replace("ms", "s", 1)

@@ -14,7 +14,8 @@ from .. import ids
 from ..components import keep_zoom, live_graph, panel, segmented
 from ..context import UIContext
 from ..figures.common import jsonable
-from ..figures.performance import KPIS, RANGES, KpiStats, forecast_ready, kpi_figure, kpi_stats
+from ..figures.performance import (KPIS, RANGES, KpiStats, forecast_ready, kpi_figure, kpi_stats,
+                                   not_reported)
 from ..regressions import RegressionPanel, finding_text, panel_for, statistic_text
 from ..units import NOT_REPORTED, duration_ms, plural
 from ..status import clock_time
@@ -91,7 +92,8 @@ def _stats_and_trend(view: Any, column: str, minutes: int, forecast: Any, eta: A
     top = float(np.nanmax(values)) if seen.size else math.nan
     trend = trend_line(forecast, eta, unit, ready=forecast_ready(view, column, forecast),
                        observed_max=top, span_s=float(seen[-1] - seen[0]) if seen.size else 0.0)
-    return [html.Div(stats_line(kpi_stats(view, column, minutes), unit, minutes)),
+    missing = not_reported(view, column)
+    return [html.Div(missing or stats_line(kpi_stats(view, column, minutes), unit, minutes)),
             html.Div(trend, className="text-muted")]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -31,7 +32,8 @@ THRESHOLDS_DATA = "scaling-thresholds-data"
 RENDERED = "scaling-rendered"
 VERDICTS = "scaling-verdicts"
 VERDICTS_SHOWN = 20
-_BADGE = {"scale_up": ("scale up", "success"), "scale_down": ("scale down", "danger")}
+_BADGE = {"scale_up": ("scale up", "success"), "scale_down": ("scale down", "danger"),
+          "maintain": ("maintain", "secondary")}
 HEADER = ("Time", "Action", "Count", "Reason", "Trigger values",
           f"Impact ({IMPACT_WINDOW_S / 60:.0f} min before → after)", "Time to effect")
 
@@ -60,11 +62,14 @@ def summary_text(view: LiveView, limits: Thresholds | None, window: str) -> str:
     ups = sum(d.action == "scale_up" for d in view.decisions)
     downs = sum(d.action == "scale_down" for d in view.decisions)
     policy = "" if limits is None else f" Policy ({limits.source}): {policy_text(limits)}."
-    if not view.decisions:
+    holds = sum(d.action == "maintain" for d in view.decisions)
+    held_too = f", {holds} to maintain" if holds else ""
+    if not ups + downs:
         workers = view.latest("total_workers")
-        held = "" if view.is_empty else f" The pool has {plural(int(workers), 'worker')} now."
-        return f"No scale-up or scale-down {window}.{held}{policy}"
-    return (f"{plural(ups, 'scale-up')} and {plural(downs, 'scale-down')} {window}.{policy}")
+        held = "" if view.is_empty or workers != workers else (
+            f" The pool has {plural(int(workers), 'worker')} now.")
+        return f"No scale-up or scale-down {window}{held_too}.{held}{policy}"
+    return f"{plural(ups, 'scale-up')} and {plural(downs, 'scale-down')}{held_too} {window}.{policy}"
 
 
 def _row(view: LiveView, d: ScalingDecision) -> html.Tr:
