@@ -158,7 +158,6 @@ def test_the_worker_table_sorts_naturally_filters_and_drives_the_chart(dash_br, 
     row.find_element(By.CSS_SELECTOR, "td.dash-select-cell input").click()
     names = "return document.querySelector('#workers-lines .js-plotly-plot').data.map(t => t.name)"
     _wait(lambda: wid in dash_br.driver.execute_script(names), what=f"{wid} on the chart")
-    assert wid in dash_br.find_element("#workers-choice").text
     assert dash_br.get_logs() == []
 
 
