@@ -14,6 +14,7 @@ from typing import Any, Sequence
 
 import requests
 
+from .access import add_access_flags, passwd_main, token_main
 from .cli_common import OneLineParser, configure_logging, stop_on_sigterm
 from .config import FAIL_ON, THEMES, Settings, resolve
 from .errors import ConfigError, DashboardError
@@ -39,14 +40,21 @@ def build_parser(prog: str = "drm-dashboard") -> argparse.ArgumentParser:
     p.add_argument("--drm-url", dest="drm_url", help="URL of a DRM coordinator (API v1)")
     p.add_argument("--api-key", dest="api_key", help="coordinator API key (or DRM_API_KEY)")
     p.add_argument("--seed", type=int, help="seed of the embedded demo workload (default: 0)")
-    p.add_argument("--inject-regression", dest="inject_regression", metavar="METRIC@MINUTE",
-                   help="demo only: make allocation_time (or throughput) twice as bad from that "
-                        "minute, to watch the regression detector find it (e.g. allocation_time@10)")
     p.add_argument("--demo-speed", dest="demo_speed", type=float, metavar="N",
                    help="demo only: run the simulated workload N times faster than real time "
                         "(1 to 1000; polls every second unless --update-interval is given)")
+    p.add_argument("--inject-regression", dest="inject_regression", metavar="METRIC[*FACTOR]@MINUTE",
+                   help="demo only: make allocation_time, queue_wait or throughput worse from that "
+                        "minute (twice as bad, or multiplied by FACTOR), to watch the regression "
+                        "detector find it (e.g. allocation_time@10, throughput*0.5@2)")
     p.add_argument("--alert-config", dest="alert_config",
                    help="alert rules, silences and notifications (TOML, YAML or JSON; see docs/ALERTS.md)")
+    # -- exposure (issue 12): secrets from files, certificates, who may see the pages ----------
+    p.add_argument("--api-key-file", dest="api_key_file",
+                   help="read the coordinator key from this file's first line (keeps it out of ps)")
+    p.add_argument("--ca-bundle", dest="ca_bundle",
+                   help="CA certificates (PEM) that an https --drm-url's certificate must chain to")
+    add_access_flags(p)
     prom = p.add_argument_group("Prometheus (read the fleet through PromQL instead of --drm-url)")
     prom.add_argument("--prometheus-url", dest="prometheus_url",
                       help="Prometheus server that scrapes the coordinators' /metrics")
@@ -65,6 +73,9 @@ def build_parser(prog: str = "drm-dashboard") -> argparse.ArgumentParser:
                     "beside it (same name, .json)")
     ci.add_argument("--fail-on", dest="fail_on", choices=FAIL_ON,
                     help="exit 1 when an alert at this level or above was raised (default: never)")
+    ci.add_argument("--min-coverage", dest="min_coverage", type=float, metavar="FRACTION",
+                    help="exit 3 (not monitored) when fewer than this share of the expected polls "
+                         "succeeded, or the source failed at the end (default: 0.9)")
     return p
 
 
@@ -98,6 +109,10 @@ def main(argv: Sequence[str] | None = None, prog: str = "drm-dashboard") -> int:
     if args[:1] == ["export"]:  # `drm-dashboard export ...`: history to CSV, Parquet or JSON
         from .export import main as export_main  # noqa: PLC0415
         return export_main(args[1:], prog=f"{prog} export")
+    if args[:1] == ["passwd"]:  # `drm-dashboard passwd FILE USER`: a user for --auth-file
+        return passwd_main(args[1:], prog=f"{prog} passwd")
+    if args[:1] == ["token"]:  # `drm-dashboard token FILE NAME`: a bearer token for --auth-file
+        return token_main(args[1:], prog=f"{prog} token")
     settings = parse_settings(argv, prog)
     configure_logging(settings.debug)
     from .dashboard import DRMRealTimeDashboard, check_source_settings  # noqa: PLC0415

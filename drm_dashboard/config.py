@@ -37,11 +37,22 @@ class Settings:
     serve: bool = True
     report: str | None = None
     fail_on: str = "never"
+    # a run passes only if at least this share of its expected ticks (duration / interval) succeeded
+    min_coverage: float = 0.9
     alert_config: str | None = None
-    # demo only: "allocation_time@10" doubles placement latency from minute 10 of the run
+    # demo only: "allocation_time@10" doubles placement latency from minute 10 of the run,
+    # "allocation_time*1.5@2" multiplies it by 1.5 from minute 2 (see parse_regression)
     inject_regression: str | None = None
     # demo only: the simulated workload runs this many times faster than the wall clock
     demo_speed: float = 1.0
+    # -- exposure (docs/SECURITY.md): who may see the pages, how secrets and certificates arrive --
+    auth_file: str | None = None
+    trusted_proxy: str | None = None  # comma-separated addresses or networks of the auth proxy
+    proxy_user_header: str = "X-Forwarded-User"
+    allowed_host: str | None = None  # comma-separated Host names served besides loopback and --host
+    insecure_no_auth: bool = False
+    api_key_file: str | None = None
+    ca_bundle: str | None = None
     # PrometheusSource: the fleet read through PromQL; the token file and password are secrets
     prometheus_url: str | None = None
     prometheus_bearer_token_file: str | None = field(default=None, repr=False)
@@ -50,10 +61,12 @@ class Settings:
     prometheus_max_workers: int = 100
 
     def __post_init__(self) -> None:
-        for name in ("update_interval", "retention", "duration"):
+        for name, (lo, hi) in NUMERIC_RANGES.items():
             value = getattr(self, name)
-            if value is not None and not math.isfinite(value):
-                raise ConfigError(f"--{name.replace('_', '-')} must be a finite number, got {value}")
+            if value is not None and not (math.isfinite(value) and lo <= value <= hi):
+                raise ConfigError(f"--{name.replace('_', '-')} must be a finite number between "
+                                  f"{lo:g} and {hi:g}, got {value:g}")
+        check_exposure_settings(self)
         if not 1 <= self.port <= 65535:
             raise ConfigError(f"--port must be between 1 and 65535, got {self.port}")
         if not self.update_interval > 0:
@@ -74,6 +87,9 @@ class Settings:
                               f"(got {self.report!r})")
         if self.duration is not None and not self.duration > 0:
             raise ConfigError(f"--duration must be above 0 seconds, got {self.duration:g}")
+        if not (math.isfinite(self.min_coverage) and 0.0 < self.min_coverage <= 1.0):
+            raise ConfigError(f"--min-coverage must be a fraction above 0 and at most 1, "
+                              f"got {self.min_coverage:g}")
         if self.fail_on not in FAIL_ON:
             raise ConfigError(f"--fail-on must be one of {', '.join(FAIL_ON)}, got {self.fail_on!r}")
         if self.inject_regression is not None:
@@ -88,11 +104,41 @@ class Settings:
     def retention_s(self) -> float:
         return self.retention * 60.0
 
+    def coordinator_key(self) -> str | None:
+        """The coordinator's key: --api-key, or the first line of --api-key-file (kept out of ps)."""
+        if self.api_key_file:
+            from .auth import read_secret  # noqa: PLC0415
+            return read_secret(self.api_key_file, "--api-key-file")
+        return self.api_key
+
     def with_overrides(self, **changes: Any) -> "Settings":
         return replace(self, **changes)
 
 
-REGRESSION_METRICS = ("allocation_time", "throughput")
+REGRESSION_METRICS = ("allocation_time", "queue_wait", "throughput")
+# the metrics that regress by shrinking: their FACTOR is below 1
+_SHRINKING = ("throughput",)
+_REGRESSION_FORM = ("--inject-regression must be METRIC[*FACTOR]@MINUTE with METRIC one of "
+                    + ", ".join(REGRESSION_METRICS) + " (e.g. allocation_time*1.5@2)")
+# a poll faster than 0.1 s or a window longer than a week is a typo, not a plan
+NUMERIC_RANGES = {"update_interval": (0.1, 3600.0), "retention": (0.01, 7 * 24 * 60.0),
+                  "duration": (0.1, 31 * 24 * 3600.0)}
+
+
+def check_exposure_settings(s: "Settings") -> None:
+    """The exposure flags hang together: one way to pass the key, files that exist, real addresses."""
+    from .auth import parse_networks  # noqa: PLC0415 (config stays importable without werkzeug)
+    if s.api_key and s.api_key_file:
+        raise ConfigError("pass the coordinator key once: --api-key or --api-key-file, not both")
+    if s.api_key_file and not s.drm_url:
+        raise ConfigError("--api-key-file needs --drm-url (the key is for a remote coordinator)")
+    for flag, path in (("--auth-file", s.auth_file), ("--api-key-file", s.api_key_file),
+                       ("--ca-bundle", s.ca_bundle)):
+        if path is not None and not Path(path).is_file():
+            raise ConfigError(f"{flag}: {path} is not a readable file")
+    parse_networks(s.trusted_proxy)
+    if s.trusted_proxy and not s.proxy_user_header.strip():
+        raise ConfigError("--proxy-user-header must name a header")
 
 
 def check_url(url: str) -> None:
@@ -125,17 +171,28 @@ def check_prometheus(s: Settings) -> None:
         raise ConfigError(f"--prometheus-max-workers must be 1..10000, got {s.prometheus_max_workers}")
 
 
-def parse_regression(spec: str) -> tuple[str, float]:
-    """'METRIC@MINUTE' -> (metric, start in seconds); ConfigError naming the flag otherwise."""
-    metric, _, minute = spec.partition("@")
+def parse_regression(spec: str) -> tuple[str, float, float]:
+    """'METRIC[*FACTOR]@MINUTE' -> (metric, start s, how many times worse); ConfigError otherwise.
+
+    FACTOR multiplies the metric (allocation_time*1.5, throughput*0.5); without it the metric
+    gets twice as bad. MINUTE defaults to 10.
+    """
+    head, _, minute = spec.partition("@")
+    metric, star, factor_text = head.partition("*")
     try:
         start_min = float(minute) if minute else 10.0
+        factor = float(factor_text) if star else None
     except ValueError:
-        start_min = -1.0
-    if metric not in REGRESSION_METRICS or start_min < 0:
-        raise ConfigError(f"--inject-regression must be METRIC@MINUTE with METRIC one of "
-                          f"{', '.join(REGRESSION_METRICS)}, got {spec!r}")
-    return metric, start_min * 60.0
+        raise ConfigError(f"{_REGRESSION_FORM}, got {spec!r}") from None
+    if metric not in REGRESSION_METRICS or not 0 <= start_min <= 7 * 24 * 60:
+        raise ConfigError(f"{_REGRESSION_FORM}, got {spec!r}")
+    if factor is None:
+        return metric, start_min * 60.0, 2.0
+    shrinks = metric in _SHRINKING
+    if not math.isfinite(factor) or not (0 < factor < 1 if shrinks else factor > 1):
+        need = "0 < FACTOR < 1" if shrinks else "FACTOR > 1"
+        raise ConfigError(f"--inject-regression {spec!r} would not make {metric} worse (need {need})")
+    return metric, start_min * 60.0, 1.0 / factor if shrinks else factor
 
 
 def _coerce(name: str, raw: str, kind: type) -> Any:
@@ -156,7 +213,8 @@ def _coerce(name: str, raw: str, kind: type) -> Any:
 _KIND_WORDS = {int: "a whole number", float: "a number"}
 _KINDS = {"port": int, "update_interval": float, "retention": float, "debug": bool,
           "browser": bool, "seed": int, "duration": float, "serve": bool,
-          "prometheus_max_workers": int, "demo_speed": float}
+          "min_coverage": float, "prometheus_max_workers": int, "insecure_no_auth": bool,
+          "demo_speed": float}
 # a sped-up demo is polled every second unless told otherwise: the detectors then get as many
 # samples per simulated minute as they need to find an injected regression within a minute
 DEMO_SPEED_INTERVAL_S = 1.0
@@ -173,7 +231,8 @@ def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] | None = None) 
             values[f.name] = _coerce(f.name, environ[ENV_PREFIX + f.name.upper()], _KINDS.get(f.name, str))
     # the coordinator's key is also read from DRM_API_KEY, the name CI secrets use; only with a
     # coordinator to send it to, so a shell that exported it for drm-worker can still run the demo
-    if values.get("api_key") is None and values.get("drm_url") and environ.get("DRM_API_KEY"):
+    if (values.get("api_key") is None and not values.get("api_key_file") and values.get("drm_url")
+            and environ.get("DRM_API_KEY")):
         values["api_key"] = environ["DRM_API_KEY"]
     if values.get("demo_speed", 1.0) != 1.0 and "update_interval" not in values:
         values["update_interval"] = DEMO_SPEED_INTERVAL_S

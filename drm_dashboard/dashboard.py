@@ -20,8 +20,11 @@ from .metrics import DashboardState, dashboard_registry, register_metrics_route
 from .models import SourceHealth
 from .notify import AlertmanagerDestination, NotificationDispatcher, build_destinations
 from .report.summary import RunFacts, summarize
+from .access import build_exposure
+from .guard import Exposure, content_security_policy
 from .server import BackgroundServer
 from .threads import wait_until_stopped
+from .uptime import UptimeRecord
 from .sources import MetricsSource
 from .sources.legacy import policy_of
 from .sources.local import LocalSource
@@ -31,6 +34,8 @@ from .store.live import LiveStore
 log = logging.getLogger(__name__)
 
 DEMO_DESCRIPTION = "embedded demo workload"
+# a callback request carries a few inputs and states (a figure at most): 2 MiB is ample
+DASHBOARD_MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
 class DRMRealTimeDashboard:
@@ -68,20 +73,23 @@ class DRMRealTimeDashboard:
         self._stopped = threading.Event()
         self._lock = threading.Lock()
         self._started_at: float | None = None
+        self._ended_at: float | None = None  # when collection stopped: the run's coverage ends there
         self._run_cursor = 0
         self._running = False
         # kept past stop(), so a summary written after the run still tells how the source did
         self._last_health = SourceHealth()
         self._last_events: tuple[Any, ...] = ()
+        self._last_uptime = UptimeRecord()
+        self._last_fired: tuple[Any, ...] = ()
 
     def _workload_config(self) -> WorkloadConfig:
         """The demo's seeded workload, with the regression --inject-regression asks for."""
         spec = self.settings.inject_regression
         if spec is None:
             return WorkloadConfig(seed=self.settings.seed)
-        metric, start_s = parse_regression(spec)
+        metric, start_s, factor = parse_regression(spec)
         return WorkloadConfig(seed=self.settings.seed,
-                              regression=InjectedRegression(metric=metric, start_s=start_s, factor=2.0))
+                              regression=InjectedRegression(metric=metric, start_s=start_s, factor=factor))
 
     def _make_source(self) -> MetricsSource:
         if self.settings.prometheus_url is not None:
@@ -89,7 +97,8 @@ class DRMRealTimeDashboard:
             return from_settings(self.settings)
         if self.settings.drm_url is not None:
             from .sources.coordinator import CoordinatorSource  # noqa: PLC0415 (optional part)
-            return CoordinatorSource(self.settings.drm_url, self.settings.api_key)
+            return CoordinatorSource(self.settings.drm_url, self.settings.coordinator_key(),
+                                     ca_bundle=self.settings.ca_bundle)
         desc = DEMO_DESCRIPTION if self.simulated else "in-process manager"
         return LocalSource(self.manager, description=desc, clock=self._clock)
 
@@ -170,8 +179,12 @@ class DRMRealTimeDashboard:
     def _stop_data_collection(self) -> None:
         """Stop the collector and the workload, then flush history."""
         if self.collector is not None:
+            self._ended_at = self._clock()
             self.collector.stop()
             self.collector.join(timeout=10)
+            # health rules judged at the end too: a source down since the last (backed-off) poll
+            # has its alert even if no poll came after the rule's wait ran out
+            self.collector.judge_health()
         if self._driver is not None:
             self._driver.stop()
             self._driver.join(timeout=10)
@@ -214,6 +227,16 @@ class DRMRealTimeDashboard:
             run_started=lambda: self._started_at,
             notifications=lambda: self.notifier.stats() if self.notifier else None)
 
+    def _exposure(self, app: Any) -> Exposure:
+        """Auth, Host names, caps and CSP of the page server, from the settings."""
+        s = self.settings
+        # Dash's one inline script is allowed by its hash; nothing else inline, nothing evaluated
+        csp = content_security_policy(app.csp_hashes())
+        return build_exposure(auth_file=s.auth_file, trusted_proxy=s.trusted_proxy,
+                              proxy_user_header=s.proxy_user_header, allowed_host=s.allowed_host,
+                              insecure_no_auth=s.insecure_no_auth, csp=csp,
+                              max_body_bytes=DASHBOARD_MAX_BODY_BYTES)
+
     def _forecasts(self) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
         report = self.analytics.report
         return report.forecasts, report.etas
@@ -226,9 +249,13 @@ class DRMRealTimeDashboard:
         started = self._started_at or self._clock()
         findings = [f for f in self.analytics.report.findings if f.timestamp >= started]
         events = self.collector.health_events if self.collector else self._last_events
+        uptime = self.collector.uptime if self.collector else self._last_uptime
+        fired = self.collector.fired_alerts if self.collector else self._last_fired
+        ended = self._ended_at or self._clock()
         facts = RunFacts(source=self.source.description, simulated=self.simulated, started=started,
-                         ended=self._clock(), health=self._health(), health_events=events,
-                         findings=findings, fail_on=self.settings.fail_on)
+                         ended=ended, health=self._health(), health_events=events, findings=findings,
+                         fail_on=self.settings.fail_on, uptime=uptime, fired_alerts=fired,
+                         interval_s=self.settings.update_interval, min_coverage=self.settings.min_coverage)
         return summarize(self.live.since(self._run_cursor), facts)
 
     def start_in_background(self) -> str:
@@ -241,7 +268,8 @@ class DRMRealTimeDashboard:
                 return ""
             app = self.create_app()
             # bind first: a taken port fails before anything else is opened
-            server = BackgroundServer(app.server, self.settings.host, self.settings.port)
+            server = BackgroundServer(app.server, self.settings.host, self.settings.port,
+                                      self._exposure(app))
             try:
                 self._begin_run()
                 server.start()
@@ -257,7 +285,7 @@ class DRMRealTimeDashboard:
         """Open history (warm start), note where this run begins, start collecting."""
         self._open_history()
         # ticks restored from history are not this run's: summaries start after them
-        self._run_cursor, self._started_at = self.live.seq, self._clock()
+        self._run_cursor, self._started_at, self._ended_at = self.live.seq, self._clock(), None
         self._start_data_collection()
         self._running = True
         self._stopped.clear()
@@ -290,6 +318,8 @@ class DRMRealTimeDashboard:
             if self.collector is not None:
                 self._last_health = self.collector.health
                 self._last_events = self.collector.health_events
+                self._last_uptime = self.collector.uptime
+                self._last_fired = self.collector.fired_alerts
             self.collector = None
             history, self.history = self.history, None
             if history is not None:

@@ -6,7 +6,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping, Sequence
 
 from .errors import PayloadError
-from .validation import count, fraction, is_mapping, join_path, number, optional_fraction, require
+from .validation import (count, display_id, display_text, fraction, is_mapping, join_path, number,
+                         optional_fraction, require)
 
 ACTIONS = ("scale_up", "scale_down", "maintain")
 ALERT_LEVELS = ("info", "warning", "error", "critical")
@@ -49,7 +50,7 @@ class WorkerSample:
             raise PayloadError(f"{join_path(path, 'status')}: expected a string")
         return cls(
             worker_id=worker_id,
-            status=status,
+            status=display_text(status, 64),
             cpu=fraction(require(util, "cpu", up), join_path(up, "cpu")),
             memory=fraction(require(util, "memory", up), join_path(up, "memory")),
             gpu=optional_fraction(util, "gpu", up),
@@ -160,9 +161,9 @@ class ScalingDecision:
         return cls(
             action=action,
             count=count(require(data, "count", path), join_path(path, "count")),
-            reason=str(data.get("reason", "")),
+            reason=display_text(data.get("reason", "")),
             utilization=_optional_number(data, "utilization", path),
-            worker_ids=tuple(ids),
+            worker_ids=tuple(display_id(i) for i in ids),
             timestamp=number(require(data, "timestamp", path), join_path(path, "timestamp")),
             seq=count(data.get("seq", 0), join_path(path, "seq")),
             trigger=_trigger_from_json(trig, join_path(path, "trigger")) if trig else None,
@@ -215,8 +216,9 @@ class Snapshot:
         if not is_mapping(raw_workers):
             raise PayloadError(f"{p}.workers: expected an object keyed by worker id")
         workers = tuple(
-            WorkerSample.from_json(str(wid), w, f"{p}.workers[{wid!r}]")
-            for wid, w in raw_workers.items()
+            # ids and texts from a source are made safe to show here, once, for every reader
+            WorkerSample.from_json(wid, w, f"{p}.workers[{wid!r}]")
+            for wid, w in ((display_id(str(k)), v) for k, v in raw_workers.items())
         )
         if not isinstance(decisions, (list, tuple)):
             raise PayloadError("decisions: expected a list")
@@ -279,6 +281,8 @@ class SourceHealth:
     since: float = 0.0
     last_success: float | None = None
     consecutive_failures: int = 0
+    # epoch seconds of the next poll while failing (back-off), None while healthy
+    next_try: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,16 +1,19 @@
-"""A WSGI server in a named thread that can be stopped (Dash's app.run cannot)."""
+"""A WSGI server (waitress) in a named thread that can be stopped (Dash's app.run cannot)."""
 
 from __future__ import annotations
 
 import errno
 import logging
 import socket
+import struct
 import threading
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from waitress import wasyncore
+from waitress.server import create_server
 
 from .errors import ServerError
+from .guard import WILDCARDS, Exposure, Guard, is_loopback
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +29,7 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(address)
-        sock.listen(128)
+        sock.listen(1024)
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
@@ -36,37 +39,82 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-class BackgroundServer:
-    """Serves a WSGI app on host:port in a thread; port 0 picks a free port."""
+def check_exposure(host: str, exposure: Exposure) -> None:
+    """Refuse a non-loopback bind without authentication, unless the operator insists."""
+    if is_loopback(host) or exposure.authenticated:
+        return
+    if not exposure.insecure_no_auth:
+        raise ServerError(f"refusing to serve {host} without authentication: pass --auth-file or "
+                          "--trusted-proxy (see docs/SECURITY.md), or --insecure-no-auth")
+    log.warning("serving %s with NO authentication (--insecure-no-auth): anyone who reaches this "
+                "port sees every page", host)
 
-    def __init__(self, app: Any, host: str, port: int) -> None:
+
+class BackgroundServer:
+    """Serves a WSGI app on host:port in a thread behind a Guard; port 0 picks a free port."""
+
+    def __init__(self, app: Any, host: str, port: int, exposure: Exposure | None = None) -> None:
+        exposure = exposure or Exposure()
+        check_exposure(host, exposure)
+        self.guard = Guard(app, exposure, host)
         sock = _bind(host, port)
         try:
-            # werkzeug reports a taken port with print and sys.exit; binding ourselves and handing
-            # it the descriptor turns that into a ServerError the CLI can print in one line
-            self._server: BaseWSGIServer = make_server(host, port, app, threaded=True, fd=sock.fileno())
-        finally:
-            sock.close()  # werkzeug holds its own duplicate of the descriptor
+            # waitress reads a request's whole body before the app runs, times out idle and
+            # stalled connections, and with ident=None sends no Server banner
+            self._server = create_server(
+                self.guard, sockets=[sock], ident=None, threads=exposure.threads,
+                channel_timeout=exposure.channel_timeout_s,
+                cleanup_interval=max(1, int(exposure.channel_timeout_s // 4)),
+                connection_limit=exposure.connection_limit, asyncore_use_poll=True,
+                max_request_body_size=exposure.max_body_bytes, expose_tracebacks=False,
+                clear_untrusted_proxy_headers=False)
+        except BaseException:
+            sock.close()
+            raise
         self.host = host
-        self.port = int(self._server.server_address[1])
-        self._thread = threading.Thread(target=self._server.serve_forever, name="drm-http",
-                                        kwargs={"poll_interval": 0.2}, daemon=True)
+        self.port = int(sock.getsockname()[1])
+        self._thread = threading.Thread(target=self._serve, name="drm-http", daemon=True)
+
+    def _serve(self) -> None:
+        try:
+            self._server.run()
+        except (OSError, ValueError):
+            pass  # close() from stop() ends the loop by closing the sockets under it
+
+    def _close_all(self) -> None:
+        listener = self._server.socket
+        for channel in list(self._server._map.values()):
+            sock = getattr(channel, "socket", None)
+            if sock is not listener and getattr(sock, "family", None) in (socket.AF_INET, socket.AF_INET6):
+                # reset open viewer connections rather than close them: a close from our side
+                # would leave the port in TIME_WAIT, unusable for a minute after stop()
+                try:
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                except OSError:
+                    pass
+        wasyncore.close_all(self._server._map)
 
     @property
     def url(self) -> str:
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        host = "127.0.0.1" if self.host in WILDCARDS else self.host
+        host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.port}/"
 
     def start(self) -> None:
         """Start serving and return once the socket accepts connections."""
         self._thread.start()
-        # the socket is listening since make_server; one connect proves it to the caller
-        with socket.create_connection((self._server.server_address[0], self.port), timeout=5):
+        # the socket is listening since _bind; one connect proves it to the caller
+        connect_to = "127.0.0.1" if self.host in ("", "0.0.0.0") else ("::1" if self.host == "::" else self.host)
+        with socket.create_connection((connect_to, self.port), timeout=5):
             pass
 
     def stop(self) -> None:
         """Stop serving and free the port."""
+        # closing every channel, not just the listener, is what ends the loop: a viewer's
+        # keep-alive connection would otherwise keep it (and the port) alive
         if self._thread.is_alive():
-            self._server.shutdown()
+            # run the close in the loop's own thread: the trigger wakes its poll at once
+            self._server.trigger.pull_trigger(self._close_all)
             self._thread.join(timeout=5)
-        self._server.server_close()
+        self._close_all()
+        self._server.task_dispatcher.shutdown(timeout=5)

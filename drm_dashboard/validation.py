@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import math
+import re
 from typing import Any, Mapping
 
 from .errors import PayloadError
@@ -61,3 +64,74 @@ def optional_fraction(obj: Mapping[str, Any], key: str, path: str) -> float | No
     """A fraction that may be absent or null (GPU on a machine without one)."""
     value = obj.get(key) if is_mapping(obj) else None
     return None if value is None else fraction(value, join_path(path, key))
+
+
+# -- text from a source: worker ids, reasons, statuses ---------------------------------------
+MAX_ID_CHARS = 128
+# a reason or status longer than this is a broken or hostile peer, not a sentence to show
+MAX_TEXT_CHARS = 1000
+# 0x00-0x1f and 0x7f-0x9f (Unicode Cc) forge log lines and break labels; surrogates break encoders
+_FORBIDDEN_IN_ID = re.compile("[/\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def id_problem(value: Any) -> str | None:
+    """Why value is not a worker id (1-128 chars, no '/', no control chars), or None if it is one."""
+    if not isinstance(value, str) or not value:
+        return f"expected a non-empty string, got {type(value).__name__}"
+    if len(value) > MAX_ID_CHARS:
+        return f"{len(value):,} characters, at most {MAX_ID_CHARS} allowed"
+    bad = _FORBIDDEN_IN_ID.search(value)
+    if bad:
+        return f"character {bad.group()!r} at {bad.start()} is not allowed ('/' or a control character)"
+    return None
+
+
+def display_id(value: str) -> str:
+    """A valid id as it is; anything else made safe to show: control chars replaced, cut to 128."""
+    if id_problem(value) is None:
+        return value
+    clean = _CONTROL.sub("\ufffd", value)  # a '/' is harmless on a page; only routes refuse it
+    if len(clean) <= MAX_ID_CHARS:
+        return clean
+    # a digest of the whole id keeps two long ids with the same start apart
+    digest = hashlib.sha1(value.encode("utf-8", "replace")).hexdigest()[:8]
+    return f"{clean[:MAX_ID_CHARS - 10]}…{digest}"
+
+
+def display_text(value: Any, limit: int = MAX_TEXT_CHARS) -> str:
+    """Text from a source, safe for a log line or a label: control chars replaced, at most limit chars."""
+    text = _CONTROL.sub("\ufffd", str(value))
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+# -- JSON nesting -------------------------------------------------------------------------------
+# far deeper than any payload of ours (a Dash callback is ~10 levels), far below the recursion limit
+MAX_JSON_DEPTH = 64
+
+
+@functools.lru_cache(maxsize=1)
+def _bracket_steps() -> Any:
+    """byte -> +1 for [ and {, -1 for ] and }, 0 otherwise (a numpy lookup table)."""
+    import numpy as np  # noqa: PLC0415 (only servers check bodies; the manager stays numpy-free)
+    table = np.zeros(256, dtype=np.int8)
+    table[[ord("["), ord("{")]], table[[ord("]"), ord("}")]] = 1, -1
+    return table
+
+
+def json_depth(body: bytes) -> int:
+    """How deeply brackets nest in a JSON text (strings skipped), in linear time, without parsing it."""
+    import numpy as np  # noqa: PLC0415
+    a = np.frombuffer(body, dtype=np.uint8)
+    if not a.size:
+        return 0
+    quotes = a == 34
+    backslash = a == 92
+    if backslash.any():
+        # a quote ends a string unless an odd run of backslashes stands right before it
+        seen = np.cumsum(backslash, dtype=np.int64)
+        run = seen - np.maximum.accumulate(np.where(backslash, 0, seen))
+        quotes[1:] &= run[:-1] % 2 == 0
+    steps = _bracket_steps()[a]
+    steps[np.cumsum(quotes, dtype=np.int64) % 2 == 1] = 0  # brackets inside strings do not count
+    return int(np.cumsum(steps, dtype=np.int64).max(initial=0))

@@ -52,3 +52,12 @@ def test_a_bad_environment_number_is_worded_for_people():
         resolve({}, environ={"DRM_DASHBOARD_PORT": "eighty"})
     with pytest.raises(ConfigError, match="DRM_DASHBOARD_DEMO_SPEED must be a number"):
         resolve({}, environ={"DRM_DASHBOARD_DEMO_SPEED": "quick"})
+def test_min_coverage_from_flag_or_environment_and_validated():
+    assert resolve({}, environ={}).min_coverage == 0.9
+    assert resolve({}, environ={"DRM_DASHBOARD_MIN_COVERAGE": "0.75"}).min_coverage == 0.75
+    assert resolve({"min_coverage": 1.0}, environ={"DRM_DASHBOARD_MIN_COVERAGE": "0.5"}).min_coverage == 1.0
+    with pytest.raises(ConfigError, match="DRM_DASHBOARD_MIN_COVERAGE"):
+        resolve({}, environ={"DRM_DASHBOARD_MIN_COVERAGE": "most"})
+    for bad in (0.0, -0.1, 1.01, float("nan")):
+        with pytest.raises(ConfigError, match="--min-coverage"):
+            Settings(min_coverage=bad)

@@ -82,6 +82,9 @@ def _read(path: Path, name: str) -> Any:
         return yaml.safe_load(raw) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"{name}: not valid YAML: {_yaml_problem(exc)}") from None
+    except RecursionError:
+        # thousands of nested brackets exhaust the parser's stack: one line, not a traceback
+        raise ConfigError(f"{name}: nested too deeply to be a rules file") from None
     except ValueError as exc:
         # parsers write multi-line messages; the contract is one line
         syntax = {".toml": "TOML", ".json": "JSON"}.get(suffix, "YAML")

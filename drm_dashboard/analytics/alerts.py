@@ -3,7 +3,9 @@
 One alert per episode: a threshold rule goes inactive -> pending -> firing (one Alert) ->
 resolved (the same id re-emitted with details["state"] = "resolved"); nothing is raised again
 while it keeps firing. Scaling decisions and regression findings are one-shot events
-(details["state"] = "event"). Time comes only from `now` and the injected clock.
+(details["state"] = "event"). A finding comes back each time its confidence is revised; it is
+raised once, on the first tick it is at or above the rule's confidence. Time comes only from `now`
+and the injected clock.
 """
 
 from __future__ import annotations
@@ -142,9 +144,10 @@ class AlertEngine:
                 continue
             if finding.confidence < rule.min_confidence:
                 continue
+            # one alert per change: revisions keep the finding's metric and step time
             if not self._seen.add(("finding", finding.metric, finding.timestamp)):
                 continue
-            self._emit(now, _finding_alert(finding, rule.severity, rule.improvement_severity), out)
+            self._emit(now, _finding_alert(now, finding, rule.severity, rule.improvement_severity), out)
 
     # -- emitting, silences, notification -----------------------------------------------------
     def _emit(self, now: float, alert: Alert, out: list[Alert]) -> None:
@@ -225,7 +228,7 @@ def _thrash_alert(alert_id: str, now: float, rule: ThrashRule, flips: tuple[floa
         "window_s": rule.window_s, "since": now})
 
 
-def _finding_alert(finding: Any, severity: str, improvement_severity: str) -> Alert:
+def _finding_alert(now: float, finding: Any, severity: str, improvement_severity: str) -> Alert:
     regressed = finding.direction == "regression"
     unit = metric_unit(finding.metric)
     # change_pct is NaN (or None) when the level before was 0: say the levels, not "by nan%"
@@ -234,7 +237,8 @@ def _finding_alert(finding: Any, severity: str, improvement_severity: str) -> Al
     message = (f"{finding.metric} {'regressed' if regressed else 'improved'}{by} "
                f"({fmt(finding.before, unit)} -> {fmt(finding.after, unit)}), "
                f"confidence {finding.confidence:.0%}")
-    details = {**finding.to_dict(), "state": "event", "rule": REGRESSION_RULE}
+    # raised_at: the step is dated at its first sample, the alert when the evidence sufficed
+    details = {**finding.to_dict(), "state": "event", "rule": REGRESSION_RULE, "raised_at": now}
     return Alert(f"regression_detection:{finding.metric}:{int(finding.timestamp)}",
                  float(finding.timestamp), severity if regressed else improvement_severity,
                  "regression_detection", message, details)

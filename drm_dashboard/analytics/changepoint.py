@@ -1,17 +1,22 @@
-"""Regression detection: offline binary segmentation and the online detector share one test.
+"""Regression detection: offline PELT and the online detector share one cost and one penalty form.
 
-Offline: binary segmentation (Scott & Knott 1974; Vostrikova 1981) where each cut is the GLS
-step test under AR(1) noise of `cp_stats` (Chakar et al. 2017), accepted when
-z^2 > penalty * ln(n), a BIC-like penalty (Schwarz 1978). Online: `OnlineDetector` in
-`online.py`, the same test over a sliding baseline. Levels are in the metric's units.
+Offline: PELT (Killick, Fearnhead & Eckley 2012) with the L2 cost on the series standardised
+over its whole length, penalty `offline_penalty * ln(n)` (BIC-type), run by `ruptures`
+(Truong, Oudre & Vayatis 2020): its KernelCPD with the linear kernel is exact PELT for the
+L2 cost, in C. Each change is then judged against its neighbouring segments by `cp_stats` for
+the record's levels, z and confidence. Online: `OnlineDetector` in `online.py`, the same cost
+for one split over a sliding window. Levels are in the metric's units.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
+import ruptures
 
 from drm_dashboard.analytics.confidence import make_change_point
-from drm_dashboard.analytics.cp_stats import SplitTest, best_split, passes
+from drm_dashboard.analytics.cp_stats import split_test
 from drm_dashboard.analytics.cp_types import (
     HIGHER_IS_BETTER,
     ChangePoint,
@@ -23,7 +28,7 @@ from drm_dashboard.analytics.online import OnlineDetector
 
 __all__ = [
     "HIGHER_IS_BETTER", "ChangePoint", "DetectorConfig", "DetectorStatus", "Finding",
-    "OnlineDetector", "detect_changes",
+    "OnlineDetector", "detect_changes", "pelt_changes",
 ]
 
 
@@ -38,31 +43,36 @@ def _fill_gaps(values: np.ndarray) -> np.ndarray:
     return x
 
 
-def _segment(x: np.ndarray, start: int, stop: int, config: DetectorConfig,
-             found: list[tuple[int, SplitTest]]) -> None:
-    """Recursive binary segmentation of x[start:stop]; appends (offset, accepted test)."""
-    seg = x[start:stop]
-    if len(seg) < 2 * config.min_segment:
-        return
-    test = best_split(seg, config.min_segment, len(seg) - config.min_segment, config.rho_max)
-    if not passes(test, config.penalty, config.min_persistence):
-        return
-    found.append((start, test))
-    _segment(x, start, start + test.index, config, found)
-    _segment(x, start + test.index, stop, config, found)
+def pelt_changes(x: np.ndarray, penalty: float, min_segment: int) -> list[int]:
+    """Indices where a new segment starts: exact PELT, L2 cost, penalty * ln(n) on z-scored x."""
+    n = len(x)
+    sd = float(np.std(x))
+    if n < 2 * min_segment or sd <= 0:
+        return []
+    z = ((x - x.mean()) / sd).reshape(-1, 1)
+    ends = ruptures.KernelCPD(kernel="linear", min_size=min_segment).fit(z).predict(
+        pen=penalty * np.log(n))
+    return [int(e) for e in ends if e < n]
 
 
 def detect_changes(values: np.ndarray, config: DetectorConfig = DetectorConfig(), *,
                    metric: str = "series", timestamps: np.ndarray | None = None,
                    higher_is_better: bool | None = None) -> list[ChangePoint]:
-    """Offline change points of a series, sorted by index (binary segmentation, GLS AR(1))."""
+    """Offline change points of a series, sorted by index (PELT, L2 cost, BIC-type penalty)."""
     x = _fill_gaps(values)
     if not np.isfinite(x).all():
         return []
-    found: list[tuple[int, SplitTest]] = []
-    _segment(x, 0, len(x), config, found)
+    cuts = pelt_changes(x, config.offline_penalty, config.min_segment)
+    edges = [0, *cuts, len(x)]
     stamps = np.arange(len(x), dtype=float) if timestamps is None else np.asarray(timestamps)
-    points = [make_change_point(t, config, metric=metric, offset=o,
-                                timestamp=float(stamps[o + t.index]),
-                                higher_is_better=higher_is_better) for o, t in found]
-    return sorted(points, key=lambda cp: cp.index)
+    # the record judges each change on its two neighbouring segments, on the series' scale,
+    # and its confidence against the offline threshold
+    judged = dataclasses.replace(config, penalty=config.offline_penalty)
+    scale = float(np.std(x))
+    points = []
+    for lo, cut, hi in zip(edges, edges[1:], edges[2:]):
+        test = split_test(x[lo:hi], cut - lo, scale, config.rho_max)
+        points.append(make_change_point(test, judged, metric=metric, offset=lo,
+                                        timestamp=float(stamps[cut]),
+                                        higher_is_better=higher_is_better))
+    return points

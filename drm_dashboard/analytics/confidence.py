@@ -1,11 +1,11 @@
-"""Confidence of a detected step from significance, effect size and persistence, not 1 - p.
+"""Confidence of a detected step: a calibrated probability that the change is real, not 1 - p.
 
-The three components are combined by a fixed logistic model, in the spirit of Platt (1999),
-"Probabilistic outputs for support vector machines": a monotone map of evidence to a
-probability that the change is real. Significance enters as ln(z^2 / threshold), where z is
-the GLS statistic under AR(1) noise; effect size as ln(Cohen's d); persistence as ln of the
-count of post-step samples that agree when the step is confirmed. That count weighs against
-confidence: a step that needs many samples to reach significance is small or gradual.
+Platt (1999), "Probabilistic outputs for support vector machines": a logistic map of the
+evidence to a probability, fitted on labelled findings (`bench/calibration.py`). The evidence is
+ln(z^2 / threshold), how far the step's L2 statistic clears the BIC-type acceptance threshold;
+as samples accumulate after a real change, z^2 grows and so does the confidence. Effect size
+and the count of agreeing samples were also tried as inputs; out-of-fold they made the
+calibration worse (`bench/crossval.py`), so the model keeps the one input.
 """
 
 from __future__ import annotations
@@ -15,7 +15,12 @@ import math
 from scipy.stats import norm
 
 from drm_dashboard.analytics.cp_stats import SplitTest
-from drm_dashboard.analytics.cp_types import ChangePoint, DetectorConfig, change_pct, direction
+from drm_dashboard.analytics.cp_types import (
+    ChangePoint,
+    DetectorConfig,
+    change_pct,
+    direction,
+)
 
 # keep logs finite for noiseless steps (z and d can be ~1e9)
 _LOG_CAP = 8.0
@@ -33,18 +38,31 @@ def _capped_log(x: float) -> float:
     return min(max(math.log(x), -_LOG_CAP), _LOG_CAP)
 
 
-def features(test: SplitTest, config: DetectorConfig) -> tuple[float, float, float]:
-    """ln(z^2 / acceptance threshold), ln effect size and ln(agreeing samples / min_after)."""
-    threshold = config.penalty * math.log(test.n)
-    return (_capped_log(test.z ** 2 / threshold), _capped_log(test.effect_size),
-            _capped_log(test.agree / max(config.min_after, 1)))
+def evidence(z: float, threshold: float) -> tuple[float]:
+    """ln(z^2 / acceptance threshold): how far the step's evidence clears the penalty."""
+    return (_capped_log(z ** 2 / threshold),)
+
+
+def features(test: SplitTest, config: DetectorConfig) -> tuple[float]:
+    """The confidence model's input for a split test judged with config.penalty."""
+    return evidence(test.z, config.penalty * math.log(test.n))
+
+
+def finding_features(finding: ChangePoint) -> tuple[float]:
+    """The same input recovered from a finding's record (for refitting the weights)."""
+    return evidence(finding.z, finding.threshold)
+
+
+def logistic(weights: tuple[float, ...], feats: tuple[float, ...]) -> float:
+    """The confidence model: 1 / (1 + exp(-(bias + w . features)))."""
+    bias, *w = weights
+    score = bias + sum(a * b for a, b in zip(w, feats))
+    return 1.0 / (1.0 + math.exp(-min(max(score, -50.0), 50.0)))
 
 
 def confidence(test: SplitTest, config: DetectorConfig) -> float:
     """Probability-like confidence in 0..1 from the logistic model of DetectorConfig."""
-    bias, *weights = config.confidence_weights
-    score = bias + sum(w * f for w, f in zip(weights, features(test, config)))
-    return 1.0 / (1.0 + math.exp(-score))
+    return logistic(config.confidence_weights, features(test, config))
 
 
 def make_change_point(test: SplitTest, config: DetectorConfig, *, metric: str, offset: int,
@@ -56,5 +74,5 @@ def make_change_point(test: SplitTest, config: DetectorConfig, *, metric: str, o
         direction=direction(test.before, test.after, higher_is_better),
         confidence=confidence(test, config), z=test.z,
         p_value=scan_p_value(test.z, test.candidates), effect_size=test.effect_size,
-        persistence=test.agree, phi=test.phi,
+        persistence=test.agree, phi=test.phi, threshold=config.penalty * math.log(test.n),
     )

@@ -23,17 +23,19 @@ HIGHER_IS_BETTER: dict[str, bool | None] = {
 class DetectorConfig:
     """One fixed configuration for offline and online detection (sample counts, unitless)."""
 
-    penalty: float = 10.0  # accept a step when z^2 > penalty * ln(n)
-    rho_max: float = 0.99  # cap on the AR(1) coefficient, keeps the test defined
-    min_segment: int = 6  # offline: shortest segment binary segmentation may cut
-    min_persistence: float = 0.6  # share of post-step samples past the midpoint (a 1.5 sd step gives 0.77)
+    # chosen by cross-validation across series (drm_dashboard.bench.crossval, docs/PERFORMANCE.md)
+    penalty: float = 10.0  # online: accept a step when z^2 > penalty * ln(window length)
+    offline_penalty: float = 7.0  # offline PELT: L2 cost, penalty * ln(n) on the z-scored series
+    rho_max: float = 0.99  # cap on the reported lag-1 autocorrelation
+    min_segment: int = 6  # offline: shortest segment PELT may cut
     window: int = 300  # online: most samples kept as the baseline
     min_before: int = 20  # online: baseline samples needed before judging
     min_after: int = 6  # online: samples past a step before it can be confirmed
     surprise_half: float = 4.0  # one-step surprise (innovation sds) that scores 0.5 per row
-    # logistic weights of the confidence: bias, ln(z^2 / threshold), ln(effect size),
-    # ln(agreeing samples / min_after); fitted once on the pooled benchmark findings
-    confidence_weights: tuple[float, float, float, float] = (-2.0, 1.15, 0.2, -0.23)
+    # logistic weights of the confidence: bias, ln(z^2 / threshold); fitted on the pooled
+    # benchmark findings of the chosen penalties (bench/calibration.fit_weights), reported
+    # out-of-fold by bench/crossval
+    confidence_weights: tuple[float, float] = (-1.708, 1.482)
 
     @property
     def min_points(self) -> int:
@@ -53,11 +55,12 @@ class ChangePoint:
     change_pct: float  # 100 * (after - before) / |before|; nan when before is 0
     direction: str  # "improvement", "regression" or "neutral"
     confidence: float  # 0..1, combines the three components below
-    z: float  # GLS z under AR(1) noise
+    z: float  # sqrt of the step's L2 cost reduction, in sds of the data judged
     p_value: float  # two-sided, scan-corrected (Bonferroni over candidate splits)
     effect_size: float  # |after - before| / residual sd
     persistence: int  # samples since the change that agree with the new level
-    phi: float  # lag-1 autocorrelation used by the test
+    phi: float  # lag-1 autocorrelation of the residuals (reported, not used by the test)
+    threshold: float = math.nan  # z^2 the step had to beat: penalty * ln(samples judged)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict; nan becomes None."""

@@ -90,6 +90,8 @@ class AnalyticsPipeline:
         self._detectors = {name: OnlineDetector(name, higher_is_better=better, config=config)
                            for name, (_, better) in DETECTED.items()}
         self._fed = 0  # seq of the last tick fed to the detectors
+        # every finding at its latest confidence, by (metric, index): a revision replaces its entry
+        self._findings: dict[tuple[str, int], ChangePoint] = {}
         self._report = AnalyticsReport(statuses=self._statuses())
         self._lock = threading.Lock()
 
@@ -107,7 +109,11 @@ class AnalyticsPipeline:
         return {name: det.status() for name, det in self._detectors.items()}
 
     def process(self, view: LiveView, snapshot: Snapshot, health: SourceHealth) -> list[Alert]:
-        """One tick: detectors see every tick they have not seen (warm-start history too)."""
+        """One tick: detectors see every tick they have not seen (warm-start history too).
+
+        The alert engine gets each finding confirmed or revised this tick, so a regression alert
+        fires on the tick its confidence first reaches the rule's threshold.
+        """
         new = self._feed(view)
         alerts: list[Alert] = []
         if self._engine is not None:
@@ -119,7 +125,7 @@ class AnalyticsPipeline:
         forecasts, etas = self._forecast(view) if due else (old.forecasts, old.etas)
         with self._lock:
             self._report = AnalyticsReport(
-                seq=view.seq, findings=old.findings + tuple(new), statuses=self._statuses(),
+                seq=view.seq, findings=tuple(self._findings.values()), statuses=self._statuses(),
                 forecasts=forecasts, etas=etas,
                 forecast_at=view.last_timestamp if due else old.forecast_at)
         return alerts
@@ -145,18 +151,20 @@ class AnalyticsPipeline:
         return self._engine.check_health(health) if self._engine is not None else []
 
     def _feed(self, view: LiveView) -> list[ChangePoint]:
+        """Findings confirmed or revised by the ticks not seen yet, each at its latest version."""
         seqs = view.seqs
         start = int(np.searchsorted(seqs, self._fed, side="right"))
         if start >= len(seqs):
             return []
-        found = []
+        changed = []
         stamps = view.timestamps[start:]
         samples = interval_samples(view, {name: group for name, (group, _) in DETECTED.items()}, start)
         for name, column in samples.items():
             detector = self._detectors[name]
             for ts, value in zip(stamps.tolist(), column.tolist()):
-                finding = detector.update(ts, value)
-                if finding is not None:
-                    found.append(finding)
+                detector.update(ts, value)
+            changed += detector.take_changes()
+        for finding in changed:
+            self._findings[(finding.metric, finding.index)] = finding
         self._fed = int(seqs[-1])
-        return found
+        return changed

@@ -1,8 +1,9 @@
-"""Calibration of finding confidences: precision by confidence tercile and the Brier score.
+"""Calibration of finding confidences: precision by tercile, the Brier score, the fitted weights.
 
 Brier (1950), "Verification of forecasts expressed in terms of probability": mean squared
 error of a probability against the 0/1 outcome; the reference is the best constant forecast,
-the base rate, whose Brier score is p(1 - p).
+the base rate, whose Brier score is p(1 - p). The confidence model's weights are a logistic
+regression of finding outcomes on its features (Platt 1999).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.optimize import minimize
 
 
 def precision_by_tercile(pairs: Sequence[tuple[float, bool]]) -> list[float | None]:
@@ -43,3 +45,21 @@ def calibration_summary(pairs: Sequence[tuple[float, bool]]) -> dict:
     return {"findings": len(pairs), "precision_by_tercile": precision_by_tercile(pairs),
             "brier": brier(pairs), "brier_constant": brier_constant(pairs),
             "base_rate": float(np.mean([bool(o) for _, o in pairs])) if pairs else None}
+
+
+def fit_weights(feats: Sequence[Sequence[float]], outcomes: Sequence[bool],
+                ridge: float = 1.0) -> tuple[float, ...]:
+    """Logistic-regression weights (bias first) by maximum likelihood with a small ridge."""
+    x = np.column_stack([np.ones(len(feats)), np.asarray(feats, dtype=float)])
+    y = np.asarray(outcomes, dtype=float)
+    # the ridge (not on the bias) keeps the fit finite when one feature separates the classes
+    penalty = np.r_[0.0, np.full(x.shape[1] - 1, ridge)]
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        s = x @ w
+        p = 1.0 / (1.0 + np.exp(-s))
+        value = float(np.sum(np.logaddexp(0.0, s) - y * s) + 0.5 * np.sum(penalty * w * w))
+        return value, x.T @ (p - y) + penalty * w
+
+    result = minimize(loss, np.zeros(x.shape[1]), jac=True, method="BFGS")
+    return tuple(round(float(w), 3) for w in result.x)

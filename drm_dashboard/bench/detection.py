@@ -3,7 +3,9 @@
 Runs the TCPD track (offline, F1 margin 5 and covering; van den Burg & Williams 2020) and the
 NAB track (OnlineDetector row by row; Lavin & Ahmad 2015) with the one default DetectorConfig,
 checks the scorers against the published numbers shipped with the data, and writes
-per_series.csv and summary.json (scores, finding calibration, runtime in seconds).
+per_series.csv and summary.json (scores, finding calibration, runtime in seconds). With
+`--cross-validate` it also runs `crossval` (k-fold across series, `--folds`, default 3) and adds
+its out-of-fold figures under the `crossval` key, beside the in-sample ones.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 from drm_dashboard.analytics.changepoint import DetectorConfig
 from drm_dashboard.bench.calibration import calibration_summary
+from drm_dashboard.bench.crossval import FOLDS, crossvalidate
 from drm_dashboard.bench.forecast_backtest import backtest
 from drm_dashboard.bench.nab import run_nab
 from drm_dashboard.bench.reference import check_numenta, check_tcpd_zero
@@ -32,13 +35,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--data-root", type=Path, required=True,
                         help="folder holding tcpd/ and nab/ in the benchdata layout")
     parser.add_argument("--out", type=Path, required=True, help="folder for the result files")
+    parser.add_argument("--cross-validate", action="store_true",
+                        help="also cross-validate the settings across series (a few minutes)")
+    parser.add_argument("--folds", type=int, default=FOLDS, help="folds of --cross-validate")
     return parser.parse_args(argv)
 
 
 def run_tracks(root: Path, config: DetectorConfig) -> tuple[list[dict], dict]:
     """Run whichever tracks the data root holds; per-series rows and the summary."""
     rows: list[dict] = []
-    pairs: list[tuple[float, bool]] = []
+    pairs: list = []  # (finding, true change) outcomes of both tracks
     summary: dict = {"tcpd": {"f1": None, "cover": None, "series": 0}, "nab": {}}
     if (root / "tcpd" / "datasets").is_dir():
         tcpd_rows, summary["tcpd"], tcpd_pairs = run_tcpd(root / "tcpd", config)
@@ -52,7 +58,7 @@ def run_tracks(root: Path, config: DetectorConfig) -> tuple[list[dict], dict]:
         summary["nab"]["numenta_check"] = check_numenta(root / "nab")
         # the forecasts' rolling-origin backtest runs on the same NAB series
         summary["forecast"] = backtest(root)["summary"]
-    summary["confidence"] = calibration_summary(pairs)
+    summary["confidence"] = calibration_summary([(f.confidence, hit) for f, hit in pairs])
     summary["config"] = asdict(config)
     return rows, summary
 
@@ -82,6 +88,14 @@ def report(summary: dict) -> str:
     conf = summary["confidence"]
     lines.append(f"conf  terciles {conf['precision_by_tercile']}  brier {conf['brier']}"
                  f"  constant {conf['brier_constant']}  ({conf['findings']} findings)")
+    cv = summary.get("crossval")
+    if cv:
+        lines.append("CV    " + ", ".join(f"{m} {v['mean']:.3f} (sd {v['sd']:.3f})"
+                                          for m, v in cv["scores"].items()))
+        oof = cv["confidence_oof"]
+        lines.append(f"CV    confidence terciles {oof['precision_by_tercile']}  brier {oof['brier']}"
+                     f"  constant {oof['brier_constant']}; chosen {cv['chosen']}"
+                     f"  (defaults match: {cv['defaults_match']})")
     lines.append(f"time  {summary['runtime_s']:.1f} s")
     return "\n".join(lines)
 
@@ -92,9 +106,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.data_root.is_dir():
         print(f"error: data root {args.data_root} is not a folder", file=sys.stderr)
         return 2
+    if args.folds < 2:
+        print(f"error: --folds must be at least 2, got {args.folds}", file=sys.stderr)
+        return 2
+    root = args.data_root
+    if args.cross_validate and not ((root / "tcpd" / "datasets").is_dir() and (root / "nab" / "data").is_dir()):
+        print(f"error: --cross-validate needs both tcpd/ and nab/ under {root}", file=sys.stderr)
+        return 2
     started = time.perf_counter()
-    rows, summary = run_tracks(args.data_root, DetectorConfig())
+    rows, summary = run_tracks(root, DetectorConfig())
     summary["runtime_s"] = time.perf_counter() - started
+    if args.cross_validate:
+        started = time.perf_counter()
+        summary["crossval"] = crossvalidate(root, DetectorConfig(), args.folds)
+        summary["crossval"]["runtime_s"] = time.perf_counter() - started
     args.out.mkdir(parents=True, exist_ok=True)
     write_rows(args.out / "per_series.csv", rows)
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2))

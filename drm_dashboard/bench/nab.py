@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from drm_dashboard.analytics.changepoint import DetectorConfig, OnlineDetector
+from drm_dashboard.analytics.changepoint import DetectorConfig, Finding, OnlineDetector
 from drm_dashboard.bench.scoring import (
     NAB_PROFILES,
     NabRows,
@@ -79,8 +79,8 @@ def load_profiles(root: Path) -> dict[str, dict[str, float]]:
     return {name: p["CostMatrix"] for name, p in json.loads(path.read_text()).items()}
 
 
-def stream(file: NabFile, config: DetectorConfig) -> tuple[np.ndarray, list[tuple[int, float]]]:
-    """Per-row anomaly scores and (row, confidence) of findings, through OnlineDetector."""
+def stream(file: NabFile, config: DetectorConfig) -> tuple[np.ndarray, list[tuple[int, Finding]]]:
+    """Per-row anomaly scores and (row, finding) of findings, through OnlineDetector."""
     detector = OnlineDetector(file.key, higher_is_better=None, config=config)
     scores = np.zeros(len(file.values))
     found = []
@@ -88,12 +88,12 @@ def stream(file: NabFile, config: DetectorConfig) -> tuple[np.ndarray, list[tupl
         finding = detector.update(epoch(stamp), float(value))
         scores[i] = detector.anomaly_score
         if finding is not None:
-            found.append((i, finding.confidence))
+            found.append((i, finding))
     return scores, found
 
 
-def finding_outcomes(file: NabFile, found: Sequence[tuple[int, float]]) -> list[tuple[float, bool]]:
-    """(confidence, inside a window) for findings confirmed after the probationary period."""
+def finding_outcomes(file: NabFile, found: Sequence[tuple[int, Finding]]) -> list[tuple[Finding, bool]]:
+    """(finding, inside a window) for findings confirmed after the probationary period."""
     return [(c, bool(file.rows.window[i] >= 0)) for i, c in found if file.rows.scorable[i]]
 
 
@@ -115,7 +115,7 @@ def score_groups(files: Sequence[NabFile], scores: dict[str, np.ndarray],
     return summary, raw
 
 
-def run_nab(root: Path, config: DetectorConfig) -> tuple[list[dict], dict, list[tuple[float, bool]]]:
+def run_nab(root: Path, config: DetectorConfig) -> tuple[list[dict], dict, list[tuple[Finding, bool]]]:
     """Stream every file, score all profiles; per-file rows, summary and finding outcomes."""
     files = load_nab(root)
     profiles = load_profiles(root)

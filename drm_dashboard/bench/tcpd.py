@@ -14,7 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from drm_dashboard.analytics.changepoint import DetectorConfig, detect_changes
+from drm_dashboard.analytics.changepoint import (
+    ChangePoint,
+    DetectorConfig,
+    detect_changes,
+)
 from drm_dashboard.bench.scoring import covering, f_measure
 
 MARGIN = 5
@@ -62,8 +66,11 @@ def matched_any(index: int, annotations: dict[str, list[int]], margin: int = MAR
     return any(abs(index - t) <= margin for points in annotations.values() for t in points)
 
 
-def score_series(series: TcpdSeries, config: DetectorConfig) -> tuple[dict, list[tuple[float, bool]]]:
-    """Detect on one univariate series; its per-series row and (confidence, matched) pairs."""
+Outcome = tuple[ChangePoint, bool]  # a finding and whether it was a true change
+
+
+def score_series(series: TcpdSeries, config: DetectorConfig) -> tuple[dict, list[Outcome]]:
+    """Detect on one univariate series; its per-series row and (finding, matched) outcomes."""
     x = zscore(series.values[:, 0])
     points = detect_changes(x, config, metric=series.name)
     cps = [p.index for p in points]
@@ -71,11 +78,10 @@ def score_series(series: TcpdSeries, config: DetectorConfig) -> tuple[dict, list
            "f1": f_measure(series.annotations, cps, MARGIN),
            "cover": covering(series.annotations, cps, len(x)),
            "changes": " ".join(map(str, cps))}
-    pairs = [(p.confidence, matched_any(p.index, series.annotations)) for p in points]
-    return row, pairs
+    return row, [(p, matched_any(p.index, series.annotations)) for p in points]
 
 
-def run_tcpd(root: Path, config: DetectorConfig) -> tuple[list[dict], dict, list[tuple[float, bool]]]:
+def run_tcpd(root: Path, config: DetectorConfig) -> tuple[list[dict], dict, list[Outcome]]:
     """Per-series rows, the summary (mean F1 and covering over scored series), findings."""
     rows, pairs = [], []
     for series in load_tcpd(root):

@@ -16,7 +16,10 @@ from typing import Any, Callable, Sequence
 import psutil
 import requests
 
-from ..cli_common import OneLineParser, configure_logging, stop_on_sigterm
+from ..auth import read_secret
+from ..cli_common import OneLineParser, bounded, configure_logging, stop_on_sigterm
+from ..errors import DashboardError
+from ..validation import id_problem
 
 log = logging.getLogger("drm_worker")
 _NVIDIA_QUERY = ["--query-gpu=memory.total,memory.used,utilization.gpu", "--format=csv,noheader,nounits"]
@@ -83,9 +86,13 @@ class WorkerAgent:
     """Register, then heartbeat every interval; back off while the coordinator is away."""
 
     def __init__(self, coordinator: str, api_key: str, worker_id: str, *, interval_s: float = 5.0,
-                 max_backoff_s: float = 60.0, gpu_reader: Callable[[], GpuReading | None] = read_gpus) -> None:
+                 max_backoff_s: float = 60.0, gpu_reader: Callable[[], GpuReading | None] = read_gpus,
+                 ca_bundle: str | None = None) -> None:
         self._base = coordinator.rstrip("/") + "/api/v1"
         self._session = requests.Session()
+        # certificates are always verified; a bundle names whom to trust (passed per request:
+        # REQUESTS_CA_BUNDLE in the environment would override the session's setting)
+        self._verify: str | bool = ca_bundle or True
         self._session.headers["X-API-Key"] = api_key
         self.worker_id = worker_id
         self.interval_s = interval_s
@@ -105,7 +112,7 @@ class WorkerAgent:
                 log.info("registered %s", self.worker_id)
             resp = self._session.post(f"{self._base}/workers/{self.worker_id}/heartbeat",
                                       json={"usage": usage(gpu)}, timeout=(3, 10),
-                                      allow_redirects=False)
+                                      allow_redirects=False, verify=self._verify)
             if resp.status_code == 404:
                 self.registered = False  # the coordinator restarted and forgot us: register again
                 return self._failed("coordinator does not know this worker; registering again")
@@ -118,7 +125,7 @@ class WorkerAgent:
     def _post(self, path: str, body: dict[str, Any]) -> None:
         # no redirects: the key header would follow them to whatever host they name
         _refuse_redirect(self._session.post(self._base + path, json=body, timeout=(3, 10),
-                                            allow_redirects=False))
+                                            allow_redirects=False, verify=self._verify))
 
     def _failed(self, reason: str) -> bool:
         self.failures += 1
@@ -143,7 +150,8 @@ class WorkerAgent:
         if not self.registered:
             return
         try:
-            self._session.delete(f"{self._base}/workers/{self.worker_id}", timeout=(3, 5))
+            self._session.delete(f"{self._base}/workers/{self.worker_id}", timeout=(3, 5),
+                                 verify=self._verify)
         except requests.RequestException:
             pass  # leaving while the coordinator is down: it will mark us lost
 
@@ -152,21 +160,38 @@ class WorkerAgent:
 
 
 
+def _key(args: Any, p: OneLineParser) -> str:
+    """--api-key, --api-key-file or DRM_API_KEY; exits 2 with one line when none (or two) are given."""
+    if args.api_key and args.api_key_file:
+        p.error("pass the key once: --api-key or --api-key-file, not both")
+    try:
+        key = read_secret(args.api_key_file, "--api-key-file") if args.api_key_file else None
+    except DashboardError as exc:
+        p.error(str(exc))
+    key = key or args.api_key or os.environ.get("DRM_API_KEY")
+    if not key:
+        p.error("an API key is required: pass --api-key, --api-key-file or set DRM_API_KEY")
+    return key
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the agent until Ctrl-C or SIGTERM."""
     p = OneLineParser(prog="drm-worker", description="Report this machine to a DRM coordinator.")
     p.add_argument("--coordinator", required=True, help="coordinator URL, e.g. http://127.0.0.1:8086")
     p.add_argument("--api-key", dest="api_key", help="coordinator key (or DRM_API_KEY)")
     p.add_argument("--worker-id", dest="worker_id", default=socket.gethostname())
-    p.add_argument("--interval", type=float, default=5.0, help="seconds between heartbeats")
+    p.add_argument("--interval", type=bounded(0.1, 3600.0), default=5.0, help="seconds between heartbeats")
+    p.add_argument("--api-key-file", dest="api_key_file", help="read the key from this file's first line")
+    p.add_argument("--ca-bundle", dest="ca_bundle", help="CA certificates (PEM) an https coordinator must chain to")
     args = p.parse_args(argv)
-    key = args.api_key or os.environ.get("DRM_API_KEY")
-    if not key:
-        p.error("an API key is required: pass --api-key or set DRM_API_KEY")
-    if not args.coordinator.startswith(("http://", "https://")) or args.interval <= 0:
-        p.error("--coordinator must be an http(s) URL and --interval above 0")
+    key = _key(args, p)
+    if not args.coordinator.startswith(("http://", "https://")):
+        p.error("--coordinator must be an http(s) URL")
+    if id_problem(args.worker_id) is not None:
+        p.error(f"--worker-id: {id_problem(args.worker_id)}")
     configure_logging()
-    agent = WorkerAgent(args.coordinator, key, args.worker_id, interval_s=args.interval)
+    agent = WorkerAgent(args.coordinator, key, args.worker_id, interval_s=args.interval,
+                        ca_bundle=args.ca_bundle)
     stop_on_sigterm()
     try:
         agent.run()

@@ -9,9 +9,11 @@ from typing import Any, Callable
 
 import flask
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from werkzeug.exceptions import HTTPException
 
 from .. import __version__
 from ..manager import DynamicResourceManager
+from ..validation import id_problem
 from .metrics import coordinator_registry
 
 API_VERSION = 1
@@ -70,6 +72,15 @@ def create_api(manager: DynamicResourceManager, api_key: str, *,
             return _error(401, "missing or wrong API key")
         return None
 
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> flask.Response:
+        # every answer of the API is JSON, a 404 or 405 too (clients parse it; no HTML page)
+        resp = _error(exc.code or 500, exc.description or exc.name)
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                resp.headers[name] = value  # Allow: on a 405, as RFC 9110 asks
+        return resp
+
     # a restarted coordinator numbers decisions from 1 again; clients see the new instance and rewind
     instance = uuid.uuid4().hex
     _register_read_routes(app, manager, clock, instance)
@@ -116,8 +127,14 @@ def _register_worker_routes(app: flask.Flask, manager: DynamicResourceManager) -
         worker_id, resources = body.get("worker_id"), body.get("resources")
         if not isinstance(worker_id, str) or not isinstance(resources, dict):
             return _error(400, "body needs worker_id (string) and resources (object)"), 400
+        problem = id_problem(worker_id)
+        if problem is not None:
+            return _error(400, f"worker_id: {problem}"), 400
+        if resources.get("gpu") is not None and not isinstance(resources["gpu"], dict):
+            return _error(400, "resources.gpu: expected an object or null"), 400
         try:
-            manager.register_worker(worker_id, resources)
+            # a worker registered over the API is expected to heartbeat: silence marks it lost
+            manager.register_worker(worker_id, resources, expect_heartbeats=True)
         except ValueError as exc:
             return _error(400, str(exc)), 400
         log.info("worker %s registered", worker_id)
@@ -125,6 +142,8 @@ def _register_worker_routes(app: flask.Flask, manager: DynamicResourceManager) -
 
     @app.post(PREFIX + "/workers/<worker_id>/heartbeat")
     def heartbeat(worker_id: str) -> tuple[flask.Response, int]:
+        if id_problem(worker_id) is not None:
+            return _error(400, f"worker_id: {id_problem(worker_id)}"), 400
         usage = _json_body().get("usage")
         if not isinstance(usage, dict):
             return _error(400, "body needs usage: {cpu, memory, gpu}"), 400
@@ -140,6 +159,8 @@ def _register_worker_routes(app: flask.Flask, manager: DynamicResourceManager) -
 
     @app.delete(PREFIX + "/workers/<worker_id>")
     def deregister(worker_id: str) -> tuple[flask.Response, int]:
+        if id_problem(worker_id) is not None:
+            return _error(400, f"worker_id: {id_problem(worker_id)}"), 400
         try:
             manager.deregister_worker(worker_id)
         except KeyError:

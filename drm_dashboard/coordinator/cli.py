@@ -8,7 +8,8 @@ import sys
 import threading
 from typing import Sequence
 
-from ..cli_common import OneLineParser, configure_logging, stop_on_sigterm
+from ..cli_common import OneLineParser, bounded, configure_logging, stop_on_sigterm
+from ..auth import read_secret
 from ..errors import DashboardError
 
 
@@ -23,10 +24,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workload", action="store_true",
                    help="drive the manager with the built-in simulated workload (a demo on its own)")
     p.add_argument("--seed", type=int, default=0, help="seed of the simulated workload")
-    p.add_argument("--heartbeat-timeout", dest="heartbeat_timeout", type=float, default=30.0,
-                   help="seconds without a heartbeat before a worker is marked lost")
-    p.add_argument("--evaluate-every", dest="evaluate_every", type=float, default=15.0,
+    p.add_argument("--heartbeat-timeout", dest="heartbeat_timeout", type=bounded(0.5, 86400.0),
+                   default=30.0, help="seconds without a heartbeat before a worker is marked lost")
+    p.add_argument("--evaluate-every", dest="evaluate_every", type=bounded(0.1, 3600.0), default=15.0,
                    help="seconds between housekeeping rounds (lost workers, scaling)")
+    # -- exposure (issue 12) --------------------------------------------------------------------
+    p.add_argument("--api-key-file", dest="api_key_file",
+                   help="read the key from this file's first line (keeps it out of ps)")
+    p.add_argument("--allowed-host", dest="allowed_host", metavar="NAMES",
+                   help="comma-separated Host names served besides loopback and --host ('*': any)")
     # Prometheus sends the key as `authorization: {type: Bearer, credentials: KEY}` in its scrape job
     p.add_argument("--metrics-no-auth", dest="metrics_no_auth", action="store_true",
                    help="serve /metrics without the key (for a scraper that cannot send one)")
@@ -34,13 +40,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> str:
+    if args.api_key and args.api_key_file:
+        parser.error("pass the key once: --api-key or --api-key-file, not both")
+    if args.api_key_file:
+        try:
+            return read_secret(args.api_key_file, "--api-key-file")
+        except DashboardError as exc:
+            parser.error(str(exc))
     key = args.api_key or os.environ.get("DRM_API_KEY")
     if not key:
         parser.error("an API key is required: pass --api-key or set DRM_API_KEY")
     if not 0 <= args.port <= 65535:
         parser.error(f"--port must be between 0 and 65535, got {args.port}")
-    if args.heartbeat_timeout <= 0 or args.evaluate_every <= 0:
-        parser.error("--heartbeat-timeout and --evaluate-every must be above 0")
     return key
 
 
@@ -56,7 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                                   workload_seed=args.seed if args.workload else None,
                                   heartbeat_timeout_s=args.heartbeat_timeout,
                                   evaluate_every_s=args.evaluate_every,
-                                  metrics_auth=not args.metrics_no_auth)
+                                  metrics_auth=not args.metrics_no_auth,
+                                  allowed_hosts=tuple(h.strip() for h in (args.allowed_host or "").split(",")
+                                                      if h.strip()))
         coordinator.start()
     except DashboardError as exc:
         sys.stderr.write(f"drm-coordinator: error: {exc}\n")

@@ -8,8 +8,9 @@ import time
 from typing import Callable
 
 from ..manager import DynamicResourceManager, ScalingPolicy, Workload, WorkloadConfig, WorkloadDriver
+from ..guard import Exposure, content_security_policy, is_loopback
 from ..server import BackgroundServer
-from .api import create_api
+from .api import MAX_BODY_BYTES, PREFIX, create_api
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,8 @@ class Coordinator:
     def __init__(self, api_key: str, *, host: str = "127.0.0.1", port: int = 8086,
                  workload_seed: int | None = None, heartbeat_timeout_s: float = 30.0,
                  evaluate_every_s: float = 15.0, policy: ScalingPolicy | None = None,
-                 clock: Callable[[], float] = time.time, metrics_auth: bool = True) -> None:
+                 clock: Callable[[], float] = time.time, metrics_auth: bool = True,
+                 allowed_hosts: tuple[str, ...] = (), channel_timeout_s: float = 30.0) -> None:
         self.manager = DynamicResourceManager(policy=policy, clock=clock,
                                               heartbeat_timeout_s=heartbeat_timeout_s)
         self._driver = None
@@ -29,8 +31,15 @@ class Coordinator:
             workload = Workload(self.manager, WorkloadConfig(seed=workload_seed), clock=clock)
             self._driver = WorkloadDriver(workload)
         self._evaluate_every_s = evaluate_every_s
-        self._server = BackgroundServer(create_api(self.manager, api_key, clock=clock,
-                                                 metrics_auth=metrics_auth), host, port)
+        # the API checks its key on every route but /health; the Guard adds Host, caps, headers
+        exposure = Exposure(app_authenticates=True, allowed_hosts=allowed_hosts,
+                            public_paths=frozenset({PREFIX + "/health"}), max_body_bytes=MAX_BODY_BYTES,
+                            csp=content_security_policy(), channel_timeout_s=channel_timeout_s)
+        api = create_api(self.manager, api_key, clock=clock, metrics_auth=metrics_auth)
+        self._server = BackgroundServer(api, host, port, exposure)
+        if not is_loopback(host):
+            log.warning("the API key crosses the network in clear text unless a TLS proxy fronts "
+                        "this port (docs/SECURITY.md)")
         self._stop = threading.Event()
         self._housekeeping = threading.Thread(target=self._run_housekeeping,
                                               name="drm-coordinator-housekeeping", daemon=True)

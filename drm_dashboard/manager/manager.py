@@ -40,7 +40,8 @@ class DynamicResourceManager(OriginalApi):
                  *, policy: ScalingPolicy | None = None,
                  clock: Callable[[], float] = time.time, reservation_ttl_s: float = 3600.0,
                  heartbeat_timeout_s: float = 30.0,
-                 latency_model: Callable[[int], float] | None = None) -> None:
+                 latency_model: Callable[[int], float] | None = None,
+                 timer: Callable[[], float] = time.perf_counter) -> None:
         original = policy_from_original(target_utilization, scale_up_threshold, scale_down_threshold,
                                         evaluation_window, scale_up_cooldown, scale_down_cooldown)
         if original is not None and policy is not None:
@@ -50,6 +51,9 @@ class DynamicResourceManager(OriginalApi):
         self.history_retention = float(history_retention)
         self._executions: collections.deque[Execution] = collections.deque()
         self._clock = clock
+        # times a placement's own work; a simulation on a fake clock may pass a constant one, so
+        # that the measured allocation time does not depend on how loaded the machine is
+        self._timer = timer
         self._ttl = reservation_ttl_s
         self._heartbeat_timeout = heartbeat_timeout_s
         self._latency_model = latency_model
@@ -86,18 +90,23 @@ class DynamicResourceManager(OriginalApi):
             self._latency_model = model
 
     # -- workers -----------------------------------------------------------------------------
-    def register_worker(self, worker_id: str, resources: Mapping[str, Any]) -> bool:
-        """Add a worker; registering a known id again replaces its capacity and revives it."""
+    def register_worker(self, worker_id: str, resources: Mapping[str, Any], *,
+                        expect_heartbeats: bool = False) -> bool:
+        """Add a worker; registering a known id again replaces its capacity and revives it.
+
+        With expect_heartbeats, silence from registration on marks it lost (a remote agent's);
+        otherwise only after its first usage report (a framework that never reports stays)."""
         check_id(worker_id, "worker_id")
         capacity = parse_capacity(resources)
         with self._lock:
             now = self._clock()
             worker = self._workers.get(worker_id)
             if worker is None:
-                self._workers[worker_id] = Worker(worker_id, capacity, now)
+                worker = self._workers[worker_id] = Worker(worker_id, capacity, now)
             else:
                 worker.capacity, worker.lost, worker.last_heartbeat = capacity, False, now
                 worker.capacity_since = now
+            worker.watched = worker.watched or expect_heartbeats
             self._reference.add(capacity)
         return True  # the original's success flag; bad capacity raises ValueError naming the field
 
@@ -155,7 +164,7 @@ class DynamicResourceManager(OriginalApi):
     # -- reservations ------------------------------------------------------------------------
     def reserve_resources(self, task_id: str, requirements: Mapping[str, Any]) -> str | None:
         """Best-fit placement; a reservation id, or None (the task is then recorded as pending)."""
-        start = time.perf_counter()
+        start = self._timer()
         check_id(task_id, "task_id")
         req = parse_requirements(requirements)
         with self._lock:
@@ -165,7 +174,7 @@ class DynamicResourceManager(OriginalApi):
             workers = len(self._workers)
         # the latency model stands for network placement cost; it is measured time, never slept
         extra = self._latency_model(workers) if self._latency_model else 0.0
-        elapsed_ms = (time.perf_counter() - start + extra) * 1000.0
+        elapsed_ms = (self._timer() - start + extra) * 1000.0
         with self._lock:
             self._alloc_ms.add(now, elapsed_ms)
             self._totals["allocations_total"] += 1

@@ -16,7 +16,7 @@ class Worker:
     """One registered worker: capacity, what we reserved on it, and what it last reported."""
 
     __slots__ = ("worker_id", "capacity", "capacity_since", "reserved", "reservations", "used",
-                 "last_heartbeat", "reported", "lost", "draining")
+                 "last_heartbeat", "reported", "watched", "lost", "draining")
 
     def __init__(self, worker_id: str, capacity: Capacity, now: float) -> None:
         self.worker_id = worker_id
@@ -29,6 +29,7 @@ class Worker:
         # heartbeat monitoring starts with the first report: a framework that never reports
         # usage must not see its workers go lost after heartbeat_timeout_s
         self.reported = False
+        self.watched = False  # heartbeats expected from registration on (a remote agent)
         self.lost = False
         self.draining = False
 
@@ -131,7 +132,7 @@ class ReferenceCapacity:
 
 def mark_lost(workers: Iterable[Worker], cutoff: float) -> list[str]:
     """Mark reporting workers silent since before cutoff as lost; return the newly lost ids."""
-    lost = [w for w in workers if w.reported and not w.lost and w.last_heartbeat < cutoff]
+    lost = [w for w in workers if (w.reported or w.watched) and not w.lost and w.last_heartbeat < cutoff]
     for worker in lost:
         worker.lost = True
     return [w.worker_id for w in lost]

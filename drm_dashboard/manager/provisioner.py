@@ -34,6 +34,8 @@ class Provisioner:
         self._next_id = 0
         self.workers: dict[str, WorkerShape] = {}
         self.decisions: list[ScalingDecision] = []
+        # how many times the normal delay a new machine takes to boot (an injected regression)
+        self.boot_slowdown = 1.0
 
     def start_now(self, shape: WorkerShape) -> str:
         """Register a worker of this shape at once (the initial pool)."""
@@ -52,7 +54,7 @@ class Provisioner:
             for i in range(decision.count):
                 # a queued GPU task is why we grow: the first new machine must have a GPU
                 shape = self._gpu_shape() if gpu_wanted and i == 0 else self._pick_shape()
-                self._arrivals.append((now + self._delay, shape))
+                self._arrivals.append((now + self._delay * self.boot_slowdown, shape))
             return
         ids = [wid for wid in decision.worker_ids if wid in self.workers]
         self._manager.mark_draining(ids)

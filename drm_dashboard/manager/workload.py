@@ -17,7 +17,7 @@ from .provisioner import Provisioner, WorkerShape
 
 __all__ = ["InjectedRegression", "WorkerShape", "Workload", "WorkloadConfig", "WorkloadDriver"]
 
-REGRESSION_METRICS = ("allocation_time", "throughput")
+REGRESSION_METRICS = ("allocation_time", "queue_wait", "throughput")
 
 DEFAULT_SHAPES = (
     WorkerShape("cpu-16", cpu_cores=16, memory_mb=65536, weight=2.0),
@@ -29,9 +29,11 @@ DEFAULT_SHAPES = (
 
 @dataclass(frozen=True)
 class InjectedRegression:
-    """Make a metric worse by `factor` from `start_s` into the run, for the detector to find.
+    """Make a metric `factor` times worse from `start_s` into the run, for the detector to find.
 
-    allocation_time: placement latency is multiplied; throughput: tasks run `factor` times longer.
+    allocation_time: placement latency is multiplied; queue_wait: new machines take `factor` times
+    as long to boot, so tasks that wait for capacity wait longer; throughput: only one arriving
+    task in `factor` reaches the fleet (an upstream dispatcher stalls), so fewer complete.
     """
 
     metric: str = "allocation_time"
@@ -41,8 +43,8 @@ class InjectedRegression:
     def __post_init__(self) -> None:
         if self.metric not in REGRESSION_METRICS:
             raise ValueError(f"regression.metric: {self.metric!r} is not one of {REGRESSION_METRICS}")
-        if not self.factor > 0 or self.start_s < 0:
-            raise ValueError("regression: need factor > 0 and start_s >= 0")
+        if not self.factor > 1 or self.start_s < 0:
+            raise ValueError("regression: need factor > 1 (worse) and start_s >= 0")
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,8 @@ class Workload:
         self._finish(t)
         self._arrive(t)
         self._place(t)
+        if self._regressed("queue_wait", t):
+            self._provisioner.boot_slowdown = self.config.regression.factor  # type: ignore[union-attr]
         if t >= self._next_eval:
             self._next_eval += self.config.evaluate_every_s
             gpu_wanted = any(task.requirements["gpu_memory_mb"] > 0 for task in self._queue)
@@ -170,6 +174,9 @@ class Workload:
         # bursts ride on busy periods (a CI rush), so a quiet hour stays quiet
         if rng.random() < cfg.burst_probability_per_s * phase:
             n += rng.randint(*cfg.burst_tasks)
+        if self._regressed("throughput", t):
+            keep = 1.0 / cfg.regression.factor  # type: ignore[union-attr]
+            n = sum(rng.random() < keep for _ in range(n))
         self._queue.extend(self._new_task(t) for _ in range(n))
 
     def _new_task(self, t: float) -> Task:
@@ -181,8 +188,6 @@ class Workload:
             cores = rng.choice((1, 1, 2, 2, 4))
             mem, gpu = cores * rng.uniform(1024, 3072), 0.0
         duration = rng.uniform(*cfg.task_duration_s)
-        if self._regressed("throughput", t):
-            duration *= cfg.regression.factor  # type: ignore[union-attr]
         use = tuple(amount * rng.uniform(*cfg.usage_factor) for amount in (cores, mem, gpu))
         req = {"cpu_cores": cores, "memory_mb": round(mem), "gpu_memory_mb": round(gpu)}
         return Task(f"task-{self._task_count:06d}", req, duration, use,  # type: ignore[arg-type]

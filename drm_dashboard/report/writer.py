@@ -62,6 +62,15 @@ def _others(found: list[Mapping[str, Any]]) -> str:
                              f"moves or below {MIN_CONFIDENCE:.0%} confidence) not listed.</p>")
 
 
+def _coverage_line(m: Mapping[str, Any] | None) -> str:
+    """Polls that delivered data against those the run's length allowed, and its outages."""
+    if not m:
+        return ""
+    return (f"<p>Coverage: {m['ticks_ok']} of {m['expected_ticks']:.0f} expected polls delivered data "
+            f"({m['coverage']:.0%}; the run needs {m['min_coverage']:.0%}) · {m['ticks_failed']} failed · "
+            f"{m['outages_total']} outage(s)</p>")
+
+
 def _sections(summary: Mapping[str, Any]) -> str:
     exit_ = summary["exit"]
     verdict = "bad" if exit_["status"] else "ok"
@@ -71,6 +80,7 @@ def _sections(summary: Mapping[str, Any]) -> str:
         f" · {_when(summary['started'])} to {_when(summary['ended'])} · {plural(summary['ticks'], 'sample')}"
         f" · {plural(summary['workers_seen'], 'worker')} seen</p>",
         f"<p class='{verdict}'>Verdict: {html.escape(exit_['because'])}</p>",
+        _coverage_line(summary.get("monitoring")),
         f"<p>Source health at the end: {html.escape(health['state'])} {html.escape(health['reason'])}</p>",
         "<h2>KPIs</h2>", _table(["KPI", "last", "mean", "p95", "max"], _kpi_rows(summary["kpis"])),
         "<h2>Regressions</h2>", _table(["metric", "when", "before → after", "change", "confidence"],

@@ -27,7 +27,7 @@ class CoordinatorSource:
 
     def __init__(self, url: str, api_key: str | None = None, *, connect_timeout_s: float = 3.0,
                  read_timeout_s: float = 10.0, max_bytes: int = MAX_RESPONSE_BYTES,
-                 session: requests.Session | None = None) -> None:
+                 session: requests.Session | None = None, ca_bundle: str | None = None) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(f"coordinator URL must be http(s)://host[:port], got {url!r}")
@@ -41,6 +41,9 @@ class CoordinatorSource:
         self._timeouts = (connect_timeout_s, read_timeout_s)
         self._max_bytes = max_bytes
         self._session = session or requests.Session()
+        # certificates are always verified; a bundle names whom to trust, and is passed per request
+        # because REQUESTS_CA_BUNDLE in the environment would override a session's setting
+        self._verify: str | bool = ca_bundle or True
         self.cursor = 0
         self.instance: str | None = None
 
@@ -67,7 +70,10 @@ class CoordinatorSource:
             # no redirects: the key header would follow them to whatever host they name
             resp = self._session.get(self._base + SNAPSHOT_PATH, params={"since": self.cursor},
                                      headers=self._headers, timeout=self._timeouts, stream=True,
-                                     allow_redirects=False)
+                                     allow_redirects=False, verify=self._verify)
+        except requests.exceptions.SSLError as exc:
+            raise SourceUnavailable(f"the TLS certificate of {self._base} is not trusted "
+                                    f"({_tls_reason(exc)}); pass --ca-bundle with its CA") from None
         except requests.RequestException as exc:
             raise SourceUnavailable(plain_reason(exc, self._timeouts)) from None
         with resp:
@@ -106,6 +112,8 @@ class CoordinatorSource:
             return json.loads(body, parse_constant=_reject_constant)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise PayloadError(f"response is not JSON ({exc.msg if hasattr(exc, 'msg') else exc})") from None
+        except RecursionError:
+            raise PayloadError("response nests JSON too deeply to be a snapshot") from None
 
     @staticmethod
     def _validate(data: Any) -> Snapshot:
@@ -129,6 +137,19 @@ def _causes(exc: BaseException, depth: int = 8) -> list[BaseException]:
         todo += [e.__cause__, e.__context__, getattr(e, "reason", None),
                  *(a for a in e.args if isinstance(a, BaseException))]
     return [e for e in seen if isinstance(e, BaseException)]
+
+
+def _tls_reason(exc: BaseException) -> str:
+    """'certificate verify failed: unable to get local issuer certificate' out of requests' wrapping."""
+    text = str(exc)
+    start = text.find("certificate verify failed")
+    return text[start:].split("(_ssl")[0].strip() if start >= 0 else _short(exc)
+
+
+def _short(exc: BaseException) -> str:
+    """The last line of a requests error, without the URL's query or a Python repr."""
+    text = str(exc).splitlines()[-1] if str(exc) else type(exc).__name__
+    return text if len(text) < 160 else text[:157] + "..."
 
 
 def plain_reason(exc: BaseException, timeouts: tuple[float, float] = (3.0, 10.0)) -> str:

@@ -73,13 +73,24 @@ def connect(path: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
         raise StorageError(describe_open_error(path, exc)) from None
 
 
+# DuckDB's words for another process holding the file, and for a damaged file; a bare "lock"
+# would also match "checksum ... in block", which is corruption, not a lock
+_LOCK_WORDS = ("could not set lock", "conflicting lock")
+_CORRUPT_WORDS = ("corrupt", "checksum", "not a valid duckdb database", "invalid database")
+
+
 def describe_open_error(path: Path, exc: duckdb.Error) -> str:
+    """One line telling a locked file, a damaged file and anything else apart."""
     text = str(exc)
-    if "lock" in text.lower():
+    lowered = text.lower()
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    if any(word in lowered for word in _LOCK_WORDS):
         pid = re.search(r"PID (\d+)", text)
         who = f"pid {pid.group(1)}" if pid else "pid unknown"
         return f"{path} is locked by another process ({who}); stop it or {_HINT}"
-    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    if any(word in lowered for word in _CORRUPT_WORDS):
+        return (f"{path} is a damaged DuckDB database ({first}); restore it from a backup, "
+                f"or move it aside and {_HINT}")
     return f"{path} cannot be opened as a DuckDB database ({first}); {_HINT}"
 
 

@@ -17,6 +17,8 @@ from .theme import THEMES, register_css_route, stylesheet
 
 TABS = (overview, workers, performance, scaling, alerts)
 CALLBACK_PATH = "/_dash-update-component"
+# longer than any callback takes; a queue that deep means the server is overloaded
+CALLBACK_WAIT_S = 10.0
 
 __all__ = ["TABS", "UIContext", "create_app"]
 
@@ -45,17 +47,22 @@ def build_layout(ctx: UIContext) -> html.Div:
     ])
 
 
-def one_callback_at_a_time(server: flask.Flask) -> None:
+def one_callback_at_a_time(server: flask.Flask, wait_s: float = CALLBACK_WAIT_S) -> None:
     """Callback requests take turns, so viewers never crowd the collector out of the GIL."""
     # 20 browsers answered in parallel are 20 threads asking for the GIL each time the collector
-    # lets go of it; in turns they are one, and a tick waits for at most one request's slice
+    # lets go of it; in turns they are one, and a tick waits for at most one request's slice.
+    # The server (waitress) has read the whole body before this runs, so a client that stalls
+    # mid-request never holds the gate; a turn waited for longer than wait_s is refused (503).
     gate = threading.Lock()
 
     @server.before_request
-    def _enter() -> None:
+    def _enter() -> flask.Response | None:
         if flask.request.path.endswith(CALLBACK_PATH):
-            gate.acquire()
+            if not gate.acquire(timeout=wait_s):
+                return flask.Response("busy; the page retries on its next refresh", status=503,
+                                      headers={"Retry-After": "1"}, mimetype="text/plain")
             flask.g.drm_gate = True
+        return None
 
     @server.teardown_request
     def _leave(_exc: BaseException | None) -> None:
@@ -71,7 +78,8 @@ def create_app(ctx: UIContext) -> dash.Dash:
     register_css_route(app.server)
     one_callback_at_a_time(app.server)
     if ctx.debug:
-        app.enable_dev_tools(debug=True, dev_tools_hot_reload=False)
+        # no version check: the page makes no request outside this server, in debug mode or not
+        app.enable_dev_tools(debug=True, dev_tools_hot_reload=False, dev_tools_disable_version_check=True)
     app.layout = build_layout(ctx)
     header.register_callbacks(app, ctx)
     for tab in TABS:

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from ..models import WorkerSample
 from ..store.view import LiveView
-from ..ui.figures.common import empty_figure, series_xy
+from ..ui.figures.common import empty_figure, plain_all, series_xy
 from .efficiency import EfficiencyReport, name_list, pool_efficiency
 from ..ui.theme import Theme
 from .figures import NO_SAMPLES, frame, no_workers, rows, time_axes
@@ -43,7 +43,7 @@ def allocation_figure(view: LiveView, *, theme: Theme) -> go.Figure:
         return empty_figure(no_workers(view), theme, height=360)
     kinds = ["cpu", "memory"] + (["gpu"] if any(w.gpu_memory_mb > 0 for w in workers) else [])
     fig = rows([f"{_KINDS[k][0]} ({_KINDS[k][1]})" for k in kinds], theme)
-    ids = [w.worker_id for w in workers]
+    ids = plain_all([w.worker_id for w in workers])
     for row, kind in enumerate(kinds, start=1):
         label, unit = _KINDS[kind][:2]
         capacity = _kind_values(workers, kind)[0]
@@ -82,7 +82,8 @@ def _verdict_bars(fig: go.Figure, report: EfficiencyReport) -> None:
         if not ws:
             continue
         fig.add_trace(go.Bar(
-            x=[w.worker_id for w in ws], y=np.array([w.efficiency for w in ws], dtype=np.float32),
+            x=plain_all([w.worker_id for w in ws]),
+            y=np.array([w.efficiency for w in ws], dtype=np.float32),
             marker_color=color, name=verdict, customdata=[w.samples for w in ws],
             hovertemplate="%{x}<br>%{y:.0f}% of allocated used over %{customdata} samples"
                           f"<extra>{verdict}</extra>"), row=1, col=1)
@@ -110,7 +111,7 @@ def efficiency_figure(view: LiveView, report: EfficiencyReport, *, theme: Theme)
           note=efficiency_note(report))
     fig.update_layout(barmode="overlay")  # one verdict per worker: no slots for the other three
     time_axes(fig, theme)
-    ids = [w.worker_id for w in report.workers]
+    ids = plain_all([w.worker_id for w in report.workers])
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=ids, row=1, col=1,
                      tickangle=-45 if len(ids) > 12 else 0)
     fig.update_yaxes(title_text="% of allocated", rangemode="tozero", row=1, col=1)

@@ -8,7 +8,9 @@ import os
 import sys
 from typing import Sequence
 
-from ..cli_common import OneLineParser, configure_logging, stop_on_sigterm
+from ..access import add_access_flags, exposure_from_args
+from ..auth import read_secret
+from ..cli_common import OneLineParser, bounded, configure_logging, stop_on_sigterm
 from ..errors import DashboardError
 from ..manager import DynamicResourceManager, Workload, WorkloadConfig, WorkloadDriver
 from ..ui.theme import THEMES
@@ -32,22 +34,26 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     p.add_argument("--api-key", help="the coordinator's API key (or DRM_API_KEY)")
     p.add_argument("--output-dir", default="drm_visualizations", help="chart files (default: %(default)s)")
     p.add_argument("--dashboard-dir", default="dashboards", help="report pages (default: %(default)s)")
-    p.add_argument("--update-interval", type=float, default=60.0,
+    p.add_argument("--update-interval", type=bounded(0.1, 86400.0), default=60.0,
                    help="seconds between chart redraws (default: 60)")
-    p.add_argument("--sample-interval", type=float, default=DEFAULT_SAMPLE_INTERVAL_S,
+    p.add_argument("--sample-interval", type=bounded(0.1, 3600.0), default=DEFAULT_SAMPLE_INTERVAL_S,
                    help="seconds between samples (default: 5)")
     p.add_argument("--theme", choices=tuple(THEMES), default="dark", help="page theme (default: dark)")
     p.add_argument("--seed", type=int, default=0, help="seed of the simulated workload (default: 0)")
+    # -- exposure (issue 12) --------------------------------------------------------------------
+    p.add_argument("--api-key-file", help="read the coordinator key from this file's first line")
+    p.add_argument("--ca-bundle", help="CA certificates (PEM) an https --drm-url must chain to")
+    add_access_flags(p, defaults=True)
     return p
 
 
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     if not 0 <= args.port <= 65535:
         parser.error(f"--port must be between 0 and 65535, got {args.port}")
-    if not (args.update_interval > 0 and args.sample_interval > 0):
-        parser.error("--update-interval and --sample-interval must be above 0 seconds")
-    if args.api_key and not args.drm_url:
+    if (args.api_key or args.api_key_file) and not args.drm_url:
         parser.error("--api-key needs --drm-url (the key is for a remote coordinator)")
+    if args.api_key and args.api_key_file:
+        parser.error("pass the key once: --api-key or --api-key-file, not both")
 
 
 def build_integration(args: argparse.Namespace) -> tuple[DRMVisualizationIntegration, WorkloadDriver | None]:
@@ -56,8 +62,10 @@ def build_integration(args: argparse.Namespace) -> tuple[DRMVisualizationIntegra
                   sample_interval=args.sample_interval, theme=args.theme)
     if args.drm_url:
         from ..sources.coordinator import CoordinatorSource  # noqa: PLC0415
-        key = args.api_key or os.environ.get("DRM_API_KEY")
-        return DRMVisualizationIntegration(source=CoordinatorSource(args.drm_url, key), **common), None
+        key = (read_secret(args.api_key_file, "--api-key-file") if args.api_key_file
+               else args.api_key or os.environ.get("DRM_API_KEY"))
+        source = CoordinatorSource(args.drm_url, key, ca_bundle=args.ca_bundle)
+        return DRMVisualizationIntegration(source=source, **common), None
     manager = DynamicResourceManager()
     if not args.mock:
         return DRMVisualizationIntegration(resource_manager=manager, **common), None
@@ -77,8 +85,10 @@ def main(argv: Sequence[str] | None = None, prog: str = "run_dashboard_with_drm_
     quiet_browser_logs()
     stop_on_sigterm()
     try:
+        exposure = exposure_from_args(args)
         integration, driver = build_integration(args)
-        dashboard = MonitoringDashboard(args.host, args.port, args.dashboard_dir, theme=args.theme)
+        dashboard = MonitoringDashboard(args.host, args.port, args.dashboard_dir, theme=args.theme,
+                                        exposure=exposure)
         dashboard.drm_visualization_integration = integration
         url = dashboard.start()  # a taken port fails here, before any thread starts
     except DashboardError as exc:

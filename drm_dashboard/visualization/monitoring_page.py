@@ -70,7 +70,7 @@ def _tabs(state: PageState) -> str:
     return f"<ul class='nav nav-tabs mb-2' id='drm-chart-tabs'>{items}</ul>"
 
 
-def _controls(state: PageState) -> str:
+def _controls(state: PageState, csrf: str) -> str:
     options = "".join(f"<option value='{s}'{' selected' if s == state.auto_refresh else ''}>"
                       f"{'off' if s == 0 else f'every {s} s'}</option>" for s in AUTO_REFRESH_CHOICES)
     other = "light" if state.theme == "dark" else "dark"
@@ -81,31 +81,41 @@ def _controls(state: PageState) -> str:
         f"<input type='hidden' name='chart' value='{state.chart}'>"
         f"<input type='hidden' name='theme' value='{state.theme}'>"
         f"<label class='small text-muted' for='drm-auto-refresh'>Auto-refresh</label>"
-        f"<select class='form-select form-select-sm w-auto' id='drm-auto-refresh' name='auto_refresh' "
-        f"onchange='this.form.submit()'>{options}</select>"
-        f"<a class='{btn}' id='drm-refresh-now' "
-        f"href='{_e(state.url(refresh='true'))}'>Redraw now</a>"
+        f"<select class='form-select form-select-sm w-auto' id='drm-auto-refresh' name='auto_refresh'>"
+        f"{options}</select>"
+        f"<button class='{btn}' id='drm-refresh-now' form='drm-post' formaction='{PAGE}/refresh'>"
+        f"Redraw now</button>"
         f"<a class='{btn}' id='drm-theme-link' "
         f"href='{_e(state.url(theme=other))}'>{other} theme</a>"
         f"<a class='{btn}' href='{PAGE}/report'>Full report (one file)</a>"
-        f"<button class='btn btn-sm btn-primary' formmethod='post' formaction='{PAGE}/live'>"
-        f"Open live dashboard</button></form>")
+        f"<button class='btn btn-sm btn-primary' form='drm-post' formaction='{PAGE}/live'>"
+        f"Open live dashboard</button></form>{_post_form(state, csrf)}")
+
+
+def _post_form(state: PageState, csrf: str) -> str:
+    """The form the state-changing buttons submit: a POST carrying the page's state and token."""
+    return (f"<form id='drm-post' method='post' action='{PAGE}/refresh' hidden>"
+            f"<input type='hidden' name='chart' value='{state.chart}'>"
+            f"<input type='hidden' name='theme' value='{state.theme}'>"
+            f"<input type='hidden' name='auto_refresh' value='{state.auto_refresh}'>"
+            f"<input type='hidden' name='csrf' value='{_e(csrf)}'></form>")
 
 
 def render_page(state: PageState, *, items: Sequence[Card], source: str, simulated: bool,
-                chart_src: str, drawn_at: float, update_interval: float, note: str = "") -> str:
+                chart_src: str, drawn_at: float, update_interval: float, note: str = "",
+                csrf: str = "") -> str:
     """The whole page; the iframe shows the chosen chart's file."""
     theme = THEMES[state.theme]
     badge = "<span class='badge bg-info ms-2'>simulated load</span>" if simulated else ""
     drawn = time.strftime("%H:%M:%S", time.localtime(drawn_at))
     body = (
-        f"{_navbar(theme, source, badge)}<div class='container-fluid'>{_note(note)}{_controls(state)}"
+        f"{_navbar(theme, source, badge)}<div class='container-fluid'>{_note(note)}{_controls(state, csrf)}"
         f"{_cards(items)}"
         f"{_tabs(state)}<iframe id='drm-chart' title='{_e(CHARTS[state.chart])}' src='{_e(chart_src)}' "
         f"style='width:100%;height:{CHART_HEIGHT_PX}px;border:0'></iframe>"
         f"<footer class='small text-muted mt-2 mb-3'>Charts drawn at {drawn} (server time, {offset_label()});"
         f" redrawn every {update_interval:g} s, or now with “Redraw now”.</footer></div>")
-    return _document(theme, body, state)
+    return _document(theme, body + f"<script src='{PAGE}/assets/page.js'></script>", state)
 
 
 def _note(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
+from ..guard import Exposure, content_security_policy
 from ..server import BackgroundServer
 from ..ui.cards import Kpi
 from ..ui.components import kpi_card
@@ -111,9 +113,12 @@ def create_report_app(viz: DRMVisualization) -> dash.Dash:
 class ReportServer:
     """The live page on a stoppable background server."""
 
-    def __init__(self, viz: DRMVisualization, host: str, port: int) -> None:
+    def __init__(self, viz: DRMVisualization, host: str, port: int, exposure: Exposure | None = None) -> None:
         self.app = create_report_app(viz)
-        self._server = BackgroundServer(self.app.server, host, port)
+        # Dash's one inline script is allowed by its hash; nothing else inline, nothing evaluated
+        csp = content_security_policy(self.app.csp_hashes())
+        self._server = BackgroundServer(self.app.server, host, port,
+                                        dataclasses.replace(exposure or Exposure(), csp=csp))
 
     @property
     def url(self) -> str:

@@ -53,6 +53,8 @@ class DRMVisualization:
             raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
         self.theme = THEMES[theme]
         self.host = host
+        # who may see the live page (auth, Host names); the monitoring page hands its own down
+        self.exposure: Any = None
         self._clock = clock
         self.live = live if live is not None else LiveStore(retention_s=data_retention_days * _DAY_S,
                                                             clock=clock)
@@ -186,7 +188,8 @@ class DRMVisualization:
         from .server import ReportServer  # noqa: PLC0415 (Dash only for the live page)
         with self._lock:
             if self._server is None:
-                self._server = ReportServer(self, self.host, self.dashboard_port if port is None else port)
+                self._server = ReportServer(self, self.host, self.dashboard_port if port is None else port,
+                                            self.exposure)
                 self._server.start()
                 self._server_stopped.clear()
         self.start_collection()

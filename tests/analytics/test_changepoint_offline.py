@@ -4,27 +4,43 @@ import math
 
 import numpy as np
 
-from drm_dashboard.analytics.changepoint import ChangePoint, DetectorConfig, detect_changes
-from drm_dashboard.analytics.cp_stats import best_split, gls_step_scores
+from drm_dashboard.analytics.changepoint import (
+    ChangePoint,
+    DetectorConfig,
+    detect_changes,
+)
+from drm_dashboard.analytics.cp_stats import best_split, passes
 from drm_dashboard.analytics.cp_types import change_pct, direction
 
 STEP = [10.1, 9.9, 10.0, 10.2, 9.8, 10.0, 10.1, 9.9, 10.0, 10.0,
         12.0, 12.1, 11.9, 12.0, 12.2, 11.8, 12.0, 12.1, 11.9, 12.0]
+# forty floats: the same step at index 20
+STEP40 = [10.1, 9.9, 10.0, 10.2, 9.8, 10.0, 10.1, 9.9, 10.0, 10.0,
+          9.9, 10.1, 10.0, 9.8, 10.2, 10.0, 9.9, 10.1, 10.0, 10.0,
+          12.0, 12.1, 11.9, 12.0, 12.2, 11.8, 12.0, 12.1, 11.9, 12.0,
+          12.1, 11.9, 12.0, 12.2, 11.8, 12.0, 12.0, 11.9, 12.1, 12.0]
 
 
-def test_step_at_index_10_is_found_at_10():
-    cps = detect_changes(np.array(STEP), metric="task_throughput", higher_is_better=True)
-    assert [cp.index for cp in cps] == [10]
+def test_step_at_index_20_is_found_at_20():
+    cps = detect_changes(np.array(STEP40), metric="task_throughput", higher_is_better=True)
+    assert [cp.index for cp in cps] == [20]
     cp = cps[0]
     assert math.isclose(cp.before, 10.0, abs_tol=1e-9)
     assert math.isclose(cp.after, 12.0, abs_tol=1e-9)
     assert math.isclose(cp.change_pct, 20.0, abs_tol=1e-6)
     assert cp.direction == "improvement"
-    assert 0.0 < cp.confidence < 1.0 and cp.p_value < 1e-3 and cp.persistence == 10
+    assert 0.0 < cp.confidence < 1.0 and cp.p_value < 1e-3 and cp.persistence == 20
+    assert math.isclose(cp.threshold, DetectorConfig().offline_penalty * math.log(40))
+
+
+def test_twenty_samples_are_too_few_for_the_default_penalty():
+    # z-scored, a split can explain at most n = 20 units of cost, below 7 ln 20 = 21.0
+    assert detect_changes(np.array(STEP)) == []
+    assert [cp.index for cp in detect_changes(np.array(STEP), DetectorConfig(offline_penalty=3.0))] == [10]
 
 
 def test_lower_is_better_metric_calls_a_rise_a_regression():
-    cps = detect_changes(np.array(STEP), metric="queue_wait_ms", higher_is_better=False)
+    cps = detect_changes(np.array(STEP40), metric="queue_wait_ms", higher_is_better=False)
     assert [cp.direction for cp in cps] == ["regression"]
 
 
@@ -33,32 +49,36 @@ def test_white_noise_raises_nothing():
     assert detect_changes(noise) == []
 
 
-def test_slow_sine_raises_nothing():
-    t = np.arange(400)
-    sine = 50.0 + 5.0 * np.sin(2 * np.pi * t / 200) + np.random.default_rng(3).normal(0, 0.2, 400)
-    assert detect_changes(sine) == []
+def test_one_outlier_is_not_a_segment():
+    x = np.random.default_rng(3).normal(50.0, 1.0, 200)
+    x[100] = 80.0
+    assert detect_changes(x) == []
 
 
-def test_a_staircase_gives_both_steps():
-    x = np.r_[np.zeros(30), np.full(30, 5.0), np.full(30, 10.0)]
-    x = x + np.random.default_rng(1).normal(0, 0.3, 90)
-    assert [cp.index for cp in detect_changes(x)] == [30, 60]
+def test_a_staircase_gives_both_steps_when_each_explains_enough_variance():
+    rng = np.random.default_rng(1)
+    # 30 a level: once 0 | 5, 10 is cut, the second cut explains 60 * 2.5^2 / 16.8 = 22 units
+    # of z-scored cost, below 7 ln 90 = 31; with 60 a level it is 45 against 36
+    short = np.r_[np.zeros(30), np.full(30, 5.0), np.full(30, 10.0)] + rng.normal(0, 0.3, 90)
+    assert [cp.index for cp in detect_changes(short)] == [30]
+    long = np.r_[np.zeros(60), np.full(60, 5.0), np.full(60, 10.0)] + rng.normal(0, 0.3, 180)
+    assert [cp.index for cp in detect_changes(long)] == [60, 120]
 
 
 def test_missing_samples_keep_their_index():
-    x = np.array(STEP)
+    x = np.array(STEP40)
     x[3] = np.nan
-    assert [cp.index for cp in detect_changes(x)] == [10]
+    assert [cp.index for cp in detect_changes(x)] == [20]
 
 
-def test_gls_without_autocorrelation_is_the_two_sample_z():
+def test_z_squared_is_the_l2_cost_reduction_in_units_of_the_variance():
     y = np.array([0.0, 1.0, 0.0, 1.0, 5.0, 6.0, 5.0, 6.0])
-    ks, scores = gls_step_scores(y, 0.0, 4, 4)
-    # phi = 0: sum(u - u_bar) * (w - w_bar) / sqrt(sum (u - u_bar)^2) over w = y[1:]
-    u = (np.arange(1, 8) >= 4).astype(float)
-    w = y[1:]
-    expected = np.dot(u - u.mean(), w - w.mean()) / np.sqrt(np.dot(u - u.mean(), u - u.mean()))
-    assert list(ks) == [4] and math.isclose(scores[0], expected)
+    test = best_split(y, 2, 6, 0.99)
+    one = np.sum((y - y.mean()) ** 2)
+    two = np.sum((y[:4] - 0.5) ** 2) + np.sum((y[4:] - 5.5) ** 2)
+    assert test.index == 4 and math.isclose(test.z ** 2, (one - two) / y.var())
+    # 7.62 of the 8 samples' variance explained: beats 3 ln 8 = 6.24, not 4 ln 8 = 8.32
+    assert passes(test, 3.0) and not passes(test, 4.0)
 
 
 def test_split_test_reports_levels_and_persistence():

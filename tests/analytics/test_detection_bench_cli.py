@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from drm_dashboard.bench.crossval import assign_folds
 from drm_dashboard.bench.detection import main
 
 
@@ -57,3 +58,46 @@ def test_benchmark_cli_writes_summary_and_rows(tmp_path):
 
 def test_benchmark_cli_rejects_a_missing_root(tmp_path):
     assert main(["--data-root", str(tmp_path / "nope"), "--out", str(tmp_path / "out")]) == 2
+
+
+def test_cross_validation_reports_out_of_fold_figures_per_fold(tmp_path):
+    make_root(tmp_path / "data")
+    # a second TCPD series and NAB file per group, so each of two folds has a test series
+    rng = np.random.default_rng(1)
+    series = np.r_[rng.normal(0, 1, 50), rng.normal(-5, 1, 30)]
+    doc = {"name": "toy2", "n_obs": 80, "n_dim": 1, "time": {"index": list(range(80))},
+           "series": [{"label": "V1", "type": "float", "raw": series.tolist()}]}
+    (tmp_path / "data" / "tcpd" / "datasets" / "toy2.json").write_text(json.dumps(doc))
+    notes = json.loads((tmp_path / "data" / "tcpd" / "annotations.json").read_text())
+    (tmp_path / "data" / "tcpd" / "annotations.json").write_text(
+        json.dumps({**notes, "toy2": {"1": [50], "2": [50]}}))
+    windows = json.loads((tmp_path / "data" / "nab" / "labels" / "combined_windows.json").read_text())
+    for group in ("realAWSCloudwatch", "realKnownCause"):
+        values = np.r_[rng.normal(5, 0.5, 300), rng.normal(1, 0.5, 100)]
+        stamps = write_nab_file(tmp_path / "data" / "nab" / "data" / group / "z_step.csv", values,
+                                datetime(2020, 2, 1))
+        windows[f"{group}/z_step.csv"] = [[stamps[290], stamps[320]]]
+    (tmp_path / "data" / "nab" / "labels" / "combined_windows.json").write_text(json.dumps(windows))
+    out = tmp_path / "out"
+    assert main(["--data-root", str(tmp_path / "data"), "--out", str(out), "--cross-validate",
+                 "--folds", "2"]) == 0
+    cv = json.loads((out / "summary.json").read_text())["crossval"]
+    assert cv["folds"] == 2 and len(cv["chosen_per_fold"]) == 2
+    f1 = cv["scores"]["tcpd_f1"]
+    assert len(f1["folds"]) == 2 and f1["mean"] == sum(f1["folds"]) / 2
+    assert set(cv["scores"]) >= {"tcpd_cover", "nab_realAWSCloudwatch",
+                                 "nab_realAWSCloudwatch_train_threshold"}
+    assert cv["confidence_oof"]["findings"] >= 2
+    assert len(cv["chosen"]["confidence_weights"]) == 2  # bias and ln(z^2 / threshold)
+
+
+def test_assign_folds_goes_by_position_within_each_group():
+    keys = [("a", "x3"), ("a", "x1"), ("a", "x2"), ("b", "y1"), ("b", "y2")]
+    assert assign_folds(keys, 2) == {"x1": 0, "x2": 1, "x3": 0, "y1": 0, "y2": 1}
+
+
+def test_too_few_folds_is_a_bad_flag(tmp_path, capsys):
+    make_root(tmp_path / "data")
+    assert main(["--data-root", str(tmp_path / "data"), "--out", str(tmp_path / "out"),
+                 "--cross-validate", "--folds", "1"]) == 2
+    assert capsys.readouterr().err.strip() == "error: --folds must be at least 2, got 1"

@@ -5,7 +5,12 @@ import math
 import numpy as np
 import pytest
 
-from drm_dashboard.bench.calibration import brier, brier_constant, precision_by_tercile
+from drm_dashboard.bench.calibration import (
+    brier,
+    brier_constant,
+    fit_weights,
+    precision_by_tercile,
+)
 from drm_dashboard.bench.scoring import (
     NAB_PROFILES,
     best_threshold,
@@ -96,3 +101,16 @@ def test_calibration_numbers():
     assert precision_by_tercile(pairs) == [0.0, 0.5, 1.0]
     assert brier_constant(pairs) == 0.25
     assert math.isclose(brier(pairs), np.mean([0.01, 0.04, 0.25, 0.36, 0.01, 0.0025]))
+
+
+def test_fitted_weights_with_no_signal_give_the_base_rate():
+    # features carry nothing: the bias is the log-odds of the base rate, 3 of 4 -> ln 3
+    weights = fit_weights([(0.0, 0.0, 0.0)] * 4, [True, True, True, False])
+    assert math.isclose(weights[0], math.log(3), abs_tol=1e-3) and weights[1:] == (0.0, 0.0, 0.0)
+
+
+def test_fitted_weights_follow_the_evidence():
+    feats = [(-1.0, 0.0, 0.0), (-0.5, 0.0, 0.0), (0.5, 0.0, 0.0), (1.0, 0.0, 0.0)] * 5
+    outcomes = [False, False, True, True] * 5
+    weights = fit_weights(feats, outcomes)
+    assert weights[1] > 1.0 and weights[2:] == (0.0, 0.0)

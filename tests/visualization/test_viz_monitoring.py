@@ -72,15 +72,21 @@ def test_the_iframe_shows_the_chosen_charts_file(monitored):
         assert client.get(bad).status_code == 404
 
 
-def test_refresh_true_redraws_now_and_the_interval_otherwise(monitored):
+def _csrf(page: str) -> str:
+    return re.search(r"name='csrf' value='([0-9a-f]{64})'", page).group(1)
+
+
+def test_redraw_now_is_a_post_and_the_interval_redraws_otherwise(monitored):
     dashboard, integration, _, clock = monitored
     client = dashboard.app.test_client()
-    client.get("/drm-dashboard")
+    page = client.get("/drm-dashboard").get_data(as_text=True)
     drawn = integration.visualization_registry[("dark", "scaling_history")].generated_at
     clock.advance(10)
-    client.get("/drm-dashboard")
+    client.get("/drm-dashboard?refresh=true")  # a GET never forces a redraw
     assert integration.visualization_registry[("dark", "scaling_history")].generated_at == drawn
-    client.get("/drm-dashboard?refresh=true")
+    assert client.post("/drm-dashboard/refresh", data={"chart": "scaling_history"}).status_code == 403
+    redraw = client.post("/drm-dashboard/refresh", data={"chart": "scaling_history", "csrf": _csrf(page)})
+    assert redraw.status_code == 303 and "chart=scaling_history" in redraw.headers["Location"]
     assert integration.visualization_registry[("dark", "scaling_history")].generated_at == drawn + 10
     clock.advance(UPDATE_S)
     client.get("/drm-dashboard")
@@ -107,7 +113,8 @@ def test_summary_report_and_live_routes(monitored):
     report = client.get("/drm-dashboard/report")
     assert report.status_code == 200 and report.data.count(b"Plotly.newPlot") == len(CHARTS)
     assert (dashboard.dashboard_dir / "drm-report" / "index.html").exists()
-    live = client.post("/drm-dashboard/live")
+    assert client.post("/drm-dashboard/live").status_code == 403  # no form token: no new listener
+    live = client.post("/drm-dashboard/live", data={"csrf": _csrf(client.get("/drm-dashboard").get_data(as_text=True))})
     assert live.status_code == 303
     assert requests.get(live.headers["Location"], timeout=10).ok
     assert integration.get_dashboard_url() == live.headers["Location"]

@@ -204,9 +204,20 @@ def event_lines(times_ms: np.ndarray, lo: float, hi: float) -> tuple[np.ndarray,
     return x, y
 
 
+def plain(text: str) -> str:
+    """Text from a source, shown as text in a chart: plotly renders <b>, <a href> and entities."""
+    # every figure builder passes source text (worker ids, reasons) through here, once
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plain_all(texts: Sequence[str]) -> list[str]:
+    """plain() of each text."""
+    return [plain(t) for t in texts]
+
+
 def decision_hover(d: ScalingDecision) -> str:
     """Hover text: action, count and the policy's reason, wrapped to stay readable."""
-    reason = "<br>".join(textwrap.wrap(d.reason, 60))
+    reason = "<br>".join(plain(line) for line in textwrap.wrap(d.reason, 60))
     return f"<b>{_WORDS.get(d.action, d.action)} by {d.count}</b><br>{reason}"
 
 

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from ...store.live import LiveView
 from ..theme import Theme
 from .common import (MAX_POINTS, axis_time, base_layout, bucket_mean, count_axis, empty_figure, figure,
-                     merged, series_xy)
+                     merged, plain, plain_all, series_xy)
 from ..units import plural
 
 METRICS = {"cpu": ("CPU", "%"), "memory": ("memory", "%"), "gpu": ("GPU", "%"), "tasks": ("tasks", "")}
@@ -106,7 +106,7 @@ def worker_timeseries_figure(view: LiveView, *, worker_ids: Sequence[str], metri
     else:
         for wid, j in zip(worker_ids, cols):
             dx, dy = series_xy(x, data[:, j])
-            traces.append(dict(type="scatter", x=dx, y=dy, mode="lines", name=wid,
+            traces.append(dict(type="scatter", x=dx, y=dy, mode="lines", name=plain(wid),
                                line=dict(width=1.6),
                                hovertemplate=f"%{{y:.1f}}{unit}<extra>{wid}</extra>"))
     layout = base_layout(theme, uirevision=f"workers-lines-{metric}", height=360,
@@ -129,7 +129,7 @@ def heatmap_figure(view: LiveView, *, metric: str, theme: Theme) -> go.Figure:
     zmax = 100.0 if unit else max(1.0, float(np.nanmax(means)))
     height = int(min(720, max(300, 14 * view.n_workers + 90)))
     heat = dict(
-        type="heatmap", x=axis_time(view.timestamps[starts]), y=[view.worker_ids[i] for i in order],
+        type="heatmap", x=axis_time(view.timestamps[starts]), y=plain_all([view.worker_ids[i] for i in order]),
         z=np.ascontiguousarray(means.T), zmin=0.0, zmax=zmax, colorscale="Viridis",
         hoverongaps=False, colorbar=dict(title=dict(text=f"{name} {unit}".strip()), thickness=12),
         hovertemplate=f"%{{y}}<br>%{{x|%H:%M:%S}} server time<br>{name} %{{z:.0f}}{unit}<extra></extra>")

@@ -1,0 +1,169 @@
+"""Cross-validation of the detector's few settings across series (`detection --cross-validate`).
+
+The grid is small on purpose: the offline PELT penalty (chosen on TCPD by mean F1 + covering)
+and the online penalty (chosen on NAB by the mean over groups of the standard profile's score).
+Series are split into k folds by position within each group sorted by name (the rule that
+made the held-out split), so every fold mixes groups. Per fold, each penalty is chosen on the
+other folds and scored on this one; the confidence model's weights are fitted on the other
+folds' findings and judged on this fold's, so every reported figure is out-of-fold. NAB scores
+a fold twice: with its threshold optimised on the fold itself, as the benchmark does on any
+data root, and with the threshold carried over from the training folds (stricter).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from drm_dashboard.analytics.confidence import finding_features, logistic
+from drm_dashboard.analytics.cp_types import DetectorConfig
+from drm_dashboard.bench.calibration import calibration_summary, fit_weights
+from drm_dashboard.bench.nab import (
+    NabFile,
+    finding_outcomes,
+    load_nab,
+    load_profiles,
+    stream,
+)
+from drm_dashboard.bench.scoring import best_threshold, nab_file_score, nab_normalized
+from drm_dashboard.bench.tcpd import load_tcpd, score_series
+
+OFFLINE_PENALTIES = (3.0, 5.0, 7.0, 10.0)
+ONLINE_PENALTIES = (5.0, 7.0, 10.0, 14.0)
+FOLDS = 3
+NAB_PROFILE = "standard"
+
+
+def assign_folds(keys: Sequence[tuple[str, str]], k: int) -> dict[str, int]:
+    """(group, name) pairs to folds 0..k-1: position within the group, sorted by name, mod k."""
+    folds: dict[str, int] = {}
+    for group in sorted({g for g, _ in keys}):
+        for i, name in enumerate(sorted(n for g, n in keys if g == group)):
+            folds[name] = i % k
+    return folds
+
+
+def tcpd_table(root: Path, base: DetectorConfig) -> dict[float, dict[str, tuple[dict, list]]]:
+    """Per offline penalty, per scored series: its row (f1, cover) and finding outcomes."""
+    series = [s for s in load_tcpd(root) if s.scored]
+    return {pen: {s.name: score_series(s, dataclasses.replace(base, offline_penalty=pen))
+                  for s in series} for pen in OFFLINE_PENALTIES}
+
+
+def nab_table(files: Sequence[NabFile], base: DetectorConfig) -> dict[float, dict[str, tuple]]:
+    """Per online penalty, per file: per-row anomaly scores and finding outcomes."""
+    table: dict[float, dict[str, tuple]] = {}
+    for pen in ONLINE_PENALTIES:
+        config = dataclasses.replace(base, penalty=pen)
+        table[pen] = {}
+        for f in files:
+            scores, found = stream(f, config)
+            table[pen][f.key] = (scores, finding_outcomes(f, found))
+    return table
+
+
+def tcpd_score(rows: dict[str, tuple[dict, list]], names: Sequence[str]) -> tuple[float, float]:
+    """Mean F1 and covering over the named series."""
+    return (float(np.mean([rows[n][0]["f1"] for n in names])),
+            float(np.mean([rows[n][0]["cover"] for n in names])))
+
+
+def nab_scores(files: Sequence[NabFile], scores: dict[str, tuple], profile: dict,
+               threshold: float | None = None) -> tuple[dict[str, float], float]:
+    """Normalised score per group at a threshold (NAB's optimum over these files if None)."""
+    if threshold is None:
+        threshold = best_threshold([(f.rows, scores[f.key][0]) for f in files], profile)
+    out = {}
+    for group in sorted({f.group for f in files}):
+        members = [f for f in files if f.group == group]
+        raw = sum(nab_file_score(f.rows, scores[f.key][0], threshold, profile) for f in members)
+        out[group] = nab_normalized(raw, sum(f.rows.n_windows for f in members), profile)
+    return out, threshold
+
+
+def _pick(options: Sequence[float], objective: Callable[[float], float]) -> float:
+    """The option with the best objective; the first (smallest penalty) among equals."""
+    return max(options, key=objective)
+
+
+def pick_offline(table: dict, names: Sequence[str]) -> float:
+    """The offline penalty with the best mean F1 + covering on the named series."""
+    return _pick(OFFLINE_PENALTIES, lambda p: sum(tcpd_score(table[p], names)))
+
+
+def pick_online(table: dict, files: Sequence[NabFile], profile: dict) -> float:
+    """The online penalty with the best mean over groups of NAB's normalised score."""
+    return _pick(ONLINE_PENALTIES,
+                 lambda p: float(np.mean(list(nab_scores(files, table[p], profile)[0].values()))))
+
+
+def _outcomes(tcpd: dict, t_names: Sequence[str], nab: dict, n_keys: Sequence[str]) -> list:
+    """Pooled (finding, hit) outcomes of the named TCPD series and NAB files."""
+    return [o for n in t_names for o in tcpd[n][1]] + [o for k in n_keys for o in nab[k][1]]
+
+
+def fit_confidence(outcomes: Sequence) -> tuple[float, ...]:
+    """Confidence weights fitted on (finding, hit) outcomes."""
+    return fit_weights([finding_features(f) for f, _ in outcomes], [h for _, h in outcomes])
+
+
+def _spread(values: Sequence[float]) -> dict:
+    """Per-fold values with their mean and standard deviation."""
+    vals = [float(v) for v in values]
+    return {"folds": vals, "mean": float(np.mean(vals)), "sd": float(np.std(vals))}
+
+
+def _fold(k: int, folds: dict[str, int], tcpd: dict, nab: dict, files: Sequence[NabFile],
+          profile: dict, base: DetectorConfig) -> tuple[dict, list[tuple[float, bool]]]:
+    """Choose on the other folds, score on fold k; the fold's figures and its OOF confidences."""
+    t_names = next(iter(tcpd.values())).keys()
+    t_train = [n for n in t_names if folds[n] != k]
+    t_test = [n for n in t_names if folds[n] == k]
+    n_train = [f for f in files if folds[f.key] != k]
+    n_test = [f for f in files if folds[f.key] == k]
+    off = pick_offline(tcpd, t_train)
+    on = pick_online(nab, n_train, profile)
+    f1, cover = tcpd_score(tcpd[off], t_test)
+    own, _ = nab_scores(n_test, nab[on], profile)
+    _, train_threshold = nab_scores(n_train, nab[on], profile)
+    carried, _ = nab_scores(n_test, nab[on], profile, train_threshold)
+    weights = fit_confidence(_outcomes(tcpd[off], t_train, nab[on], [f.key for f in n_train]))
+    test_outcomes = _outcomes(tcpd[off], t_test, nab[on], [f.key for f in n_test])
+    pairs = [(logistic(weights, finding_features(f)), hit) for f, hit in test_outcomes]
+    figures = {"offline_penalty": off, "penalty": on, "tcpd_f1": f1, "tcpd_cover": cover,
+               **{f"nab_{g}": v for g, v in own.items()},
+               **{f"nab_{g}_train_threshold": v for g, v in carried.items()}}
+    return figures, pairs
+
+
+def crossvalidate(root: Path, base: DetectorConfig = DetectorConfig(), k: int = FOLDS) -> dict:
+    """k-fold CV of the penalties and the confidence weights; the choice on all the data too."""
+    files = load_nab(root / "nab")
+    profile = load_profiles(root / "nab")[NAB_PROFILE]
+    tcpd = tcpd_table(root / "tcpd", base)
+    nab = nab_table(files, base)
+    keys = [("tcpd", n) for n in next(iter(tcpd.values()))] + [(f.group, f.key) for f in files]
+    folds = assign_folds(keys, k)
+    per_fold, oof = [], []
+    for fold in range(k):
+        figures, pairs = _fold(fold, folds, tcpd, nab, files, profile, base)
+        per_fold.append(figures)
+        oof += pairs
+    names = list(next(iter(tcpd.values())))
+    off, on = pick_offline(tcpd, names), pick_online(nab, files, profile)
+    weights = fit_confidence(_outcomes(tcpd[off], names, nab[on], [f.key for f in files]))
+    measures = [m for m in per_fold[0] if m not in ("offline_penalty", "penalty")]
+    return {
+        "folds": k, "grid": {"offline_penalty": list(OFFLINE_PENALTIES),
+                             "penalty": list(ONLINE_PENALTIES)},
+        "chosen_per_fold": [{"offline_penalty": f["offline_penalty"], "penalty": f["penalty"]}
+                            for f in per_fold],
+        "scores": {m: _spread([f[m] for f in per_fold]) for m in measures},
+        "confidence_oof": calibration_summary(oof),
+        "chosen": {"offline_penalty": off, "penalty": on, "confidence_weights": list(weights)},
+        "defaults_match": (off == base.offline_penalty and on == base.penalty
+                           and tuple(weights) == tuple(base.confidence_weights)),
+    }
