@@ -14,6 +14,7 @@ from .collector import Collector
 from .config import Settings, parse_regression
 from .errors import ConfigError, StorageError
 from .manager import DynamicResourceManager
+from .manager.driver import SpeedClock
 from .manager.workload import InjectedRegression, Workload, WorkloadConfig, WorkloadDriver
 from .metrics import DashboardState, dashboard_registry, register_metrics_route
 from .models import SourceHealth
@@ -49,18 +50,21 @@ class DRMRealTimeDashboard:
         self.settings = settings or Settings(
             host=host, port=port, db_path=db_path, theme=theme, update_interval=float(update_interval),
             retention=float(retention_window), debug=debug, drm_url=drm_url, api_key=api_key)
-        self._clock = clock
         self.simulated = (dynamic_resource_manager is None and self.settings.drm_url is None
                           and source is None and self.settings.prometheus_url is None)
+        # the collector polls on the wall clock; a sped-up demo's data runs on a faster one
+        self._wall_clock = clock
+        self.demo_speed = self.settings.demo_speed if self.simulated else 1.0
+        self._clock = clock if self.demo_speed == 1.0 else SpeedClock(self.demo_speed, clock)
         self._max_backoff_s = max_backoff_s
         self.manager = dynamic_resource_manager
         self._driver: WorkloadDriver | None = None
         if self.simulated:
-            self.manager = DynamicResourceManager(clock=clock)
-            workload = Workload(self.manager, self._workload_config(), clock=clock)
+            self.manager = DynamicResourceManager(clock=self._clock)
+            workload = Workload(self.manager, self._workload_config(), clock=self._clock)
             self._driver = WorkloadDriver(workload)
         self.source = source or self._make_source()
-        self.live = LiveStore(retention_s=self.settings.retention_s, clock=clock)
+        self.live = LiveStore(retention_s=self.settings.retention_s, clock=self._clock)
         self.notifier: NotificationDispatcher | None = None
         self.analytics = self._make_analytics()
         self.history: HistoryStore | None = None
@@ -161,7 +165,7 @@ class DRMRealTimeDashboard:
         self._open_history()
         if self.collector is None:
             self.collector = Collector(self.source, self.live, self.history,
-                                       interval_s=self.settings.update_interval, clock=self._clock,
+                                       interval_s=self.settings.update_interval, clock=self._wall_clock,
                                        processors=[self.analytics], max_backoff_s=self._max_backoff_s)
         if self.notifier is not None:
             self.notifier.start()
@@ -207,7 +211,8 @@ class DRMRealTimeDashboard:
                         theme=self.settings.theme, debug=self.settings.debug,
                         policy=policy_of(self.manager),
                         regressions=lambda view: self.analytics.report,
-                        forecasts=self._forecasts,
+                        forecasts=self._forecasts, demo_speed=self.demo_speed,
+                        evaluations=getattr(self.manager, "recent_evaluations", None),
                         silenced_elsewhere=self._silenced_in_alertmanager)
         app = create_app(ctx)
         register_metrics_route(app.server, dashboard_registry(self._metrics_state()))
@@ -331,3 +336,5 @@ def check_source_settings(settings: Settings) -> None:
         raise ConfigError("--api-key needs --drm-url (the key is for a remote coordinator)")
     if settings.inject_regression and settings.drm_url:
         raise ConfigError("--inject-regression is for the embedded demo, not a remote coordinator")
+    if settings.demo_speed != 1.0 and settings.drm_url:
+        raise ConfigError("--demo-speed is for the embedded demo, not a remote coordinator")

@@ -47,6 +47,11 @@ def test_drm_api_key_in_the_environment_does_not_block_the_embedded_demo():
     assert resolve({}, environ={"DRM_API_KEY": "exported-for-drm-worker"}).api_key is None
 
 
+def test_a_bad_environment_number_is_worded_for_people():
+    with pytest.raises(ConfigError, match="must be a whole number, got 'eighty'"):
+        resolve({}, environ={"DRM_DASHBOARD_PORT": "eighty"})
+    with pytest.raises(ConfigError, match="DRM_DASHBOARD_DEMO_SPEED must be a number"):
+        resolve({}, environ={"DRM_DASHBOARD_DEMO_SPEED": "quick"})
 def test_min_coverage_from_flag_or_environment_and_validated():
     assert resolve({}, environ={}).min_coverage == 0.9
     assert resolve({}, environ={"DRM_DASHBOARD_MIN_COVERAGE": "0.75"}).min_coverage == 0.75
