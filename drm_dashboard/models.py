@@ -286,6 +286,8 @@ class SourceHealth:
     since: float = 0.0
     last_success: float | None = None
     consecutive_failures: int = 0
+    # epoch seconds of the next poll while failing (back-off), None while healthy
+    next_try: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -108,12 +108,8 @@ class CoordinatorSource:
         except requests.exceptions.SSLError as exc:
             raise SourceUnavailable(f"the TLS certificate of {self._base} is not trusted "
                                     f"({_tls_reason(exc)}); pass --ca-bundle with its CA") from None
-        except requests.ConnectionError as exc:
-            raise SourceUnavailable(f"cannot connect to {self._base}: {_short(exc)}") from None
-        except requests.Timeout:
-            raise SourceUnavailable(f"{self._base} did not answer within {self._timeouts[1]:g} s") from None
         except requests.RequestException as exc:
-            raise SourceUnavailable(f"request to {self._base} failed: {_short(exc)}") from None
+            raise SourceUnavailable(plain_reason(exc, self._timeouts)) from None
         with resp:
             self._check_status(resp)
             return self._read_capped(resp)
@@ -143,7 +139,7 @@ class CoordinatorSource:
                     raise PayloadError(f"response exceeds the {cap:,}-byte limit")
                 chunks.append(chunk)
         except requests.RequestException as exc:
-            raise SourceUnavailable(f"reading the response failed: {_short(exc)}") from None
+            raise SourceUnavailable(plain_reason(exc, self._timeouts)) from None
         return b"".join(chunks)
 
     @staticmethod
@@ -171,6 +167,20 @@ class CoordinatorSource:
         return Snapshot.from_json(data["statistics"], data["performance"], data.get("decisions", []))
 
 
+def _causes(exc: BaseException, depth: int = 8) -> list[BaseException]:
+    """exc and what it wraps (causes, contexts, urllib3's .reason, exceptions in args)."""
+    seen: list[BaseException] = []
+    todo = [exc]
+    while todo and len(seen) < depth * 4:
+        e = todo.pop()
+        if e is None or any(e is s for s in seen):
+            continue
+        seen.append(e)
+        todo += [e.__cause__, e.__context__, getattr(e, "reason", None),
+                 *(a for a in e.args if isinstance(a, BaseException))]
+    return [e for e in seen if isinstance(e, BaseException)]
+
+
 def _tls_reason(exc: BaseException) -> str:
     """'certificate verify failed: unable to get local issuer certificate' out of requests' wrapping."""
     text = str(exc)
@@ -183,3 +193,26 @@ def _short(exc: BaseException) -> str:
     text = str(exc).splitlines()[-1] if str(exc) else type(exc).__name__
     return text if len(text) < 160 else text[:157] + "..."
 
+
+def plain_reason(exc: BaseException, timeouts: tuple[float, float] = (3.0, 10.0)) -> str:
+    """What went wrong talking to the coordinator, in words a person reads (never a repr)."""
+    # the one place a transport failure becomes text: the header and the health log show this
+    chain = _causes(exc)
+    kinds = tuple(type(e).__name__ for e in chain)
+    if isinstance(exc, requests.ConnectTimeout):
+        return f"timed out connecting after {timeouts[0]:g} s"
+    if isinstance(exc, requests.Timeout) or "ReadTimeoutError" in kinds:
+        return f"timed out after {timeouts[1]:g} s"
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return "connection refused"
+    if any(isinstance(e, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)) for e in chain) \
+            or "RemoteDisconnected" in kinds or "ProtocolError" in kinds \
+            or isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the coordinator closed the connection"
+    if "NameResolutionError" in kinds or "gaierror" in kinds:
+        return "host name not found"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS handshake failed (certificate or protocol)"
+    if isinstance(exc, requests.ConnectionError):
+        return "cannot connect"
+    return f"request failed ({type(exc).__name__})"

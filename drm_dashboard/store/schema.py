@@ -165,3 +165,42 @@ class HistoryFrames:
     def alert_records(self) -> tuple[Alert, ...]:
         """The window's alerts as model records."""
         return alerts_from_frame(self.alerts)
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    """What a column is called on a page, its unit after a value, and what kind of number it is."""
+
+    label: str
+    unit: str  # written after the value: "%", " ms", " tasks/s", "" for counts
+    kind: str  # "percent", "count", "rate" or "duration_ms": decides formatting and axes
+
+
+# the one table of human names and units; pages, reports and alerts all read it
+METRIC_INFO: dict[str, MetricInfo] = {
+    "total_workers": MetricInfo("workers", "", "count"),
+    "active_workers": MetricInfo("active workers", "", "count"),
+    "active_tasks": MetricInfo("active tasks", "", "count"),
+    "pending_tasks": MetricInfo("pending tasks", "", "count"),
+    "resource_reservations": MetricInfo("reservations", "", "count"),
+    "cpu_utilization": MetricInfo("CPU used", "%", "percent"),
+    "memory_utilization": MetricInfo("memory used", "%", "percent"),
+    "gpu_utilization": MetricInfo("GPU used", "%", "percent"),
+    "overall_utilization": MetricInfo("overall utilization", "%", "percent"),
+    "allocated": MetricInfo("allocation", "%", "percent"),
+    "task_throughput": MetricInfo("throughput", " tasks/s", "rate"),
+    "allocation_time_ms": MetricInfo("allocation time", " ms", "duration_ms"),
+    "queue_wait_ms": MetricInfo("queue wait", " ms", "duration_ms"),
+    "resource_efficiency": MetricInfo("resource efficiency", "%", "percent"),
+    "tasks_completed": MetricInfo("tasks completed", "", "count"),
+    "tasks_failed": MetricInfo("tasks failed", "", "count"),
+    "cpu": MetricInfo("CPU", "%", "percent"),
+    "memory": MetricInfo("memory", "%", "percent"),
+    "gpu": MetricInfo("GPU", "%", "percent"),
+    "tasks": MetricInfo("tasks", "", "count"),
+}
+
+
+def metric_info(name: str) -> MetricInfo:
+    """The catalog entry of a column; an unknown name reads as its words, with no unit."""
+    return METRIC_INFO.get(name) or MetricInfo(name.replace("_", " "), "", "")
