@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -32,7 +33,10 @@ from drm_dashboard.bench.scoring import best_threshold, nab_file_score, nab_norm
 from drm_dashboard.bench.tcpd import load_tcpd, score_series
 
 OFFLINE_PENALTIES = (3.0, 5.0, 7.0, 10.0)
-ONLINE_PENALTIES = (5.0, 7.0, 10.0, 14.0)
+ONLINE_PENALTIES = (10.0, 14.0, 20.0, 28.0, 40.0)
+# online scale: within-level sd (False) or that sd widened for AR(1) residuals (True)
+ONLINE_AR1 = (False, True)
+ONLINE_GRID = tuple((ar1, pen) for ar1 in ONLINE_AR1 for pen in ONLINE_PENALTIES)
 FOLDS = 3
 NAB_PROFILE = "standard"
 
@@ -53,15 +57,15 @@ def tcpd_table(root: Path, base: DetectorConfig) -> dict[float, dict[str, tuple[
                   for s in series} for pen in OFFLINE_PENALTIES}
 
 
-def nab_table(files: Sequence[NabFile], base: DetectorConfig) -> dict[float, dict[str, tuple]]:
-    """Per online penalty, per file: per-row anomaly scores and finding outcomes."""
-    table: dict[float, dict[str, tuple]] = {}
-    for pen in ONLINE_PENALTIES:
-        config = dataclasses.replace(base, penalty=pen)
-        table[pen] = {}
+def nab_table(files: Sequence[NabFile], base: DetectorConfig) -> dict[tuple, dict[str, tuple]]:
+    """Per online (ar1_adjust, penalty), per file: per-row anomaly scores and finding outcomes."""
+    table: dict[tuple, dict[str, tuple]] = {}
+    for ar1, pen in ONLINE_GRID:
+        config = dataclasses.replace(base, penalty=pen, ar1_adjust=ar1)
+        table[ar1, pen] = {}
         for f in files:
             scores, found = stream(f, config)
-            table[pen][f.key] = (scores, finding_outcomes(f, found))
+            table[ar1, pen][f.key] = (scores, finding_outcomes(f, found))
     return table
 
 
@@ -84,7 +88,7 @@ def nab_scores(files: Sequence[NabFile], scores: dict[str, tuple], profile: dict
     return out, threshold
 
 
-def _pick(options: Sequence[float], objective: Callable[[float], float]) -> float:
+def _pick(options: Sequence, objective: Callable) -> Any:
     """The option with the best objective; the first (smallest penalty) among equals."""
     return max(options, key=objective)
 
@@ -94,9 +98,9 @@ def pick_offline(table: dict, names: Sequence[str]) -> float:
     return _pick(OFFLINE_PENALTIES, lambda p: sum(tcpd_score(table[p], names)))
 
 
-def pick_online(table: dict, files: Sequence[NabFile], profile: dict) -> float:
-    """The online penalty with the best mean over groups of NAB's normalised score."""
-    return _pick(ONLINE_PENALTIES,
+def pick_online(table: dict, files: Sequence[NabFile], profile: dict) -> tuple[bool, float]:
+    """The online (ar1_adjust, penalty) with the best mean over groups of NAB's normalised score."""
+    return _pick(ONLINE_GRID,
                  lambda p: float(np.mean(list(nab_scores(files, table[p], profile)[0].values()))))
 
 
@@ -133,7 +137,7 @@ def _fold(k: int, folds: dict[str, int], tcpd: dict, nab: dict, files: Sequence[
     weights = fit_confidence(_outcomes(tcpd[off], t_train, nab[on], [f.key for f in n_train]))
     test_outcomes = _outcomes(tcpd[off], t_test, nab[on], [f.key for f in n_test])
     pairs = [(logistic(weights, finding_features(f)), hit) for f, hit in test_outcomes]
-    figures = {"offline_penalty": off, "penalty": on, "tcpd_f1": f1, "tcpd_cover": cover,
+    figures = {"offline_penalty": off, "ar1_adjust": on[0], "penalty": on[1], "tcpd_f1": f1, "tcpd_cover": cover,
                **{f"nab_{g}": v for g, v in own.items()},
                **{f"nab_{g}_train_threshold": v for g, v in carried.items()}}
     return figures, pairs
@@ -155,15 +159,16 @@ def crossvalidate(root: Path, base: DetectorConfig = DetectorConfig(), k: int = 
     names = list(next(iter(tcpd.values())))
     off, on = pick_offline(tcpd, names), pick_online(nab, files, profile)
     weights = fit_confidence(_outcomes(tcpd[off], names, nab[on], [f.key for f in files]))
-    measures = [m for m in per_fold[0] if m not in ("offline_penalty", "penalty")]
+    chosen = ("offline_penalty", "ar1_adjust", "penalty")
+    measures = [m for m in per_fold[0] if m not in chosen]
     return {
         "folds": k, "grid": {"offline_penalty": list(OFFLINE_PENALTIES),
-                             "penalty": list(ONLINE_PENALTIES)},
-        "chosen_per_fold": [{"offline_penalty": f["offline_penalty"], "penalty": f["penalty"]}
-                            for f in per_fold],
+                             "penalty": list(ONLINE_PENALTIES), "ar1_adjust": list(ONLINE_AR1)},
+        "chosen_per_fold": [{m: f[m] for m in chosen} for f in per_fold],
         "scores": {m: _spread([f[m] for f in per_fold]) for m in measures},
         "confidence_oof": calibration_summary(oof),
-        "chosen": {"offline_penalty": off, "penalty": on, "confidence_weights": list(weights)},
-        "defaults_match": (off == base.offline_penalty and on == base.penalty
+        "chosen": {"offline_penalty": off, "ar1_adjust": on[0], "penalty": on[1],
+                   "confidence_weights": list(weights)},
+        "defaults_match": (off == base.offline_penalty and on == (base.ar1_adjust, base.penalty)
                            and tuple(weights) == tuple(base.confidence_weights)),
     }
