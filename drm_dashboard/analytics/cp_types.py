@@ -24,7 +24,7 @@ class DetectorConfig:
     """One fixed configuration for offline and online detection (sample counts, unitless)."""
 
     # chosen by cross-validation across series (drm_dashboard.bench.crossval, docs/PERFORMANCE.md)
-    penalty: float = 10.0  # online: accept a step when z^2 > penalty * ln(window length)
+    penalty: float = 14.0  # online: accept a step when z^2 > penalty * ln(window length)
     offline_penalty: float = 7.0  # offline PELT: L2 cost, penalty * ln(n) on the z-scored series
     ar1_adjust: bool = False  # online: deflate z by the AR(1) effective sample size of the residuals
     rho_max: float = 0.99  # cap on the reported lag-1 autocorrelation
