@@ -34,12 +34,18 @@ def build_parser(prog: str = "drm-dashboard") -> argparse.ArgumentParser:
     p.add_argument("--update-interval", dest="update_interval", type=float,
                    help="seconds between polls (default: 5)")
     p.add_argument("--retention", type=float, help="minutes of data kept live (default: 60)")
+    p.add_argument("--history-retention", dest="history_retention", type=float, metavar="DAYS",
+                   help="days of history kept in --db-path; older per-worker rows are rolled up "
+                        "to 1 min, then 10 min (default: 30)")
     p.add_argument("--debug", action="store_true", default=None, help="verbose logs and Dash dev tools")
     p.add_argument("--browser", action="store_true", default=None,
                    help="open the dashboard in a browser once it answers")
     p.add_argument("--drm-url", dest="drm_url", help="URL of a DRM coordinator (API v1)")
     p.add_argument("--api-key", dest="api_key", help="coordinator API key (or DRM_API_KEY)")
     p.add_argument("--seed", type=int, help="seed of the embedded demo workload (default: 0)")
+    p.add_argument("--demo-speed", dest="demo_speed", type=float, metavar="N",
+                   help="demo only: run the simulated workload N times faster than real time "
+                        "(1 to 1000; polls every second unless --update-interval is given)")
     p.add_argument("--inject-regression", dest="inject_regression", metavar="METRIC[*FACTOR]@MINUTE",
                    help="demo only: make allocation_time, queue_wait or throughput worse from that "
                         "minute (twice as bad, or multiplied by FACTOR), to watch the regression "
@@ -70,6 +76,9 @@ def build_parser(prog: str = "drm-dashboard") -> argparse.ArgumentParser:
                     "beside it (same name, .json)")
     ci.add_argument("--fail-on", dest="fail_on", choices=FAIL_ON,
                     help="exit 1 when an alert at this level or above was raised (default: never)")
+    ci.add_argument("--min-coverage", dest="min_coverage", type=float, metavar="FRACTION",
+                    help="exit 3 (not monitored) when fewer than this share of the expected polls "
+                         "succeeded, or the source failed at the end (default: 0.9)")
     return p
 
 

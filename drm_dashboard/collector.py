@@ -11,6 +11,7 @@ from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
+from .backoff import Backoff
 from .errors import AuthRejected, DashboardError, SourceError, StorageError
 from .models import Alert, SourceHealth, Snapshot
 from .sources import MetricsSource
@@ -18,6 +19,7 @@ from .store.history import HistoryStore
 from .store.live import LiveStore, LiveView
 from .store.schema import worker_table
 from .threads import BackgroundLoop
+from .uptime import AlertLedger, Uptime, UptimeRecord
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +74,15 @@ class Collector(BackgroundLoop):
         self.interval_s = interval_s
         self._clock = clock
         self._processors = tuple(processors)
-        self._max_backoff_s = max(max_backoff_s, interval_s)
+        self._backoff = Backoff(interval_s, max_backoff_s)
         self._health = SourceHealth(state="starting", since=clock())
         self._events: collections.deque[HealthEvent] = collections.deque(maxlen=_EVENTS_KEPT)
         self._tick_ms: collections.deque[float] = collections.deque(maxlen=_TICK_SAMPLES)
         self._last_source_ts: float | None = None
-        self._key_rejected = False
+        self._auth_failures = 0  # 401/403 in a row: the key's own, longer back-off
+        self._uptime = Uptime()
+        self._ledger = AlertLedger()
+        self._tick_started: float | None = None  # monotonic start of the last tick, for the schedule
         self._lock = threading.Lock()
         self._tick_lock = threading.Lock()
 
@@ -90,6 +95,16 @@ class Collector(BackgroundLoop):
     def health_events(self) -> tuple[HealthEvent, ...]:
         with self._lock:
             return tuple(self._events)
+
+    @property
+    def uptime(self) -> UptimeRecord:
+        """Ticks by outcome and the outages since this collector was built."""
+        return self._uptime.record()
+
+    @property
+    def fired_alerts(self) -> tuple[Alert, ...]:
+        """Alerts at warning or above as they fired since this collector was built, and resolutions."""
+        return self._ledger.records()
 
     @property
     def tick_times_ms(self) -> tuple[float, ...]:
@@ -105,14 +120,15 @@ class Collector(BackgroundLoop):
 
     def _tick(self) -> TickResult:
         started = time.perf_counter()
+        self._tick_started, begun = time.monotonic(), self._clock()
         try:
             snap = self.source.snapshot()
         except SourceError as exc:
-            self._failed(exc)
+            self._failed(exc, begun)
             return self._done(started, ok=False, error=str(exc))
         except Exception as exc:  # a bug in a third-party source must not end collection
             log.exception("source %s raised", self.source.description)
-            self._failed(SourceError(f"{type(exc).__name__}: {exc}"))
+            self._failed(SourceError(f"{type(exc).__name__}: {exc}"), begun)
             return self._done(started, ok=False, error=str(exc))
         seq = self._ingest(snap)
         return self._done(started, ok=True, seq=seq)
@@ -123,6 +139,8 @@ class Collector(BackgroundLoop):
             # the source answers but its clock has not moved: its data is stale, not new
             self._set_health("stale", f"source timestamp has not advanced since "
                              f"{time.strftime('%H:%M:%S', time.localtime(snap.timestamp))}")
+            self._auth_failures = 0
+            self._uptime.stale()
             self._run_processors(None)
             return self.live.view().seq
         self._last_source_ts = snap.timestamp
@@ -131,6 +149,8 @@ class Collector(BackgroundLoop):
         self._write_history(snap, table)
         self.live.prune(now)
         self._set_health("live", "", last_success=now)
+        self._auth_failures = 0
+        self._uptime.succeeded(now)
         self._run_processors(snap)
         return seq
 
@@ -163,6 +183,7 @@ class Collector(BackgroundLoop):
     def _store_alerts(self, alerts: Sequence[Alert]) -> None:
         for alert in alerts:
             self.live.add_alert(alert)
+            self._ledger.add(alert)
             if self.history is None:
                 continue
             try:
@@ -170,12 +191,21 @@ class Collector(BackgroundLoop):
             except StorageError as exc:
                 self._record(HealthEvent(self._clock(), "history-error", str(exc)))
 
-    def _failed(self, exc: SourceError) -> None:
+    def _failed(self, exc: SourceError, begun: float) -> None:
+        reason = str(exc) or type(exc).__name__
         self._health = replace(self._health, consecutive_failures=self._health.consecutive_failures + 1)
-        self._key_rejected = isinstance(exc, AuthRejected)
-        self._set_health("error", str(exc) or type(exc).__name__, failed=True)
+        self._auth_failures = self._auth_failures + 1 if isinstance(exc, AuthRejected) else 0
+        self._set_health("error", reason, failed=True)
+        # the header says when the next try is: the back-off counts from this tick's start
+        self._health = replace(self._health, next_try=begun + self.next_delay())
+        self._uptime.failed(begun, reason)
         log.warning("poll of %s failed: %s", self.source.description, exc)
         self._run_processors(None)
+
+    def judge_health(self) -> None:
+        """Let the processors judge the source's health now (the end of a run), with no new tick."""
+        with self._tick_lock:
+            self._run_processors(None)
 
     def _set_health(self, state: str, reason: str, *, last_success: float | None = None,
                     failed: bool = False) -> None:
@@ -202,22 +232,20 @@ class Collector(BackgroundLoop):
 
     # -- lifecycle -------------------------------------------------------------------------
     def next_delay(self) -> float:
-        """The interval, doubled per consecutive failure up to the cap; longer for a rejected key."""
-        failures = self._health.consecutive_failures
-        if failures == 0:
-            return self.interval_s
-        delay = self.interval_s * (2 ** min(failures - 1, 16))
-        if self._key_rejected:
-            # a wrong key will not fix itself in a second: never hammer the coordinator with it
-            delay = max(delay, self._max_backoff_s)
-        return min(delay, self._max_backoff_s)
+        """Seconds from the last tick's start to the next: the interval, or the back-off (backoff.py)."""
+        return self._backoff.delay(self._health.consecutive_failures, self._auth_failures)
+
+    def _due_in(self) -> float:
+        # fixed rate from each tick's start, so a run's tick count is duration / interval, not less
+        if self._tick_started is None:
+            return 0.0
+        return max(0.0, self._tick_started + self.next_delay() - time.monotonic())
 
     def _run(self) -> None:
-        while not self._stop.is_set():
+        while not self._stop.wait(self._due_in()):
             try:
                 self.poll_once()
             except DashboardError:
                 log.exception("collector tick failed")
             except Exception:
                 log.exception("unexpected error in collector tick")
-            self._stop.wait(self.next_delay())

@@ -37,10 +37,16 @@ class Settings:
     serve: bool = True
     report: str | None = None
     fail_on: str = "never"
+    # a run passes only if at least this share of its expected ticks (duration / interval) succeeded
+    min_coverage: float = 0.9
     alert_config: str | None = None
     # demo only: "allocation_time@10" doubles placement latency from minute 10 of the run,
     # "allocation_time*1.5@2" multiplies it by 1.5 from minute 2 (see parse_regression)
     inject_regression: str | None = None
+    # days of history kept in the DuckDB file (per-worker rows rolled up to coarser steps with age)
+    history_retention: float = 30.0
+    # demo only: the simulated workload runs this many times faster than the wall clock
+    demo_speed: float = 1.0
     # -- exposure (docs/SECURITY.md): who may see the pages, how secrets and certificates arrive --
     auth_file: str | None = None
     trusted_proxy: str | None = None  # comma-separated addresses or networks of the auth proxy
@@ -72,6 +78,7 @@ class Settings:
                 f"--retention {self.retention:g} min is shorter than one update interval "
                 f"({self.update_interval:g} s)"
             )
+        _check_history_retention(self.history_retention, self.retention)
         if self.theme not in THEMES:
             raise ConfigError(f"--theme must be one of {', '.join(THEMES)}, got {self.theme!r}")
         if not self.db_path:
@@ -83,10 +90,15 @@ class Settings:
                               f"(got {self.report!r})")
         if self.duration is not None and not self.duration > 0:
             raise ConfigError(f"--duration must be above 0 seconds, got {self.duration:g}")
+        if not (math.isfinite(self.min_coverage) and 0.0 < self.min_coverage <= 1.0):
+            raise ConfigError(f"--min-coverage must be a fraction above 0 and at most 1, "
+                              f"got {self.min_coverage:g}")
         if self.fail_on not in FAIL_ON:
             raise ConfigError(f"--fail-on must be one of {', '.join(FAIL_ON)}, got {self.fail_on!r}")
         if self.inject_regression is not None:
             parse_regression(self.inject_regression)
+        if not (math.isfinite(self.demo_speed) and 1 <= self.demo_speed <= 1000):
+            raise ConfigError(f"--demo-speed must be a number from 1 to 1000, got {self.demo_speed:g}")
         if not self.serve and self.duration is None:
             raise ConfigError("--no-server needs --duration (nothing would ever end the run)")
         check_prometheus(self)
@@ -104,6 +116,14 @@ class Settings:
 
     def with_overrides(self, **changes: Any) -> "Settings":
         return replace(self, **changes)
+
+
+def _check_history_retention(days: float, live_minutes: float) -> None:
+    if not (math.isfinite(days) and days > 0):
+        raise ConfigError(f"--history-retention must be a positive number of days, got {days:g}")
+    if days * 1440.0 < live_minutes:
+        raise ConfigError(f"--history-retention {days:g} days is shorter than the live window "
+                          f"(--retention {live_minutes:g} min)")
 
 
 REGRESSION_METRICS = ("allocation_time", "queue_wait", "throughput")
@@ -198,12 +218,18 @@ def _coerce(name: str, raw: str, kind: type) -> Any:
     try:
         return kind(raw)
     except ValueError:
-        raise ConfigError(f"{env} must be a {kind.__name__}, got {raw!r}") from None
+        raise ConfigError(f"{env} must be {_KIND_WORDS.get(kind, 'text')}, got {raw!r}") from None
 
 
+_KIND_WORDS = {int: "a whole number", float: "a number"}
 _KINDS = {"port": int, "update_interval": float, "retention": float, "debug": bool,
           "browser": bool, "seed": int, "duration": float, "serve": bool,
-          "prometheus_max_workers": int, "insecure_no_auth": bool}
+          "min_coverage": float, "history_retention": float, "prometheus_max_workers": int,
+          "insecure_no_auth": bool,
+          "demo_speed": float}
+# a sped-up demo is polled every second unless told otherwise: the detectors then get as many
+# samples per simulated minute as they need to find an injected regression within a minute
+DEMO_SPEED_INTERVAL_S = 1.0
 
 
 def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Settings:
@@ -220,4 +246,6 @@ def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] | None = None) 
     if (values.get("api_key") is None and not values.get("api_key_file") and values.get("drm_url")
             and environ.get("DRM_API_KEY")):
         values["api_key"] = environ["DRM_API_KEY"]
+    if values.get("demo_speed", 1.0) != 1.0 and "update_interval" not in values:
+        values["update_interval"] = DEMO_SPEED_INTERVAL_S
     return Settings(**values)

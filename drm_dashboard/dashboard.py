@@ -14,6 +14,7 @@ from .collector import Collector
 from .config import Settings, parse_regression
 from .errors import ConfigError, StorageError
 from .manager import DynamicResourceManager
+from .manager.driver import SpeedClock
 from .manager.workload import InjectedRegression, Workload, WorkloadConfig, WorkloadDriver
 from .metrics import DashboardState, dashboard_registry, register_metrics_route
 from .models import SourceHealth
@@ -23,11 +24,13 @@ from .access import build_exposure
 from .guard import Exposure, content_security_policy
 from .server import BackgroundServer
 from .threads import wait_until_stopped
+from .uptime import UptimeRecord
 from .sources import MetricsSource
 from .sources.legacy import policy_of
 from .sources.local import LocalSource
 from .store.history import HistoryStore
 from .store.live import LiveStore
+from .store.rollup import DAY_S, policy_for
 
 log = logging.getLogger(__name__)
 
@@ -48,18 +51,21 @@ class DRMRealTimeDashboard:
         self.settings = settings or Settings(
             host=host, port=port, db_path=db_path, theme=theme, update_interval=float(update_interval),
             retention=float(retention_window), debug=debug, drm_url=drm_url, api_key=api_key)
-        self._clock = clock
         self.simulated = (dynamic_resource_manager is None and self.settings.drm_url is None
                           and source is None and self.settings.prometheus_url is None)
+        # the collector polls on the wall clock; a sped-up demo's data runs on a faster one
+        self._wall_clock = clock
+        self.demo_speed = self.settings.demo_speed if self.simulated else 1.0
+        self._clock = clock if self.demo_speed == 1.0 else SpeedClock(self.demo_speed, clock)
         self._max_backoff_s = max_backoff_s
         self.manager = dynamic_resource_manager
         self._driver: WorkloadDriver | None = None
         if self.simulated:
-            self.manager = DynamicResourceManager(clock=clock)
-            workload = Workload(self.manager, self._workload_config(), clock=clock)
+            self.manager = DynamicResourceManager(clock=self._clock)
+            workload = Workload(self.manager, self._workload_config(), clock=self._clock)
             self._driver = WorkloadDriver(workload)
         self.source = source or self._make_source()
-        self.live = LiveStore(retention_s=self.settings.retention_s, clock=clock)
+        self.live = LiveStore(retention_s=self.settings.retention_s, clock=self._clock)
         self.notifier: NotificationDispatcher | None = None
         self.analytics = self._make_analytics()
         self.history: HistoryStore | None = None
@@ -68,11 +74,14 @@ class DRMRealTimeDashboard:
         self._stopped = threading.Event()
         self._lock = threading.Lock()
         self._started_at: float | None = None
+        self._ended_at: float | None = None  # when collection stopped: the run's coverage ends there
         self._run_cursor = 0
         self._running = False
         # kept past stop(), so a summary written after the run still tells how the source did
         self._last_health = SourceHealth()
         self._last_events: tuple[Any, ...] = ()
+        self._last_uptime = UptimeRecord()
+        self._last_fired: tuple[Any, ...] = ()
 
     def _workload_config(self) -> WorkloadConfig:
         """The demo's seeded workload, with the regression --inject-regression asks for."""
@@ -147,7 +156,9 @@ class DRMRealTimeDashboard:
         """Open the DuckDB file and warm the live store from its last retention window."""
         if self.history is not None:
             return
-        self.history = HistoryStore(self.settings.db_path, background=True)
+        self.history = HistoryStore(self.settings.db_path, background=True,
+                                    policy=policy_for(self.settings.history_retention * DAY_S,
+                                                      self.settings.retention_s))
         if self.live.view().is_empty:  # a restart of this object keeps what it already holds
             now = self._clock()
             self.live.load(self.history.load_window(now - self.settings.retention_s, now))
@@ -157,7 +168,7 @@ class DRMRealTimeDashboard:
         self._open_history()
         if self.collector is None:
             self.collector = Collector(self.source, self.live, self.history,
-                                       interval_s=self.settings.update_interval, clock=self._clock,
+                                       interval_s=self.settings.update_interval, clock=self._wall_clock,
                                        processors=[self.analytics], max_backoff_s=self._max_backoff_s)
         if self.notifier is not None:
             self.notifier.start()
@@ -171,8 +182,12 @@ class DRMRealTimeDashboard:
     def _stop_data_collection(self) -> None:
         """Stop the collector and the workload, then flush history."""
         if self.collector is not None:
+            self._ended_at = self._clock()
             self.collector.stop()
             self.collector.join(timeout=10)
+            # health rules judged at the end too: a source down since the last (backed-off) poll
+            # has its alert even if no poll came after the rule's wait ran out
+            self.collector.judge_health()
         if self._driver is not None:
             self._driver.stop()
             self._driver.join(timeout=10)
@@ -199,7 +214,8 @@ class DRMRealTimeDashboard:
                         theme=self.settings.theme, debug=self.settings.debug,
                         policy=policy_of(self.manager),
                         regressions=lambda view: self.analytics.report,
-                        forecasts=self._forecasts,
+                        forecasts=self._forecasts, demo_speed=self.demo_speed,
+                        evaluations=getattr(self.manager, "recent_evaluations", None),
                         silenced_elsewhere=self._silenced_in_alertmanager)
         app = create_app(ctx)
         register_metrics_route(app.server, dashboard_registry(self._metrics_state()))
@@ -236,9 +252,13 @@ class DRMRealTimeDashboard:
         started = self._started_at or self._clock()
         findings = [f for f in self.analytics.report.findings if f.timestamp >= started]
         events = self.collector.health_events if self.collector else self._last_events
+        uptime = self.collector.uptime if self.collector else self._last_uptime
+        fired = self.collector.fired_alerts if self.collector else self._last_fired
+        ended = self._ended_at or self._clock()
         facts = RunFacts(source=self.source.description, simulated=self.simulated, started=started,
-                         ended=self._clock(), health=self._health(), health_events=events,
-                         findings=findings, fail_on=self.settings.fail_on)
+                         ended=ended, health=self._health(), health_events=events, findings=findings,
+                         fail_on=self.settings.fail_on, uptime=uptime, fired_alerts=fired,
+                         interval_s=self.settings.update_interval, min_coverage=self.settings.min_coverage)
         return summarize(self.live.since(self._run_cursor), facts)
 
     def start_in_background(self) -> str:
@@ -268,7 +288,7 @@ class DRMRealTimeDashboard:
         """Open history (warm start), note where this run begins, start collecting."""
         self._open_history()
         # ticks restored from history are not this run's: summaries start after them
-        self._run_cursor, self._started_at = self.live.seq, self._clock()
+        self._run_cursor, self._started_at, self._ended_at = self.live.seq, self._clock(), None
         self._start_data_collection()
         self._running = True
         self._stopped.clear()
@@ -301,6 +321,8 @@ class DRMRealTimeDashboard:
             if self.collector is not None:
                 self._last_health = self.collector.health
                 self._last_events = self.collector.health_events
+                self._last_uptime = self.collector.uptime
+                self._last_fired = self.collector.fired_alerts
             self.collector = None
             history, self.history = self.history, None
             if history is not None:
@@ -317,3 +339,5 @@ def check_source_settings(settings: Settings) -> None:
         raise ConfigError("--api-key needs --drm-url (the key is for a remote coordinator)")
     if settings.inject_regression and settings.drm_url:
         raise ConfigError("--inject-regression is for the embedded demo, not a remote coordinator")
+    if settings.demo_speed != 1.0 and settings.drm_url:
+        raise ConfigError("--demo-speed is for the embedded demo, not a remote coordinator")

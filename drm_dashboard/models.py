@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping, Sequence
 
 from .errors import PayloadError
+from .worker_columns import WorkerColumns
 from .validation import (count, display_id, display_text, fraction, is_mapping, join_path, number,
                          optional_fraction, require)
 
@@ -193,7 +194,8 @@ class Snapshot:
     memory: float
     gpu: float | None
     overall: float
-    workers: tuple[WorkerSample, ...] = ()
+    # a WorkerColumns from from_json: records are built only for the workers someone reads
+    workers: Sequence[WorkerSample] = ()
     performance: PerformanceSample | None = None
     decisions: tuple[ScalingDecision, ...] = ()
     # reserved share of the pool (dominant resource), the number the scaling policy judges;
@@ -215,11 +217,14 @@ class Snapshot:
         raw_workers = {} if raw_workers is None else raw_workers
         if not is_mapping(raw_workers):
             raise PayloadError(f"{p}.workers: expected an object keyed by worker id")
-        workers = tuple(
+        workers = WorkerColumns.parse(raw_workers) if type(raw_workers) is dict else None
+        if workers is None:
+            # the checked path, one field at a time: it names what the bulk checks rejected;
             # ids and texts from a source are made safe to show here, once, for every reader
-            WorkerSample.from_json(wid, w, f"{p}.workers[{wid!r}]")
-            for wid, w in ((display_id(str(k)), v) for k, v in raw_workers.items())
-        )
+            workers = WorkerColumns.from_samples([
+                WorkerSample.from_json(wid, w, f"{p}.workers[{wid!r}]")
+                for wid, w in ((display_id(str(k)), v) for k, v in raw_workers.items())
+            ])
         if not isinstance(decisions, (list, tuple)):
             raise PayloadError("decisions: expected a list")
         require(stats, "active_workers", p)  # present, and null when not reported
@@ -281,6 +286,8 @@ class SourceHealth:
     since: float = 0.0
     last_success: float | None = None
     consecutive_failures: int = 0
+    # epoch seconds of the next poll while failing (back-off), None while healthy
+    next_try: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -11,7 +11,7 @@ from typing import Any, Mapping
 from .errors import PayloadError
 
 # a fraction a little over 1 is rounding in the reporter, not a schema break
-_FRACTION_SLACK = 1e-6
+FRACTION_SLACK = 1e-6
 
 
 def is_mapping(obj: Any) -> bool:
@@ -57,7 +57,7 @@ def count(value: Any, where: str) -> int:
 
 def fraction(value: Any, where: str) -> float:
     """Return value as a fraction in [0, 1] or raise PayloadError naming where."""
-    return min(number(value, where, maximum=1.0 + _FRACTION_SLACK), 1.0)
+    return min(number(value, where, maximum=1.0 + FRACTION_SLACK), 1.0)
 
 
 def optional_fraction(obj: Mapping[str, Any], key: str, path: str) -> float | None:

@@ -21,7 +21,8 @@ from drm_dashboard.models import Alert
 from drm_dashboard.sources.local import LocalSource
 from drm_fakes import CatchUpClock, free_port
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+# every tab now also loads the worker table, verdicts and the replay: room for a loaded machine
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 HISTORY_MIN = 30
 TABS = {"overview": "System Overview", "workers": "Worker Details",
         "performance": "Performance Metrics", "scaling": "Scaling Decisions", "alerts": "Alerts"}

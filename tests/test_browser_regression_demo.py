@@ -50,7 +50,7 @@ def test_performance_and_alerts_tabs_show_the_injected_regression(dash_br, demo,
     dash_br.wait_for_contains_text("#perf-stats-allocation-time-ms", "Trend:", timeout=30)
     dash_br.driver.save_screenshot(str(artifacts / "demo-regression-performance.png"))
     _open_tab(dash_br, "Alerts")
-    dash_br.wait_for_contains_text("#alerts-list", "allocation_time_ms regressed", timeout=30)
+    dash_br.wait_for_contains_text("#alerts-list", "allocation time regressed", timeout=30)
     dash_br.driver.save_screenshot(str(artifacts / "demo-regression-alerts.png"))
     assert dash_br.get_logs() == []
 

@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
     (["--port", "0"], "--port"), (["--port", "65536"], "--port"), (["--port", "abc"], "--port"),
     (["--update-interval", "0"], "--update-interval"), (["--update-interval", "-2"], "--update-interval"),
     (["--retention", "0.01"], "--retention"), (["--theme", "neon"], "--theme"),
-    (["--bogus"], "--bogus"),
+    (["--bogus"], "--bogus"), (["--demo-speed", "0.5"], "--demo-speed"),
+    (["--demo-speed", "1001"], "--demo-speed"), (["--demo-speed", "nan"], "--demo-speed"),
+    (["--demo-speed", "inf"], "--demo-speed"), (["--demo-speed", "fast"], "--demo-speed"),
 ])
 def test_bad_flags_exit_2_with_one_line(argv, words, capsys):
     with pytest.raises(SystemExit) as exc:
@@ -40,3 +42,10 @@ def test_script_exits_2_on_a_bad_flag_without_a_traceback():
                           capture_output=True, text=True, timeout=50)
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "Traceback" not in proc.stderr
+
+
+def test_demo_speed_polls_every_second_unless_told_otherwise():
+    fast = parse_settings(["--demo-speed", "20"])
+    assert fast.demo_speed == 20 and fast.update_interval == 1.0
+    assert parse_settings(["--demo-speed", "20", "--update-interval", "3"]).update_interval == 3.0
+    assert parse_settings([]).demo_speed == 1.0 and parse_settings([]).update_interval == 5.0

@@ -40,16 +40,17 @@ def test_failure_is_health_with_reason_then_recovers(clock):
     assert [e.state for e in col.health_events] == ["error", "error", "live"]
 
 
-def test_backoff_doubles_and_caps_and_a_rejected_key_waits_longest(clock):
+def test_backoff_doubles_and_caps_and_a_rejected_key_starts_at_five_seconds(clock):
     col = _collector(clock, [SourceUnavailable("down")] * 6)
     delays = []
     for _ in range(6):
         col.poll_once()
         delays.append(col.next_delay())
     assert delays == [5, 10, 20, 40, 60, 60]
-    rejected = _collector(clock, [AuthRejected("key rejected")])
+    rejected = _collector(clock, [AuthRejected("key rejected")], interval=0.2)
     rejected.poll_once()
-    assert rejected.next_delay() == 60  # from the first failure: a wrong key never fixes itself
+    # not the 0.2 s interval: a wrong key is not hammered, but a fixed one is seen within seconds
+    assert rejected.next_delay() == 5
 
 
 def test_frozen_source_clock_is_stale_not_new_data(clock):

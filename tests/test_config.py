@@ -45,3 +45,19 @@ def test_bad_environment_value_names_the_variable():
 
 def test_drm_api_key_in_the_environment_does_not_block_the_embedded_demo():
     assert resolve({}, environ={"DRM_API_KEY": "exported-for-drm-worker"}).api_key is None
+
+
+def test_a_bad_environment_number_is_worded_for_people():
+    with pytest.raises(ConfigError, match="must be a whole number, got 'eighty'"):
+        resolve({}, environ={"DRM_DASHBOARD_PORT": "eighty"})
+    with pytest.raises(ConfigError, match="DRM_DASHBOARD_DEMO_SPEED must be a number"):
+        resolve({}, environ={"DRM_DASHBOARD_DEMO_SPEED": "quick"})
+def test_min_coverage_from_flag_or_environment_and_validated():
+    assert resolve({}, environ={}).min_coverage == 0.9
+    assert resolve({}, environ={"DRM_DASHBOARD_MIN_COVERAGE": "0.75"}).min_coverage == 0.75
+    assert resolve({"min_coverage": 1.0}, environ={"DRM_DASHBOARD_MIN_COVERAGE": "0.5"}).min_coverage == 1.0
+    with pytest.raises(ConfigError, match="DRM_DASHBOARD_MIN_COVERAGE"):
+        resolve({}, environ={"DRM_DASHBOARD_MIN_COVERAGE": "most"})
+    for bad in (0.0, -0.1, 1.01, float("nan")):
+        with pytest.raises(ConfigError, match="--min-coverage"):
+            Settings(min_coverage=bad)

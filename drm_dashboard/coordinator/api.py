@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from .. import __version__
 from ..manager import DynamicResourceManager
 from ..validation import id_problem
+from .delta import WorkerChanges, compress, snapshot_body
 from .metrics import coordinator_registry
 
 API_VERSION = 1
@@ -104,20 +105,32 @@ def _register_read_routes(app: flask.Flask, manager: DynamicResourceManager,
         return flask.jsonify({"status": "ok", "version": __version__, "api_version": API_VERSION,
                               "time": clock()})
 
+    changes = WorkerChanges()
+
     @app.get(PREFIX + "/snapshot")
     def snapshot() -> flask.Response:
-        raw = flask.request.args.get("since", "0")
+        args = flask.request.args
+        raw, since_changes = args.get("since", "0"), args.get("changes_since", "0")
         if not raw.isdigit():
             return _error(400, f"since must be a whole number >= 0, got {raw!r:.40}")
+        if not since_changes.isdigit():
+            return _error(400, f"changes_since must be a whole number >= 0, got {since_changes!r:.40}")
+        if args.get("full", "0") not in ("0", "1", "true", "false"):
+            return _error(400, f"full must be 0, 1, true or false, got {args.get('full')!r:.40}")
         decisions = manager.decisions_since(int(raw))
-        return flask.jsonify({
-            "api_version": API_VERSION,
-            "instance": instance,
-            "statistics": manager.get_worker_statistics(),
-            "performance": manager.get_performance_metrics(),
-            "decisions": [d.to_dict() for d in decisions],
-            "seq": max([int(raw), *(d.seq for d in decisions)]),
-        })
+        stats = manager.get_worker_statistics()
+        workers_seq = changes.observe(stats["workers"])
+        # changes_since=0 (or full=1) asks for every worker: a client's first poll, or its reset
+        wanted = 0 if args.get("full") in ("1", "true") else int(since_changes)
+        delta, members, removed = changes.since(wanted)
+        head = {"api_version": API_VERSION, "instance": instance,
+                "performance": manager.get_performance_metrics(),
+                "decisions": [d.to_dict() for d in decisions],
+                "seq": max([int(raw), *(d.seq for d in decisions)]),
+                "workers_seq": workers_seq, "delta": delta, "removed": removed}
+        body, headers = compress(snapshot_body(head, stats, members),
+                                 flask.request.headers.get("Accept-Encoding", ""))
+        return flask.Response(body, headers=headers)
 
 
 def _register_worker_routes(app: flask.Flask, manager: DynamicResourceManager) -> None:

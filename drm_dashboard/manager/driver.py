@@ -1,9 +1,11 @@
-"""WorkloadDriver: a named daemon thread that steps a workload in real time."""
+"""WorkloadDriver: a named daemon thread that steps a workload; SpeedClock runs a demo faster."""
 
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+import math
+import time
+from typing import Callable, Protocol
 
 from ..threads import BackgroundLoop
 
@@ -16,6 +18,23 @@ class Steppable(Protocol):
     def advance(self) -> None:
         """Step to the current time."""
         ...
+
+
+MAX_DEMO_SPEED = 1000.0
+
+
+class SpeedClock:
+    """A clock that starts at the wall clock's now and runs `speed` times faster than it."""
+
+    def __init__(self, speed: float, wall: Callable[[], float] = time.time) -> None:
+        if not (math.isfinite(speed) and 1.0 <= speed <= MAX_DEMO_SPEED):
+            raise ValueError(f"speed must be between 1 and {MAX_DEMO_SPEED:g}, got {speed!r}")
+        self.speed = speed
+        self._wall = wall
+        self._origin = wall()
+
+    def __call__(self) -> float:
+        return self._origin + (self._wall() - self._origin) * self.speed
 
 
 class WorkloadDriver(BackgroundLoop):

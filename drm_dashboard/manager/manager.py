@@ -16,6 +16,7 @@ from .scaling import PoolView, ScalingPolicy, Verdict, decide, trigger_of
 from .stats import efficiency, pool_totals, statistics
 from .windows import BucketWindow, CumulativeHistogram, SampleWindow
 
+_EVALUATIONS_KEPT = 2000
 _DECISIONS_KEPT = 1_000
 # throughput, queue wait and allocation time are judged over this much clock time
 METRICS_WINDOW_S = 60.0
@@ -80,6 +81,8 @@ class DynamicResourceManager(OriginalApi):
         self._last_up: float | None = None
         self._last_down: float | None = None
         self.last_scaling_decision: ScalingDecision | None = None
+        # every evaluation, maintain included: the UI's "why not scaled" reads these verdicts
+        self._evaluations: collections.deque[ScalingDecision] = collections.deque(maxlen=_EVALUATIONS_KEPT)
 
     def set_latency_model(self, model: Callable[[int], float] | None) -> None:
         """Install the simulated placement latency (seconds for n workers) added to each reserve."""
@@ -320,8 +323,14 @@ class DynamicResourceManager(OriginalApi):
                                    verdict.worker_ids, view.now, seq, trigger_of(view, policy))
         if seq:
             self._decisions.append(decision)
+        self._evaluations.append(decision)
         self.last_scaling_decision = decision
         return decision
+
+    def recent_evaluations(self) -> list[ScalingDecision]:
+        """The latest evaluations with their verdicts, maintain included, oldest first."""
+        with self._lock:
+            return list(self._evaluations)
 
     def decisions_since(self, seq: int) -> list[ScalingDecision]:
         """Logged decisions (not maintain) with a sequence number above seq, oldest first."""

@@ -11,6 +11,8 @@ import numpy as np
 
 from ..models import ALERT_LEVELS, Alert, SourceHealth
 from ..store.view import LiveView
+from ..uptime import UptimeRecord
+from .verdict import coverage, verdict
 
 SUMMARY_VERSION = 1
 # what each KPI is called in the summary and the unit it is reported in
@@ -36,6 +38,12 @@ class RunFacts:
     health_events: Sequence[Any] = ()
     findings: Sequence[Any] = ()
     fail_on: str = "never"
+    # ticks and outages of the run, judged against duration / interval for the verdict
+    uptime: UptimeRecord = UptimeRecord()
+    interval_s: float = 5.0
+    min_coverage: float = 0.9
+    # alerts as they fired (the collector's ledger); None: judge the view's latest records
+    fired_alerts: Sequence[Alert] | None = None
 
 
 def _finite(x: float) -> float | None:
@@ -71,23 +79,11 @@ def alert_counts(alerts: Iterable[Alert]) -> dict[str, int]:
     return counts
 
 
-def exit_status(alerts: Iterable[Alert], fail_on: str) -> tuple[int, str]:
-    """1 when an alert at or above fail_on was raised (silenced ones do not count), else 0."""
-    if fail_on == "never":
-        return 0, "--fail-on never"
-    floor = ALERT_LEVELS.index(fail_on)
-    hits = [a for a in alerts if ALERT_LEVELS.index(a.level) >= floor and not a.details.get("silenced")]
-    if not hits:
-        return 0, f"no alert at {fail_on} or above"
-    worst = max(hits, key=lambda a: ALERT_LEVELS.index(a.level))
-    return 1, f"{len(hits)} alert(s) at {fail_on} or above, e.g. [{worst.level}] {worst.message}"
-
-
 def summarize(view: LiveView, facts: RunFacts) -> dict[str, Any]:
     """The whole summary as plain JSON-ready data."""
     # alerts restored from earlier runs' history are not this run's
     alerts = [a for a in view.alerts if a.timestamp >= facts.started]
-    status, because = exit_status(alerts, facts.fail_on)
+    cov = coverage(facts.uptime, facts.ended - facts.started, facts.interval_s, facts.min_coverage)
     return {
         "summary_version": SUMMARY_VERSION,
         "generated_at": time.time(),
@@ -101,7 +97,10 @@ def summarize(view: LiveView, facts: RunFacts) -> dict[str, Any]:
         "scaling_decisions": [d.to_dict() for d in view.decisions],
         "source_health": {**facts.health.to_dict(),
                           "events": [_event(e) for e in facts.health_events]},
-        "exit": {"fail_on": facts.fail_on, "status": status, "because": because},
+        "monitoring": {**cov.to_dict(), "outages_total": facts.uptime.outages_total,
+                       "outages": [o.to_dict(facts.ended) for o in facts.uptime.outages]},
+        "exit": verdict(alerts if facts.fired_alerts is None else facts.fired_alerts, facts.fail_on,
+                        facts.source, facts.health, facts.uptime, cov, facts.ended),
     }
 
 

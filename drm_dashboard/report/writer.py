@@ -14,7 +14,10 @@ from ..store.view import LiveView
 from ..ui.figures.overview import load_figure, utilization_figure
 from ..ui.figures.performance import kpi_figure
 from ..ui.figures.scaling import timeline_figure
+from ..ui.regressions import MIN_CONFIDENCE, confidence_words
 from ..ui.theme import THEMES, Theme
+from ..ui.units import change_text, plural, value_text
+from ..store.schema import metric_info
 
 _KPI_COLUMNS = ("task_throughput", "allocation_time_ms", "queue_wait_ms", "resource_efficiency")
 _STYLE = """body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px;
@@ -35,8 +38,37 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
 
 
 def _kpi_rows(kpis: Mapping[str, Any]) -> list[list[Any]]:
-    return [[name, s["unit"], s["last"], s["mean"], s["p95"], s["max"]]
+    # every value with its unit, in the catalog's words; None (never sent) reads "not reported"
+    return [[metric_info(name).label, *(value_text(name, s[k]) for k in ("last", "mean", "p95", "max"))]
             for name, s in kpis.items() if isinstance(s, dict) and s["samples"]]
+
+
+def _alerting(r: Mapping[str, Any]) -> bool:
+    """A regression the alert rules would raise: worse, and at or above their confidence bar."""
+    return r.get("direction") == "regression" and (r.get("confidence") or 0.0) >= MIN_CONFIDENCE
+
+
+def _regression_rows(found: list[Mapping[str, Any]]) -> list[list[Any]]:
+    return [[metric_info(r["metric"]).label, _when(r.get("timestamp")),
+             change_text(r["metric"], r.get("before"), r.get("after")),
+             "—" if r.get("change_pct") is None else f"{r['change_pct']:+.0f}%",
+             confidence_words(r.get("confidence") if r.get("confidence") is not None else float("nan"))]
+            for r in found if _alerting(r)]
+
+
+def _others(found: list[Mapping[str, Any]]) -> str:
+    k = sum(not _alerting(r) for r in found)
+    return "" if not k else (f"<p class='muted'>{k} other change{'s' * (k != 1)} (improvements, neutral "
+                             f"moves or below {MIN_CONFIDENCE:.0%} confidence) not listed.</p>")
+
+
+def _coverage_line(m: Mapping[str, Any] | None) -> str:
+    """Polls that delivered data against those the run's length allowed, and its outages."""
+    if not m:
+        return ""
+    return (f"<p>Coverage: {m['ticks_ok']} of {m['expected_ticks']:.0f} expected polls delivered data "
+            f"({m['coverage']:.0%}; the run needs {m['min_coverage']:.0%}) · {m['ticks_failed']} failed · "
+            f"{m['outages_total']} outage(s)</p>")
 
 
 def _sections(summary: Mapping[str, Any]) -> str:
@@ -45,14 +77,15 @@ def _sections(summary: Mapping[str, Any]) -> str:
     health = summary["source_health"]
     parts = [
         f"<p>Source: {html.escape(summary['source'])}{' (simulated load)' if summary['simulated'] else ''}"
-        f" · {_when(summary['started'])} to {_when(summary['ended'])} · {summary['ticks']} samples"
-        f" · {summary['workers_seen']} workers seen</p>",
+        f" · {_when(summary['started'])} to {_when(summary['ended'])} · {plural(summary['ticks'], 'sample')}"
+        f" · {plural(summary['workers_seen'], 'worker')} seen</p>",
         f"<p class='{verdict}'>Verdict: {html.escape(exit_['because'])}</p>",
+        _coverage_line(summary.get("monitoring")),
         f"<p>Source health at the end: {html.escape(health['state'])} {html.escape(health['reason'])}</p>",
-        "<h2>KPIs</h2>", _table(["KPI", "unit", "last", "mean", "p95", "max"], _kpi_rows(summary["kpis"])),
-        "<h2>Regressions</h2>", _table(["metric", "when", "direction", "change %", "confidence"], [
-            [r.get("metric"), _when(r.get("timestamp")), r.get("direction"), r.get("change_pct"),
-             r.get("confidence")] for r in summary["regressions"]]),
+        "<h2>KPIs</h2>", _table(["KPI", "last", "mean", "p95", "max"], _kpi_rows(summary["kpis"])),
+        "<h2>Regressions</h2>", _table(["metric", "when", "before → after", "change", "confidence"],
+                                       _regression_rows(summary["regressions"])),
+        _others(summary["regressions"]),
         "<h2>Alerts</h2>", _table(["time", "level", "source", "message"], [
             [_when(a["timestamp"]), a["level"], a["source"], a["message"]] for a in summary["alerts"]["items"]]),
         "<h2>Scaling decisions</h2>", _table(["time", "action", "count", "reason"], [

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import orjson
 import requests
 
 from ..errors import AuthRejected, ConfigError, PayloadError, SourceUnavailable
 from ..models import Snapshot
+from ..worker_columns import WorkerColumns
 
 SNAPSHOT_PATH = "/api/v1/snapshot"
-# a snapshot of 1,000 workers is about 1 MB; far beyond that is a broken or hostile peer
+# the cap on a (decompressed) answer: a floor that fits a first poll of about 40,000 workers
+# (about 400 bytes each), raised to WORKER_ALLOWANCE per worker of the largest fleet seen, so a
+# growing fleet never trips it and a broken or hostile peer still cannot fill memory
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+WORKER_ALLOWANCE = 8 * 1024
 _CHUNK = 64 * 1024
 
 
@@ -46,6 +52,10 @@ class CoordinatorSource:
         self._verify: str | bool = ca_bundle or True
         self.cursor = 0
         self.instance: str | None = None
+        # the fleet as last validated, and the coordinator's change number it is current at
+        self.changes_cursor = 0
+        self._fleet: WorkerColumns | None = None
+        self._largest_fleet = 0
 
     @property
     def description(self) -> str:
@@ -55,31 +65,51 @@ class CoordinatorSource:
         """GET /api/v1/snapshot?since=cursor; every failure is a SourceError with a readable reason."""
         data = self._decode(self._fetch())
         instance = data.get("instance") if isinstance(data, dict) else None
-        if self.instance is not None and instance != self.instance and self.cursor:
-            # a restarted coordinator numbers its decisions from 1 again: read them all
-            self.cursor = 0
+        if self.instance is not None and instance != self.instance and (self.cursor or self.changes_cursor):
+            # a restarted coordinator numbers decisions and changes from 1 again: read them all
+            self.cursor = self.changes_cursor = 0
             data = self._decode(self._fetch())
         snap = self._validate(data)
+        snap, changes = self._with_fleet(snap, data)
         self.instance = instance
         # advance only after validation: a rejected payload is asked for again, losing nothing
         self.cursor = max([self.cursor, *(d.seq for d in snap.decisions)])
+        self._fleet, self.changes_cursor = snap.workers, changes
+        self._largest_fleet = max(self._largest_fleet, len(snap.workers), snap.total_workers)
         return snap
+
+    @property
+    def max_bytes(self) -> int:
+        """The largest answer read: the floor, or the allowance for the largest fleet seen."""
+        return max(self._max_bytes, WORKER_ALLOWANCE * self._largest_fleet)
+
+    def _with_fleet(self, snap: Snapshot, data: dict) -> tuple[Snapshot, int]:
+        """The snapshot with the whole fleet (a delta merged into the last one) and its cursor."""
+        changes = data.get("workers_seq")
+        if type(changes) is not int or changes < 0:
+            return snap, 0  # a coordinator without deltas: every answer is the whole fleet
+        if data.get("delta") is not True:
+            return snap, changes
+        removed = data.get("removed", [])
+        if not isinstance(removed, list) or not all(isinstance(r, str) for r in removed):
+            raise PayloadError("response.removed: expected a list of worker ids")
+        if self._fleet is None or not isinstance(snap.workers, WorkerColumns):
+            self.changes_cursor = 0  # nothing to apply it to: ask for the whole fleet next time
+            raise PayloadError("response is a delta, but no earlier fleet is held to apply it to")
+        return replace(snap, workers=self._fleet.merged(snap.workers, removed)), changes
 
     def _fetch(self) -> bytes:
         try:
             # no redirects: the key header would follow them to whatever host they name
-            resp = self._session.get(self._base + SNAPSHOT_PATH, params={"since": self.cursor},
+            params = {"since": self.cursor, "changes_since": self.changes_cursor}
+            resp = self._session.get(self._base + SNAPSHOT_PATH, params=params,
                                      headers=self._headers, timeout=self._timeouts, stream=True,
                                      allow_redirects=False, verify=self._verify)
         except requests.exceptions.SSLError as exc:
             raise SourceUnavailable(f"the TLS certificate of {self._base} is not trusted "
                                     f"({_tls_reason(exc)}); pass --ca-bundle with its CA") from None
-        except requests.ConnectionError as exc:
-            raise SourceUnavailable(f"cannot connect to {self._base}: {_short(exc)}") from None
-        except requests.Timeout:
-            raise SourceUnavailable(f"{self._base} did not answer within {self._timeouts[1]:g} s") from None
         except requests.RequestException as exc:
-            raise SourceUnavailable(f"request to {self._base} failed: {_short(exc)}") from None
+            raise SourceUnavailable(plain_reason(exc, self._timeouts)) from None
         with resp:
             self._check_status(resp)
             return self._read_capped(resp)
@@ -97,27 +127,35 @@ class CoordinatorSource:
 
     def _read_capped(self, resp: requests.Response) -> bytes:
         declared = resp.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > self._max_bytes:
-            raise PayloadError(f"response of {int(declared):,} bytes exceeds the {self._max_bytes:,}-byte limit")
+        cap = self.max_bytes
+        # Content-Length counts the bytes sent (gzipped, perhaps); the cap counts decoded bytes
+        if declared and declared.isdigit() and int(declared) > cap:
+            raise PayloadError(f"response of {int(declared):,} bytes exceeds the {cap:,}-byte limit")
         chunks, size = [], 0
         try:
             for chunk in resp.iter_content(_CHUNK):
                 size += len(chunk)
-                if size > self._max_bytes:
-                    raise PayloadError(f"response exceeds the {self._max_bytes:,}-byte limit")
+                if size > cap:
+                    raise PayloadError(f"response exceeds the {cap:,}-byte limit")
                 chunks.append(chunk)
         except requests.RequestException as exc:
-            raise SourceUnavailable(f"reading the response failed: {_short(exc)}") from None
+            raise SourceUnavailable(plain_reason(exc, self._timeouts)) from None
         return b"".join(chunks)
 
     @staticmethod
     def _decode(body: bytes) -> Any:
         try:
-            return json.loads(body, parse_constant=_reject_constant)
+            # orjson: strict JSON (no NaN or Infinity) at about half json.loads' time
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
+        try:  # the error path: the standard parser names what is wrong
+            json.loads(body, parse_constant=_reject_constant)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise PayloadError(f"response is not JSON ({exc.msg if hasattr(exc, 'msg') else exc})") from None
         except RecursionError:
             raise PayloadError("response nests JSON too deeply to be a snapshot") from None
+        raise PayloadError("response is not JSON")
 
     @staticmethod
     def _validate(data: Any) -> Snapshot:
@@ -127,6 +165,20 @@ class CoordinatorSource:
             if key not in data:
                 raise PayloadError(f"response.{key}: missing")
         return Snapshot.from_json(data["statistics"], data["performance"], data.get("decisions", []))
+
+
+def _causes(exc: BaseException, depth: int = 8) -> list[BaseException]:
+    """exc and what it wraps (causes, contexts, urllib3's .reason, exceptions in args)."""
+    seen: list[BaseException] = []
+    todo = [exc]
+    while todo and len(seen) < depth * 4:
+        e = todo.pop()
+        if e is None or any(e is s for s in seen):
+            continue
+        seen.append(e)
+        todo += [e.__cause__, e.__context__, getattr(e, "reason", None),
+                 *(a for a in e.args if isinstance(a, BaseException))]
+    return [e for e in seen if isinstance(e, BaseException)]
 
 
 def _tls_reason(exc: BaseException) -> str:
@@ -141,3 +193,26 @@ def _short(exc: BaseException) -> str:
     text = str(exc).splitlines()[-1] if str(exc) else type(exc).__name__
     return text if len(text) < 160 else text[:157] + "..."
 
+
+def plain_reason(exc: BaseException, timeouts: tuple[float, float] = (3.0, 10.0)) -> str:
+    """What went wrong talking to the coordinator, in words a person reads (never a repr)."""
+    # the one place a transport failure becomes text: the header and the health log show this
+    chain = _causes(exc)
+    kinds = tuple(type(e).__name__ for e in chain)
+    if isinstance(exc, requests.ConnectTimeout):
+        return f"timed out connecting after {timeouts[0]:g} s"
+    if isinstance(exc, requests.Timeout) or "ReadTimeoutError" in kinds:
+        return f"timed out after {timeouts[1]:g} s"
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return "connection refused"
+    if any(isinstance(e, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)) for e in chain) \
+            or "RemoteDisconnected" in kinds or "ProtocolError" in kinds \
+            or isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return "the coordinator closed the connection"
+    if "NameResolutionError" in kinds or "gaierror" in kinds:
+        return "host name not found"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS handshake failed (certificate or protocol)"
+    if isinstance(exc, requests.ConnectionError):
+        return "cannot connect"
+    return f"request failed ({type(exc).__name__})"

@@ -10,6 +10,14 @@ from .schema import PERFORMANCE_COLUMNS, SYSTEM_COLUMNS, WORKER_METRICS
 
 MIN_ROWS = 64
 MIN_COLS = 16
+# room for workers that join, as a share of the fleet: every row carries it, so it costs memory;
+# running out costs a compaction (a copy of the window), at most once per SPARE_SHARE new workers
+SPARE_SHARE = 1 / 16
+
+
+def spare_columns(workers: int) -> int:
+    """Columns for a block holding `workers`, with room for more to join."""
+    return workers + max(MIN_COLS, int(workers * SPARE_SHARE))
 
 
 def _frozen(arr: np.ndarray) -> np.ndarray:
@@ -95,11 +103,13 @@ class ColumnBlock:
         return int(np.count_nonzero(self.last_row[: self.n_cols] < self.start))
 
     def compacted(self, extra_cols: int = 0) -> "ColumnBlock":
-        """A NEW block with the live rows and the workers still in them, and room to grow."""
+        """A NEW block with the live rows and the workers still in them; this one is spent."""
+        # each worker matrix is let go as soon as it is copied, so the copy costs one
+        # matrix more, not a second window (unless a reader still holds an old view)
         live = self.end - self.start
         keep = np.flatnonzero(self.last_row[: self.n_cols] >= self.start)
         kept = keep.size
-        cols = kept + extra_cols + max(MIN_COLS, (kept + extra_cols) // 4)
+        cols = spare_columns(kept + extra_cols)
         new = ColumnBlock(max(MIN_ROWS, 2 * live + 1), cols, self.first_seq + self.start)
         rows = slice(self.start, self.end)
         new.timestamps[:live] = self.timestamps[rows]
@@ -107,15 +117,22 @@ class ColumnBlock:
             for name, arr in src.items():
                 dst[name][:live] = arr[rows]
         whole = kept == self.n_cols  # nothing vanished: a plain slice copy, no gather
-        for name, arr in self.workers.items():
+        for name in list(self.workers):
+            arr = self.workers.pop(name)
             new.workers[name][:live, :kept] = arr[rows, :kept] if whole else arr[rows][:, keep]
             new.workers[name][:live, kept:] = np.nan
+            del arr
         new.ids = [self.ids[i] for i in keep]
         new.index = {wid: i for i, wid in enumerate(new.ids)}
         new.last_row[:kept] = self.last_row[keep] - self.start
         new.end = live
         new.n_cols = kept
         return new
+
+    def worker_bytes(self) -> int:
+        """Bytes of the per-worker matrices in rows [0, end): the pages written so far."""
+        # rows past `end` were never touched (np.empty), so the OS has not given them memory
+        return sum(self.end * a.shape[1] * a.itemsize for a in self.workers.values())
 
     def window(self, lo: int) -> tuple[np.ndarray, Mapping[str, np.ndarray],
                                        Mapping[str, np.ndarray], Mapping[str, np.ndarray]]:

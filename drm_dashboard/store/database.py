@@ -68,7 +68,7 @@ def connect(path: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
     except OSError as exc:
         raise StorageError(f"cannot create the folder for {path} ({exc.strerror}); {_HINT}") from None
     try:
-        return duckdb.connect(str(path), config={"memory_limit": memory_limit})
+        return duckdb.connect(str(path), config={"memory_limit": memory_limit, "threads": 1})
     except duckdb.Error as exc:
         raise StorageError(describe_open_error(path, exc)) from None
 

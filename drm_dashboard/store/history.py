@@ -2,74 +2,30 @@
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import duckdb
 import numpy as np
 import pandas as pd
 
 from ..errors import StorageError
-from ..models import Alert, ScalingDecision, Snapshot
+from ..models import Alert, Snapshot
+from ..worker_columns import worker_ids, worker_statuses
+from . import rollup
 from .database import SCHEMA_VERSION, TABLES, connect, ensure_schema
-from .schema import (INTEGER_COLUMNS, PERFORMANCE_COLUMNS, SYSTEM_COLUMNS, WORKER_COLUMNS,
-                     HistoryFrames, alerts_frame, decision_key, decisions_frame, performance_row,
-                     system_row, worker_table)
+from .history_buffer import Buffer as _Buffer
+from .history_query import DEFAULT_POINTS, bucketed
+from .rollup import RetentionPolicy
+from .schema import HistoryFrames, decision_key, performance_row, system_row, worker_table
 
-__all__ = ["HistoryStore", "HistoryFrames", "TABLES", "SCHEMA_VERSION"]
+FLUSH_ROWS = 40_000
 
-
-@dataclass
-class _Buffer:
-    """Rows not yet written; numbers kept as per-tick arrays so a flush concatenates once."""
-
-    ts: list[float] = field(default_factory=list)
-    system: list[list[float]] = field(default_factory=list)
-    perf_ts: list[float] = field(default_factory=list)
-    perf: list[list[float]] = field(default_factory=list)
-    worker_ts: list[np.ndarray] = field(default_factory=list)
-    worker_ids: list[str] = field(default_factory=list)
-    worker_status: list[str] = field(default_factory=list)
-    workers: list[np.ndarray] = field(default_factory=list)
-    decisions: dict[tuple, ScalingDecision] = field(default_factory=dict)
-    alerts: dict[str, Alert] = field(default_factory=dict)
-    since: float | None = None  # clock time of the first row buffered
-
-    def frames(self) -> dict[str, pd.DataFrame]:
-        """One DataFrame per table that has rows to write."""
-        out: dict[str, pd.DataFrame] = {}
-        if self.ts:
-            out["system_metrics"] = _numeric_frame(self.ts, self.system, SYSTEM_COLUMNS)
-        if self.perf_ts:
-            out["performance_metrics"] = _numeric_frame(self.perf_ts, self.perf, PERFORMANCE_COLUMNS)
-        if self.workers:
-            frame = _numeric_frame(np.concatenate(self.worker_ts), np.concatenate(self.workers),
-                                   WORKER_COLUMNS)
-            frame.insert(1, "worker_id", self.worker_ids)
-            frame.insert(2, "status", self.worker_status)
-            out["worker_metrics"] = frame
-        if self.decisions:
-            out["scaling_decisions"] = decisions_frame(self.decisions.values())
-        if self.alerts:
-            out["alerts"] = alerts_frame(self.alerts.values())
-        return out
-
-
-def _numeric_frame(ts: object, rows: object, names: tuple[str, ...]) -> pd.DataFrame:
-    values = np.asarray(rows, dtype=np.float64).reshape(-1, len(names))
-    data = {"ts": np.asarray(ts, dtype=np.float64)}
-    for j, name in enumerate(names):
-        column = values[:, j]
-        if name in INTEGER_COLUMNS:
-            # a count the source did not report is stored as NULL, not as 0 (nullable only then:
-            # pandas' Int64 costs 50x a plain cast)
-            column = pd.array(column, dtype="Int64") if np.isnan(column).any() else column.astype(np.int64)
-        data[name] = column
-    return pd.DataFrame(data)
+__all__ = ["HistoryStore", "HistoryFrames", "RetentionPolicy", "TABLES", "SCHEMA_VERSION"]
 
 
 class HistoryStore:
@@ -80,12 +36,19 @@ class HistoryStore:
     # 5 s interval), and on flush()/close(). A flush costs a fixed ~10 ms (inserts and commit)
     # plus ~1-2 ms per 1,000 worker rows, so batching keeps most ticks free of it; a crash
     # loses at most the unflushed batch. Reads see written rows only. Utilizations are in
-    # percent, `ts` is DOUBLE epoch seconds. memory_limit caps DuckDB's buffer cache, which
-    # otherwise grows with the file (up to 80% of RAM).
+    # percent, `ts` is DOUBLE epoch seconds. memory_limit (and one DuckDB thread) caps DuckDB's
+    # buffer cache, which otherwise grows with the file (up to 80% of RAM); a commit must fit in
+    # it, hence also FLUSH_ROWS.
+
+    # With a RetentionPolicy, each flush that finds the newest written tick maintain_every_s
+    # past the last upkeep also deletes rows older than the retention and rolls old per-worker
+    # rows up (store/rollup.py); the upkeep runs where the flush runs (the writer thread), and
+    # with maintain_every_s=None only when maintain() is called.
 
     def __init__(self, path: str | os.PathLike, *, flush_ticks: int = 12, flush_age_s: float = 15.0,
-                 memory_limit: str = "64MB", clock: Callable[[], float] = time.monotonic,
-                 background: bool = False) -> None:
+                 memory_limit: str = "32MB", clock: Callable[[], float] = time.monotonic,
+                 background: bool = False, policy: RetentionPolicy | None = None,
+                 maintain_every_s: float | None = 300.0) -> None:
         self.path = Path(path)
         self.flush_ticks = flush_ticks
         self.flush_age_s = flush_age_s
@@ -97,6 +60,10 @@ class HistoryStore:
             self._con.close()
             raise
         self._local = threading.local()  # one cursor per thread: a shared connection loses rows
+        self.policy = policy
+        self._maintain_every_s = maintain_every_s
+        self._newest_written: float | None = None
+        self._maintained_at = -math.inf
         self._buffer = _Buffer()
         self._buffer_lock = threading.Lock()
         self._closed = False
@@ -135,8 +102,8 @@ class HistoryStore:
                 buf.perf.append(performance_row(snapshot))
             if snapshot.workers:
                 buf.worker_ts.append(np.full(len(snapshot.workers), snapshot.timestamp))
-                buf.worker_ids.extend(w.worker_id for w in snapshot.workers)
-                buf.worker_status.extend(w.status for w in snapshot.workers)
+                buf.worker_ids.extend(worker_ids(snapshot.workers))
+                buf.worker_status.extend(worker_statuses(snapshot.workers))
                 buf.workers.append(table)
             for d in snapshot.decisions:
                 buf.decisions[decision_key(d)] = d
@@ -153,7 +120,8 @@ class HistoryStore:
 
     def _maybe_flush(self) -> None:
         buf = self._buffer
-        full = len(buf.ts) >= self.flush_ticks
+        # a large fleet flushes sooner: one commit of FLUSH_ROWS worker rows fits DuckDB's memory limit
+        full = len(buf.ts) >= self.flush_ticks or len(buf.worker_ids) >= FLUSH_ROWS
         if full or (buf.since is not None and self._clock() - buf.since >= self.flush_age_s):
             if self._writer is None:
                 self.flush()
@@ -196,7 +164,39 @@ class HistoryStore:
             _rollback(cur)
             # the rows are dropped: a broken disk must not grow the buffer without bound
             raise StorageError(f"writing history to {self.path} failed: {_first_line(exc)}") from None
+        if buf.ts:
+            self._newest_written = max(buf.ts[-1], self._newest_written or -math.inf)
+        self._maybe_maintain()
         return sum(len(f) for f in frames.values())
+
+    def _maybe_maintain(self) -> None:
+        every, newest = self._maintain_every_s, self._newest_written
+        if self.policy is None or every is None or newest is None or newest - self._maintained_at < every:
+            return
+        try:
+            self.maintain(newest)
+        except StorageError as exc:
+            # the rows are written; a failed upkeep is retried next time and shown as health
+            self._maintained_at = newest
+            with self._buffer_lock:
+                self._errors.append(exc)
+
+    def maintain(self, now: float) -> tuple[int, int]:
+        """Apply the retention policy as of `now` (epoch s); return (rows pruned, rows rolled up)."""
+        if self.policy is None:
+            return 0, 0
+        cur = self._cursor()
+        try:
+            # one transaction per slice inside roll_up: a long first upkeep stays within DuckDB's
+            # memory limit; a crash leaves every slice either rolled or not, and rollup_state says which
+            rollup.ensure_state(cur)
+            pruned = rollup.prune(cur, now - self.policy.retention_s)
+            rolled = rollup.roll_up(cur, now, self.policy.steps)
+        except duckdb.Error as exc:
+            _rollback(cur)
+            raise StorageError(f"history upkeep of {self.path} failed: {_first_line(exc)}") from None
+        self._maintained_at = now
+        return pruned, rolled
 
     def close(self) -> None:
         """Stop the writer thread, flush, then close the file; safe to call twice."""
@@ -239,6 +239,11 @@ class HistoryStore:
         return HistoryFrames(system=frames["system_metrics"], workers=frames["worker_metrics"],
                              performance=frames["performance_metrics"],
                              scaling=frames["scaling_decisions"], alerts=frames["alerts"])
+
+    def series(self, table: str, columns: Sequence[str], start: float, end: float,
+               points: int = DEFAULT_POINTS, **kw: object) -> pd.DataFrame:
+        """Bucket means of columns over [start, end], at most `points` rows (history_query)."""
+        return bucketed(self._cursor(), table, columns, start, end, points, **kw)
 
     def counts(self) -> dict[str, int]:
         """Rows written per table."""

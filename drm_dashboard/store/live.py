@@ -11,13 +11,16 @@ import pandas as pd
 
 from ..models import Alert, ScalingDecision, Snapshot, WorkerSample
 from . import view as legacy
-from .columns import MIN_COLS, MIN_ROWS, ColumnBlock
+from ..worker_columns import worker_ids
+from .columns import MIN_COLS, MIN_ROWS, ColumnBlock, spare_columns
 from .schema import (PERFORMANCE_COLUMNS, SYSTEM_COLUMNS, WORKER_METRICS, HistoryFrames,
                      decision_key, live_metrics, performance_row, system_row, worker_table,
                      workers_from_frame)
 from .view import LiveView
 
 __all__ = ["LiveStore", "LiveView"]
+
+DEAD_SHARE = 1 / 16  # pruned rows, as a share of the window, that a compaction gives back
 
 
 class LiveStore:
@@ -26,6 +29,10 @@ class LiveStore:
     # Readers call view() (the same object until the next change) or since(cursor). A vanished
     # worker leaves worker_ids at the latest a quarter of the window after its last sample
     # expires: dropping its column copies the window, so that is rate-limited (amortized O(W)).
+    # Memory: the per-worker matrices hold at most (1 + DEAD_SHARE) x the window's ticks rows of
+    # spare_columns(workers) x len(WORKER_METRICS) float32 (README, "Memory at fleet scale");
+    # pruned rows are given back by a compaction once they are DEAD_SHARE of the window, which
+    # copies one matrix at a time.
 
     def __init__(self, retention_s: float = 3600.0, clock: Callable[[], float] = time.time) -> None:
         if not retention_s > 0:
@@ -53,7 +60,7 @@ class LiveStore:
         """Append one tick and return its sequence number; cost is linear in its workers."""
         # the collector passes the table it also gives the history store: built once a tick
         metrics = live_metrics(worker_table(snapshot.workers) if table is None else table)
-        ids = [w.worker_id for w in snapshot.workers]
+        ids = worker_ids(snapshot.workers)
         with self._write_lock:
             block = self._block
             cols, new = block.columns(ids)
@@ -114,16 +121,20 @@ class LiveStore:
     def _maybe_compact(self) -> None:
         block = self._block
         live = block.end - block.start
-        # a compaction copies the whole window: only when half the block is dead, or when
-        # vanished workers exist and a quarter window has passed since the last one (amortized)
-        dead_prefix = block.start * 2 >= block.rows_cap
+        # a compaction copies the whole window: only when DEAD_SHARE of it is dead rows
+        # (amortized 1 / DEAD_SHARE row copies a tick), or when vanished workers exist and a
+        # quarter window has passed since the last one
+        dead_prefix = block.start >= max(live * DEAD_SHARE, MIN_ROWS)
         stale = self._seq - self._compacted_at >= max(1, live // 4) and block.dead_columns() > 0
         if dead_prefix or stale:
             self._compact()
 
     def _compact(self, extra_cols: int = 0) -> ColumnBlock:
-        new = self._block.compacted(extra_cols)
+        # under the reader lock: compacted() spends the old block, so no view may be built from
+        # it meanwhile (readers wait for one copy of the window, every DEAD_SHARE of it)
         with self._lock:
+            self._view = None  # the cached view would keep the old matrices alive
+            new = self._block.compacted(extra_cols)
             self._block = new
             self._compacted_at = self._seq
             self._view = None
@@ -146,6 +157,10 @@ class LiveStore:
                 self._decisions = [(self._seq, d) for d in decisions]
                 self._alerts = {a.id: a for a in frames.alert_records()}
                 self._view = None
+
+    def memory_bytes(self) -> int:
+        """Bytes held by the per-worker matrices now (rows written, dead prefix included)."""
+        return self._block.worker_bytes()
 
     # -- reading (any thread) --------------------------------------------------------------
     def view(self) -> LiveView:
@@ -206,7 +221,7 @@ def _block_from_frames(system: pd.DataFrame, frames: HistoryFrames) -> ColumnBlo
     rows = _rows_for(ts, workers["ts"].to_numpy(np.float64))
     codes, uniques = pd.factorize(workers["worker_id"].to_numpy(object)[rows >= 0])
     n_cols = len(uniques)
-    block = ColumnBlock(max(MIN_ROWS, 2 * n_rows + 1), n_cols + max(MIN_COLS, n_cols // 4), 1)
+    block = ColumnBlock(max(MIN_ROWS, 2 * n_rows + 1), spare_columns(n_cols), 1)
     block.timestamps[:n_rows] = ts
     for name in SYSTEM_COLUMNS:
         block.system[name][:n_rows] = system[name].to_numpy(np.float64)

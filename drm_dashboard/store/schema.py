@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..models import Alert, ScalingDecision, Snapshot, WorkerSample
+from ..worker_columns import NUMBER_FIELDS, WorkerColumns
 
 # every utilization the stores keep is in PERCENT (0..100): the unit the UI shows
 SYSTEM_COLUMNS = (
@@ -27,10 +28,7 @@ PERFORMANCE_COLUMNS = (
 # the per-worker matrices of the live store
 WORKER_METRICS = ("cpu", "memory", "gpu", "alloc_cpu", "alloc_memory", "tasks")
 # history keeps every number of a WorkerSample so the latest tick can be rebuilt on a warm start
-WORKER_COLUMNS = (
-    "cpu", "memory", "gpu", "overall", "alloc_cpu", "alloc_memory", "alloc_gpu", "tasks",
-    "cpu_cores", "memory_mb", "gpu_devices", "gpu_memory_mb", "last_heartbeat",
-)
+WORKER_COLUMNS = NUMBER_FIELDS  # the model's order: a validated tick's matrix needs no shuffle
 # whole numbers: stored as BIGINT, cast back from the float rows before a bulk insert
 INTEGER_COLUMNS = frozenset({
     "total_workers", "active_workers", "active_tasks", "pending_tasks", "resource_reservations",
@@ -72,9 +70,12 @@ def performance_row(snap: Snapshot) -> list[float]:
 
 def worker_table(workers: Sequence[WorkerSample]) -> np.ndarray:
     """[W, WORKER_COLUMNS] float64 in one pass over the samples; None becomes NaN."""
-    if not workers:
+    if isinstance(workers, WorkerColumns):
+        table = workers.values.copy()  # validated in bulk: no records to read
+    elif not workers:
         return np.empty((0, len(WORKER_COLUMNS)))
-    table = np.array(list(map(_worker_numbers, workers)), dtype=np.float64)
+    else:
+        table = np.array(list(map(_worker_numbers, workers)), dtype=np.float64)
     table[:, :_WORKER_PERCENT] *= 100.0
     return table
 
@@ -164,3 +165,42 @@ class HistoryFrames:
     def alert_records(self) -> tuple[Alert, ...]:
         """The window's alerts as model records."""
         return alerts_from_frame(self.alerts)
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    """What a column is called on a page, its unit after a value, and what kind of number it is."""
+
+    label: str
+    unit: str  # written after the value: "%", " ms", " tasks/s", "" for counts
+    kind: str  # "percent", "count", "rate" or "duration_ms": decides formatting and axes
+
+
+# the one table of human names and units; pages, reports and alerts all read it
+METRIC_INFO: dict[str, MetricInfo] = {
+    "total_workers": MetricInfo("workers", "", "count"),
+    "active_workers": MetricInfo("active workers", "", "count"),
+    "active_tasks": MetricInfo("active tasks", "", "count"),
+    "pending_tasks": MetricInfo("pending tasks", "", "count"),
+    "resource_reservations": MetricInfo("reservations", "", "count"),
+    "cpu_utilization": MetricInfo("CPU used", "%", "percent"),
+    "memory_utilization": MetricInfo("memory used", "%", "percent"),
+    "gpu_utilization": MetricInfo("GPU used", "%", "percent"),
+    "overall_utilization": MetricInfo("overall utilization", "%", "percent"),
+    "allocated": MetricInfo("allocation", "%", "percent"),
+    "task_throughput": MetricInfo("throughput", " tasks/s", "rate"),
+    "allocation_time_ms": MetricInfo("allocation time", " ms", "duration_ms"),
+    "queue_wait_ms": MetricInfo("queue wait", " ms", "duration_ms"),
+    "resource_efficiency": MetricInfo("resource efficiency", "%", "percent"),
+    "tasks_completed": MetricInfo("tasks completed", "", "count"),
+    "tasks_failed": MetricInfo("tasks failed", "", "count"),
+    "cpu": MetricInfo("CPU", "%", "percent"),
+    "memory": MetricInfo("memory", "%", "percent"),
+    "gpu": MetricInfo("GPU", "%", "percent"),
+    "tasks": MetricInfo("tasks", "", "count"),
+}
+
+
+def metric_info(name: str) -> MetricInfo:
+    """The catalog entry of a column; an unknown name reads as its words, with no unit."""
+    return METRIC_INFO.get(name) or MetricInfo(name.replace("_", " "), "", "")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..models import ALERT_LEVELS, ALERT_SOURCES, Alert
+from ..store.schema import METRIC_INFO
 from .status import clock_time
 
 # a list longer than this is a wall nobody reads; the tab says how many more there are
@@ -13,6 +15,26 @@ MAX_LISTED = 200
 _LIST_SHOWN = 6
 SOURCE_WORDS = {"scaling_decision": "scaling decision", "regression_detection": "regression detection",
                 "system": "system", "threshold": "threshold"}
+
+
+# a metric's column name as a whole word (longest first, so "cpu_utilization" wins over "cpu")
+_MACHINE_NAMES = re.compile(r"\b(" + "|".join(sorted((re.escape(k) for k in METRIC_INFO if "_" in k),
+                                                      key=len, reverse=True)) + r")\b")
+
+
+def human_names(text: str) -> str:
+    """Column names in a message ('allocation_time_ms regressed') in the page's words."""
+    return _MACHINE_NAMES.sub(lambda m: METRIC_INFO[m.group(1)].label, text)
+
+
+def is_resolved(alert: Alert) -> bool:
+    """True once the alert's condition has ended (the engine re-sends it marked resolved)."""
+    return alert.details.get("state") == "resolved"
+
+
+def open_alerts(alerts: Iterable[Alert]) -> list[Alert]:
+    """Alerts still open: resolved ones are history, not something to act on."""
+    return [a for a in alerts if not is_resolved(a)]
 
 
 @dataclass(frozen=True)
@@ -47,7 +69,7 @@ def details_text(details: Mapping[str, Any], message: str = "") -> list[str]:
     for key, value in details.items():
         shown = _shown(key, value)
         if shown and shown not in message:
-            items.append(f"{key.replace('_', ' ')}: {shown}")
+            items.append(f"{human_names(key).replace('_', ' ')}: {human_names(shown)}")
     return items
 
 

@@ -39,7 +39,9 @@ def build_layout(ctx: UIContext) -> html.Div:
         header.layout(ctx),
         dbc.Container([
             dbc.Tabs(id=ids.TABS, active_tab=TABS[0].LABEL, className="mb-3", children=[
-                dbc.Tab(tab.layout(), label=tab.LABEL, tab_id=tab.LABEL) for tab in TABS]),
+                # the Scaling tab's replay starts from the running policy's numbers when known
+                dbc.Tab(tab.layout(ctx.policy) if tab is scaling else tab.layout(), label=tab.LABEL,
+                        tab_id=tab.LABEL) for tab in TABS]),
             _footer(ctx),
         ], fluid=True),
     ])

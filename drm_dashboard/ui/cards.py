@@ -74,13 +74,17 @@ def alert_counts(alerts: Sequence[Alert]) -> Counter:
 
 
 def alerts_kpi(alerts: Sequence[Alert], window: str) -> Kpi:
-    """Count by severity, worst first, or All clear."""
-    counts = alert_counts(alerts)
+    """Open alerts by severity, worst first, or All clear (resolved ones do not count)."""
+    resolved = sum(a.details.get("state") == "resolved" for a in alerts)
+    counts = alert_counts([a for a in alerts if a.details.get("state") != "resolved"])
     if not counts:
-        return Kpi("Alerts", "All clear", f"no alerts {window}", color="success")
+        note = f"{resolved} resolved {window}" if resolved else f"no alerts {window}"
+        return Kpi("Alerts", "All clear", note, color="success")
     worst = max(counts, key=ALERT_LEVELS.index)
     parts = [f"{counts[level]} {level}" for level in reversed(ALERT_LEVELS) if counts[level]]
-    return Kpi("Alerts", f"{sum(counts.values())}", " · ".join(parts),
+    if resolved:
+        parts.append(f"{resolved} resolved")
+    return Kpi("Alerts", f"{sum(counts.values())} open", " · ".join(parts),
                window, color=LEVEL_COLORS[worst])
 
 

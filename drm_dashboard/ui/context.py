@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Hashable
+from typing import Any, Callable, Hashable, Mapping, Sequence
 
 from dash.exceptions import PreventUpdate
 
@@ -34,6 +34,10 @@ class UIContext:
     # () -> (forecasts by metric, ETAs by metric), as the analytics last computed them
     forecasts: Callable[[], tuple[Mapping[str, Any], Mapping[str, Any]]] | None = None
     policy: Any = None
+    # the demo's simulated clock runs this many times faster than the wall clock
+    demo_speed: float = 1.0
+    # () -> every recent scaling evaluation (maintain included), oldest first; None: not reported
+    evaluations: Callable[[], Sequence[Any]] | None = None
     # () -> ids of our alerts that Alertmanager silences now (read by its refresh thread, not here)
     silenced_elsewhere: Callable[[], frozenset[str]] | None = None
     cache: TickCache = field(default_factory=TickCache)

@@ -23,7 +23,9 @@ class Thresholds:
     target: float
     scale_down: float
     window_s: float
-    source: str  # "from the latest decision" or "configured"
+    source: str  # "from the latest decision" or "as configured"
+    cooldown_up_s: float = math.nan  # NaN: the source does not report its cooldowns
+    cooldown_down_s: float = math.nan
 
 
 def thresholds(view: LiveView, policy: Any = None) -> Thresholds | None:
@@ -32,11 +34,30 @@ def thresholds(view: LiveView, policy: Any = None) -> Thresholds | None:
         if d.trigger is not None:
             t = d.trigger
             return Thresholds(t.scale_up_threshold * 100, t.target * 100,
-                              t.scale_down_threshold * 100, t.window_s, "from the latest decision")
+                              t.scale_down_threshold * 100, t.window_s, "from the latest decision",
+                              *_cooldowns(policy))
     if policy is not None and hasattr(policy, "scale_up_threshold"):
         return Thresholds(policy.scale_up_threshold * 100, policy.target * 100,
-                          policy.scale_down_threshold * 100, policy.window_s, "configured")
+                          policy.scale_down_threshold * 100, policy.window_s, "as configured",
+                          *_cooldowns(policy))
     return None
+
+
+def _cooldowns(policy: Any) -> tuple[float, float]:
+    up, down = getattr(policy, "cooldown_up_s", None), getattr(policy, "cooldown_down_s", None)
+    return (math.nan if up is None else float(up), math.nan if down is None else float(down))
+
+
+def policy_text(limits: Thresholds) -> str:
+    """'scale up at 80%, down at 30%, target 70%, judged over 120 s; cooldowns 300 s up, 600 s down'."""
+    if math.isnan(limits.cooldown_up_s):
+        cool = "cooldowns not reported by this source"
+    else:
+        cool = f"cooldowns {limits.cooldown_up_s:g} s after a scale-up, {limits.cooldown_down_s:g} s after a scale-down"
+    # a window NaN: the manager (the original's mock) judged each instant, over no stated window
+    over = "" if math.isnan(limits.window_s) else f", judged over {limits.window_s:g} s"
+    return (f"scale up at {limits.scale_up:.0f}%, down at {limits.scale_down:.0f}%, target "
+            f"{limits.target:.0f}%{over}; {cool}")
 
 
 @dataclass(frozen=True)
@@ -102,3 +123,43 @@ def impact_text(i: Impact) -> tuple[str, str]:
     partial = "" if i.complete else f" (first {i.after_s / 60:.1f} of {IMPACT_WINDOW_S / 60:.0f} min)"
     return (f"allocation {_pct(i.alloc_before)} → {_pct(i.alloc_after)}{partial}",
             f"queue wait {_ms(i.wait_before)} → {_ms(i.wait_after)}")
+
+
+def verdict_words(d: ScalingDecision) -> str:
+    """The verdict in a few words: 'scale up by 2', 'maintain', 'blocked by cooldown, 140 s left'."""
+    if d.action == "scale_up":
+        return f"scale up by {d.count}"
+    if d.action == "scale_down":
+        return f"scale down by {d.count}"
+    reason, t = d.reason, d.trigger
+    if "cooldown" in reason:
+        up = "scale-up cooldown" in reason
+        left = (t.cooldown_up_remaining_s if up else t.cooldown_down_remaining_s) if t else math.nan
+        which = "scale-up" if up else "scale-down"
+        return (f"blocked by the {which} cooldown" if math.isnan(left)
+                else f"blocked by the {which} cooldown, {left:.0f} s left")
+    for words, verdict in (("max_workers", "blocked: pool at its maximum size"),
+                           ("min_workers", "blocked: pool at its minimum size"),
+                           ("tasks are pending", "blocked: tasks are pending"),
+                           ("no worker can go", "blocked: no worker can go"),
+                           ("collecting", "warming up: window not full yet")):
+        if words in reason:
+            return verdict
+    return "maintain"
+
+
+def time_to_effect(view: LiveView, decision: ScalingDecision) -> float:
+    """Seconds from a scale-up to the first report of a worker that was not there before; NaN if none yet."""
+    if decision.action != "scale_up" or view.is_empty or not view.n_workers:
+        return math.nan
+    ts = view.timestamps
+    at = int(np.searchsorted(ts, decision.timestamp, side="right"))
+    if at >= ts.size or at == 0:
+        return math.nan  # no tick after it yet, or the view starts after it (the pool before is unknown)
+    present = view.present
+    before = present[:at].any(axis=0)
+    new = ~before & present[at:].any(axis=0)
+    if not new.any():
+        return math.nan
+    first = at + int(np.argmax(present[at:][:, new].any(axis=1)))
+    return float(ts[first] - decision.timestamp)

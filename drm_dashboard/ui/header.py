@@ -31,6 +31,11 @@ def _source(ctx: UIContext) -> html.Div:
     simulated = [dbc.Badge("simulated load", color="info", className="ms-2",
                            title="The embedded demo workload drives a real resource manager; "
                                  "its tasks and usage are simulated.")] if ctx.simulated else []
+    if ctx.simulated and ctx.demo_speed != 1:
+        simulated.append(dbc.Badge(f"{ctx.demo_speed:g}x real time", color="warning", id=ids.HEADER_SPEED,
+                                   className="ms-1 text-dark",
+                                   title=f"The simulated clock runs {ctx.demo_speed:g} times faster than "
+                                         "the wall clock; polls still happen at the update interval."))
     return html.Div([html.Span("source", className="text-white-50 small me-2"),
                      html.Span(ctx.source, id=ids.HEADER_SOURCE, className="text-white"), *simulated],
                     className="me-4 d-flex align-items-center")
@@ -42,16 +47,19 @@ def layout(ctx: UIContext) -> dbc.Navbar:
     return dbc.Navbar(dbc.Container([
         dbc.NavbarBrand("DRM Performance Dashboard", className="fw-bold me-4"),
         _source(ctx),
+        # the reason is cut to one line (full text on hover): the header never grows a second row
         html.Div([dbc.Badge("starting", id=ids.HEADER_HEALTH, color="secondary", className="me-2"),
-                  html.Small(id=ids.HEADER_DETAIL, className="text-white-50")],
-                 className="me-4 d-flex align-items-center"),
+                  html.Small(id=ids.HEADER_DETAIL, className="text-white-50 text-truncate drm-health-detail")],
+                 className="me-4 d-flex align-items-center text-nowrap drm-health"),
         html.Small([html.Span("updated ", className="text-white-50"),
                     html.Span("—", id=ids.HEADER_UPDATED, className="text-white"),
                     html.Span(f" · every {ctx.update_interval_s:g} s", className="text-white-50")]),
+        # persistence in localStorage: the choice survives a reload
         html.Div(dbc.Switch(id=ids.THEME_SWITCH, label="dark theme", value=theme.dark,
+                            persistence=True, persistence_type="local",
                             className="mb-0 small drm-theme-switch"),
                  className="ms-auto d-flex align-items-center"),
-    ], fluid=True, className="flex-wrap gap-1"), id=ids.NAVBAR, color=theme.navbar, dark=True,
+    ], fluid=True, className="flex-nowrap gap-1"), id=ids.NAVBAR, color=theme.navbar, dark=True,
         className="mb-3 shadow-sm")
 
 
@@ -66,7 +74,11 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
         badge = health_badge(health, time.time(), ctx.update_interval_s)
         return badge.label, badge.color, badge.detail, clock_time(health.last_success)
 
+    # the detail is cut to one line in the header; its full text is the tooltip
+    app.clientside_callback("function(text) { return text || ''; }", Output(ids.HEADER_DETAIL, "title"),
+                            Input(ids.HEADER_DETAIL, "children"))
+
     themes = {t.name: {"name": t.name, "css": t.css_url, "navbar": t.navbar} for t in THEMES.values()}
     app.clientside_callback(_SWITCH_THEME_JS % (json.dumps(themes), LINK_ID),
                             Output(ids.THEME, "data"), Output(ids.NAVBAR, "color"),
-                            Input(ids.THEME_SWITCH, "value"), prevent_initial_call=True)
+                            Input(ids.THEME_SWITCH, "value"))

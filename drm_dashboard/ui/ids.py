@@ -9,3 +9,4 @@ NAVBAR = "drm-navbar"
 TABS = "drm-tabs"
 THEME = "drm-theme"  # dcc.Store holding "dark" or "light"; every figure callback reads it
 THEME_SWITCH = "drm-theme-switch"
+HEADER_SPEED = "drm-header-speed"

@@ -9,16 +9,21 @@ from typing import Callable, Mapping, Protocol, Sequence
 import numpy as np
 
 from ..store.live import LiveView
+from ..store.schema import metric_info
 from .status import clock_time
+from .units import change_text
 
 # without a detector, the count the panel reports against: change-point tests need a baseline of
 # samples before a step can be told from noise (the online detector asks for 26 at its defaults)
 MIN_POINTS = 30
-# the performance series the panel speaks for, with the words it uses
-WATCHED = {"task_throughput": "throughput", "allocation_time_ms": "allocation time",
-           "queue_wait_ms": "queue wait", "resource_efficiency": "resource efficiency"}
-OTHER = {"cpu_utilization": "CPU used", "memory_utilization": "memory used",
-         "gpu_utilization": "GPU used"}
+# the performance series the panel speaks for, in the catalog's words
+WATCHED = {m: metric_info(m).label for m in ("task_throughput", "allocation_time_ms", "queue_wait_ms",
+                                              "resource_efficiency")}
+# confidence in words: the lower bound of each band, and what it means for the reader
+CONFIDENCE_WORDS = ((0.9, "almost certainly real"), (0.7, "likely real"), (0.5, "probably real"),
+                    (0.0, "uncertain, may be noise"))
+CONFIDENCE_MEANING = ("Confidence is the detector's estimate that the level really changed, "
+                      "rather than noise making it look so.")
 # findings below this confidence are counted, not listed: the default regression alert rule
 # (analytics.alert_rules) uses the same bar, so the panel and the Alerts tab agree
 MIN_CONFIDENCE = 0.5
@@ -81,7 +86,7 @@ class RegressionPanel:
 
 def metric_name(metric: str) -> str:
     """The words the page uses for a metric column."""
-    return WATCHED.get(metric) or OTHER.get(metric) or metric.replace("_", " ")
+    return metric_info(metric).label
 
 
 def performance_points(view: LiveView) -> int:
@@ -163,13 +168,31 @@ def _without_detector(view: LiveView, interval_s: float) -> RegressionPanel:
          "are shown but not tested for regressions.",))
 
 
+def confidence_words(confidence: float) -> str:
+    """'likely real (confidence 78%)'; 'confidence not reported' when there is none."""
+    if math.isnan(confidence):
+        return "confidence not reported"
+    words = next(w for floor, w in CONFIDENCE_WORDS if confidence >= floor)
+    return f"{words} (confidence {confidence:.0%})"
+
+
 def finding_text(finding: Finding) -> str:
-    """One line: which metric moved, from what to what, and how sure the detector is."""
+    """One line: which metric moved, from what to what in its unit, and how sure the detector is."""
     change = "" if math.isnan(finding.change_pct) else f" ({finding.change_pct:+.0f}%)"
-    sure = "" if math.isnan(finding.confidence) else f", confidence {finding.confidence:.0%}"
-    p = "" if math.isnan(finding.p_value) else f", p = {finding.p_value:.2g}"
-    return (f"{metric_name(finding.metric)} {finding.direction}: {finding.before:.3g} -> "
-            f"{finding.after:.3g}{change}{sure}{p}")
+    return (f"{metric_name(finding.metric)} {finding.direction}: "
+            f"{change_text(finding.metric, finding.before, finding.after)}{change}, "
+            f"{confidence_words(finding.confidence)}")
+
+
+def statistic_text(finding: Finding) -> str:
+    """The raw test statistics, for a tooltip: what the words above were computed from."""
+    parts = [CONFIDENCE_MEANING]
+    for name, label in (("z", "z"), ("p_value", "p"), ("effect_size", "effect size (sd)"),
+                        ("persistence", "agreeing samples")):
+        value = getattr(finding, name, None)
+        if isinstance(value, (int, float)) and not math.isnan(value):
+            parts.append(f"{label} = {value:.3g}")
+    return " ".join(parts[:1]) + " Test: " + ", ".join(parts[1:]) if len(parts) > 1 else parts[0]
 
 
 def _watched() -> str:

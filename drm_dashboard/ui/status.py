@@ -31,8 +31,10 @@ def health_badge(health: SourceHealth, now: float, interval_s: float) -> HealthB
     if health.state == "starting":
         return HealthBadge("starting", "secondary", "waiting for the first poll")
     if health.state == "error":
+        # while backing off (a rejected key waits 5 s, then 10, ... up to a minute) say when
+        retry = f"; next try at {clock_time(health.next_try)}" if health.next_try is not None else ""
         kept = f"; showing data up to {clock_time(last)}" if last else "; no data yet"
-        return HealthBadge("error", "danger", f"{health.reason}{kept}")
+        return HealthBadge("error", "danger", f"{health.reason}{retry}{kept}")
     if health.state == "stale":
         return HealthBadge(f"stale since {clock_time(health.since)}", "warning", health.reason)
     if last is not None and now - last > STALE_AFTER_INTERVALS * interval_s:

@@ -40,7 +40,9 @@ class DemoClock:
     def __call__(self) -> float:
         if self._frozen is not None:
             return self._frozen
-        return self._s0 + (self._real() - self._r0) * self.speed
+        real = self._real()
+        # never ahead of the wall clock, even when the run's end is noticed late on a busy machine
+        return min(self._s0 + (real - self._r0) * self.speed, real)
 
     def freeze(self) -> None:
         """Stop time at its current value: costs and charts drawn after the run agree."""
@@ -110,11 +112,13 @@ def run_demo(args: argparse.Namespace, stop: threading.Event | None = None) -> D
         except KeyboardInterrupt:
             log.info("interrupted: writing the charts of what ran so far")
         finally:
+            # the run ends now: joining threads on a busy machine must not add simulated time
+            clock.freeze()
             driver.stop()
             driver.join(timeout=10)
             viz.stop_collection()
-        viz.collect_once()  # the last instant, so the files end where the workload did
-        clock.freeze()
+        if viz.live.view().last_timestamp != clock():
+            viz.collect_once()  # the last instant, so the files end where the workload did
         run.charts = viz.create_all()
         run.dashboard = Path(viz.create_resource_dashboard())
     except BaseException:

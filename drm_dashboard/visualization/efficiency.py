@@ -9,6 +9,7 @@ from typing import Sequence
 import numpy as np
 
 from ..store.view import LiveView
+from ..ui.figures.performance import kpi_values
 
 # a worker whose tasks use less than half of what they reserved wastes the rest
 OVER_PROVISIONED_BELOW = 50.0
@@ -84,8 +85,8 @@ def _named(workers: Sequence[WorkerEfficiency], verdict: str) -> tuple[str, ...]
 
 
 def pool_efficiency(view: LiveView) -> np.ndarray:
-    """[T] the manager's own resource_efficiency (percent), NaN for ticks that carried no KPIs."""
-    return view.performance["resource_efficiency"]
+    """[T] the manager's own resource_efficiency (percent); NaN without KPIs and at 0 / 0."""
+    return kpi_values(view, "resource_efficiency")
 
 
 def advice(report: EfficiencyReport) -> list[str]:

@@ -10,14 +10,16 @@ from plotly.subplots import make_subplots
 
 from ..store.view import LiveView
 from ..ui.decisions import Thresholds, thresholds
-from ..ui.figures.common import COLORS, empty_figure, offset_label, template
+from ..ui.figures.common import COLORS, count_axis, empty_figure, offset_label, template
 from ..ui.figures.scaling import threshold_figure, timeline_figure
-from ..ui.figures.workers import METRICS, heatmap_figure
+from ..ui.figures.workers import METRICS, heatmap_figure, no_worker_message as no_workers
 from ..ui.theme import Theme
+from ..ui.units import plural
 
 HEATMAP_METRICS = ("cpu", "memory", "gpu")
 NO_SAMPLES = "No samples collected yet: nothing to draw."
 NO_WORKERS = "No worker has reported yet: nothing to draw."
+
 LABEL_EVERY_WORKER = 40
 
 
@@ -56,7 +58,7 @@ def rows(titles: list[str], theme: Theme, heights: list[float] | None = None, *,
 def utilization_heatmap_figure(view: LiveView, *, theme: Theme) -> go.Figure:
     """CPU, memory and GPU used: one row per worker, one column per time bucket; blank where absent."""
     if view.is_empty or not view.n_workers:
-        return empty_figure(NO_WORKERS, theme, height=360)
+        return empty_figure(no_workers(view), theme, height=360)
     parts = [(m, heatmap_figure(view, metric=m, theme=theme)) for m in HEATMAP_METRICS]
     drawn = [(m, f.data[0]) for m, f in parts if f.data]
     if not drawn:
@@ -72,7 +74,7 @@ def utilization_heatmap_figure(view: LiveView, *, theme: Theme) -> go.Figure:
     missing = [METRICS[m][0] for m, f in parts if not f.data]
     note = f"No worker reports {' or '.join(missing)} usage." if missing else ""
     per_row = int(min(360, max(200, 12 * view.n_workers + 60)))
-    frame(fig, theme, title=f"Resource utilization of {view.n_workers} workers over time "
+    frame(fig, theme, title=f"Resource utilization of {plural(view.n_workers, 'worker')} over time "
           f"({offset_label()})", height=per_row * len(drawn) + 120, note=note)
     time_axes(fig, theme)
     fig.update_xaxes(showgrid=False)
@@ -108,11 +110,11 @@ def scaling_history_figure(view: LiveView, *, theme: Theme, policy: Any = None) 
         _threshold_lines(fig, limits, 2)
     workers = view.system["total_workers"]
     top = max(1.0, float(np.nanmax(workers))) if np.isfinite(workers).any() else 1.0
-    fig.update_yaxes(title_text="workers", range=[0, top * 1.25], row=1, col=1)
+    fig.update_yaxes(title_text="workers", row=1, col=1, **count_axis(top * 1.2))
     fig.update_yaxes(title_text="% of pool capacity", range=[0, 106], row=2, col=1)
     ups = sum(d.action == "scale_up" for d in view.decisions)
     downs = sum(d.action == "scale_down" for d in view.decisions)
-    where = "" if limits is None else f" · thresholds from the {limits.source}"
+    where = "" if limits is None else f" · thresholds {limits.source}"
     note = (f"{ups} scale-up and {downs} scale-down decisions in this window{where}"
             if ups + downs else f"No scaling decision in this window{where}")
     frame(fig, theme, title=f"Scaling history ({offset_label()})", height=620, note=note)

@@ -12,6 +12,7 @@ from ..ui.theme import Theme
 from .cloud import CloudWorker, provider_series
 from .figures import frame, rows, time_axes
 from .summary import money
+from ..ui.units import plural
 
 NO_CLOUD = "No cloud provider manager is connected: there is nothing to price."
 NO_CLOUD_WORKERS = "No worker has been started through the cloud provider manager yet."
@@ -57,7 +58,7 @@ def cloud_figure(history: Sequence[CloudWorker] | None, tick_times: np.ndarray, 
                              hovertemplate=f"%{{y:.2f}} {currency}<extra>total</extra>"), row=2, col=1)
     per_task = money(cost_per_task, currency)
     note = (f"{money(float(total[-1]), currency)} spent by the last sample · {per_task} per completed task"
-            f" · {len(history)} workers started")
+            f" · {plural(len(history), 'worker')} started")
     frame(fig, theme, title=f"Cloud resources by provider ({offset_label()})", height=560, note=note)
     time_axes(fig, theme)
     fig.update_yaxes(title_text="workers", rangemode="tozero", row=1, col=1)

@@ -7,10 +7,11 @@ import plotly.graph_objects as go
 
 from ..models import WorkerSample
 from ..store.view import LiveView
-from ..ui.figures.common import axis_time, empty_figure, minmax_decimate, plain_all
+from ..ui.figures.common import empty_figure, plain_all, series_xy
 from .efficiency import EfficiencyReport, name_list, pool_efficiency
 from ..ui.theme import Theme
-from .figures import NO_SAMPLES, NO_WORKERS, frame, rows, time_axes
+from .figures import NO_SAMPLES, frame, no_workers, rows, time_axes
+from ..ui.units import plural
 
 _MB_PER_GB = 1024.0
 # (label, unit, capacity, allocated share, used share) of one worker, per resource kind
@@ -39,7 +40,7 @@ def allocation_figure(view: LiveView, *, theme: Theme) -> go.Figure:
     """Per worker at the newest sample: capacity, what tasks reserved, and what was really used."""
     workers = sorted(view.latest_workers, key=lambda w: w.worker_id)
     if not workers:
-        return empty_figure(NO_WORKERS, theme, height=360)
+        return empty_figure(no_workers(view), theme, height=360)
     kinds = ["cpu", "memory"] + (["gpu"] if any(w.gpu_memory_mb > 0 for w in workers) else [])
     fig = rows([f"{_KINDS[k][0]} ({_KINDS[k][1]})" for k in kinds], theme)
     ids = plain_all([w.worker_id for w in workers])
@@ -54,7 +55,7 @@ def allocation_figure(view: LiveView, *, theme: Theme) -> go.Figure:
                 hovertemplate=f"%{{x}}<br>{name} %{{y:.1f}} {unit} (%{{customdata:.0f}}% of capacity)"
                               f"<extra>{label}</extra>"), row=row, col=1)
         fig.update_yaxes(title_text=unit, row=row, col=1)
-    when = f"newest sample of {len(workers)} workers"
+    when = f"newest sample of {plural(len(workers), 'worker')}"
     frame(fig, theme, title="Resource allocation per worker: capacity, allocated, used",
           height=260 * len(kinds) + 120, note=f"{when}; allocated is the reserved share of capacity")
     fig.update_layout(barmode="overlay", bargap=0.1)
@@ -97,12 +98,12 @@ def efficiency_figure(view: LiveView, report: EfficiencyReport, *, theme: Theme)
     if view.is_empty:
         return empty_figure(NO_SAMPLES, theme, height=360)
     if not report.workers:
-        return empty_figure(NO_WORKERS, theme, height=360)
+        return empty_figure(no_workers(view), theme, height=360)
     fig = rows(["Used / allocated per worker (mean over the ticks it held reservations)",
                 "Pool efficiency over time (the manager's resource_efficiency)"], theme, [0.55, 0.45],
                shared=False)
     _verdict_bars(fig, report)
-    x, y = minmax_decimate(axis_time(view.timestamps), pool_efficiency(view))
+    x, y = series_xy(view.timestamps, pool_efficiency(view))
     fig.add_trace(go.Scatter(x=x, y=y.astype(np.float32), mode="lines", name="pool efficiency",
                              line=dict(color="#b07cd8", width=1.8), connectgaps=False,
                              hovertemplate="%{y:.0f}%<extra>pool</extra>"), row=2, col=1)

@@ -84,7 +84,10 @@ def register_callbacks(app: dash.Dash, viz: DRMVisualization) -> None:
 
     @app.callback(Output(CARDS, "children"), Output(GRAPH, "figure"), Output(UPDATED, "children"),
                   Output(SAMPLES, "children"), Output(STAMP, "data"),
-                  Input(INTERVAL, "n_intervals"), Input(TABS, "active_tab"), State(STAMP, "data"))
+                  Input(INTERVAL, "n_intervals"), Input(TABS, "active_tab"), State(STAMP, "data"),
+                  # pause the poll while an answer is on its way: on a busy server an answer slower
+                  # than the interval would otherwise be superseded every time and never shown
+                  running=[(Output(INTERVAL, "disabled"), True, False)])
     def _refresh(_n: int, tab: str | None, stamp: str | None) -> tuple[Any, ...]:
         view = viz.live.view()
         tab = tab if tab in CHARTS else next(iter(CHARTS))

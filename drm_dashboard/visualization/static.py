@@ -17,6 +17,7 @@ from ..ui.figures.common import offset_label
 from ..ui.theme import Theme
 from .png import PngRenderer
 from .summary import Card, ReportSummary
+from ..ui.units import plural
 
 PLOTLY_JS = "plotly.min.js"
 # the live dashboard's stylesheet (cards, tabs), shared by the report pages that use Bootstrap
@@ -104,7 +105,7 @@ def cards_html(items: Sequence[Card]) -> str:
 
 
 def render_index(charts: Sequence[Chart], summary: ReportSummary, items: Sequence[Card],
-                 advice: Sequence[str], theme: Theme) -> str:
+                 advice: Sequence[str], theme: Theme, generated_at: float | None = None) -> str:
     """The whole dashboard as one page: summary, every chart, plotly.js inline once."""
     divs = [pio.to_html(finish(c.figure, theme), full_html=False, include_plotlyjs=(i == 0),
                         div_id=f"chart-{c.name}", config=_CONFIG) for i, c in enumerate(charts)]
@@ -113,7 +114,9 @@ def render_index(charts: Sequence[Chart], summary: ReportSummary, items: Sequenc
                        for c, div in zip(charts, divs))
     tips = "".join(f"<li>{html.escape(a)}</li>" for a in advice) or "<li>None: nothing to judge yet.</li>"
     body = (f"<h1>DRM resource dashboard</h1><p class='muted'>Source: {html.escape(summary.source)} · "
-            f"{summary.samples} samples from {_when(summary.window_start)} to {_when(summary.window_end)}"
-            f" (server time, {offset_label()}) · generated {_when(dt.datetime.now().timestamp())}</p>"
+            f"{plural(summary.samples, 'sample')} from {_when(summary.window_start)} to {_when(summary.window_end)}"
+            # generated on the same clock as the samples, so the window never ends after it
+            f" (server time, {offset_label()}) · generated "
+            f"{_when(dt.datetime.now().timestamp() if generated_at is None else generated_at)}</p>"
             f"{cards_html(items)}{nav}<h2>Recommendations</h2><ul id='advice'>{tips}</ul>{sections}")
     return _page("DRM resource dashboard", body, theme)

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..store.view import LiveView
 from .cloud import CloudProviderManager
-from .efficiency import EfficiencyReport
+from .efficiency import EfficiencyReport, pool_efficiency
 
 
 def _last(values: np.ndarray) -> float:
@@ -112,7 +112,7 @@ def summarize(view: LiveView, efficiency: EfficiencyReport, cloud: CloudProvider
         mean_cpu=_mean(s["cpu_utilization"]), mean_memory=_mean(s["memory_utilization"]),
         scale_ups=actions.count("scale_up"), scale_downs=actions.count("scale_down"),
         tasks_completed=_last(p["tasks_completed"]), tasks_failed=_last(p["tasks_failed"]),
-        throughput=_last(p["task_throughput"]), efficiency=_last(p["resource_efficiency"]),
+        throughput=_last(p["task_throughput"]), efficiency=_last(pool_efficiency(view)),
         over_provisioned=efficiency.over, under_provisioned=efficiency.under, cost=cost_facts(cloud))
 
 

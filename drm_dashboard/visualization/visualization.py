@@ -175,7 +175,7 @@ class DRMVisualization:
         folder.mkdir(parents=True, exist_ok=True)
         inputs = self.inputs()
         page = render_index(build_all(inputs, self.theme), inputs.summary, cards(inputs.summary),
-                            self.recommendations(inputs), self.theme)
+                            self.recommendations(inputs), self.theme, generated_at=self._clock())
         index = folder / "index.html"
         index.write_text(page, encoding="utf-8")
         (folder / "summary.json").write_text(json.dumps(inputs.summary.to_dict(), indent=1),

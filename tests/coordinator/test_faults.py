@@ -11,11 +11,12 @@ from drm_dashboard.coordinator.service import Coordinator
 from drm_dashboard.dashboard import DRMRealTimeDashboard
 from drm_dashboard.manager import ScalingPolicy
 from drm_dashboard.sources.coordinator import CoordinatorSource
-from drm_fakes import free_port, wait_for
+from drm_fakes import dash_callback, free_port, wait_for
 
 pytestmark = pytest.mark.timeout(120)
 KEY = "fault-key-0b77e1"
 FAST = ScalingPolicy(window_s=0.5, cooldown_up_s=0)
+INTERVAL = {"id": "drm-interval", "property": "n_intervals", "value": 1}
 
 
 class Ticking:
@@ -93,12 +94,21 @@ def test_wrong_key_is_named_and_not_retried_in_a_tight_loop(tmp_path):
     dash = DRMRealTimeDashboard(db_path=str(tmp_path / "k.duckdb"), port=free_port(), host="127.0.0.1",
                                 update_interval=0.1, drm_url=coord.url, api_key="a-wrong-key")
     try:
-        dash.start_in_background()
+        url = dash.start_in_background()
         assert wait_for(lambda: "rejected the API key" in health(dash).reason)
-        polls = health(dash).consecutive_failures
-        time.sleep(2.0)  # at 0.1 s a tight loop would poll about 20 times
-        assert health(dash).consecutive_failures - polls <= 1
-        assert dash.collector.next_delay() >= 60
+        # not the 0.1 s interval: a rejected key backs off from 5 s (then 10, 20, 40, 60; the schedule
+        # itself is counted on a fake clock in test_backoff), and the header says when it retries
+        before = health(dash).next_try
+        assert dash.collector.next_delay() in (5.0, 10.0) and before is not None
+        header = dash_callback(url, "drm-header-health", "children", [INTERVAL], (
+            ("drm-header-health", "color"), ("drm-header-detail", "children"),
+            ("drm-header-updated", "children")))["response"]
+        # a poll may land between reading the health and the callback: either next try is right
+        tries = {time.strftime("%H:%M:%S", time.localtime(t)) for t in (before, health(dash).next_try)}
+        detail = header["drm-header-detail"]["children"]
+        assert any(detail.startswith(f"the coordinator rejected the API key (HTTP 401); next try at {t}")
+                   for t in tries), detail
+        assert "a-wrong-key" not in str(header)
     finally:
         dash.stop()
         coord.stop()

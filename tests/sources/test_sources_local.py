@@ -79,3 +79,14 @@ def test_bad_values_are_payload_errors():
             return {**super().get_worker_statistics(), "active_tasks": -3}
     with pytest.raises(PayloadError, match="active_tasks"):
         LocalSource(Negative(FLAT)).snapshot()
+
+
+def test_a_queue_wait_the_manager_never_sent_is_not_reported_not_zero():
+    from drm_dashboard.store.live import LiveStore
+    snap = LocalSource(LegacyManager(FLAT), clock=lambda: 50.0).snapshot()
+    assert snap.performance.queue_wait_ms is None
+    live = LiveStore(retention_s=600, clock=lambda: 50.0)
+    live.ingest(snap)
+    view = live.view()
+    assert view.performance["queue_wait_ms"][0] != view.performance["queue_wait_ms"][0]  # NaN
+    assert view.performance["allocation_time_ms"][0] == 3.0

@@ -112,7 +112,7 @@ def test_regression_findings_reach_the_panel_through_the_seam():
     key = callback_key(app, "perf-regressions.children")
     body = callback_body(app, key, values("Performance Metrics"))
     text = str(app.server.test_client().post("/_dash-update-component", json=body).get_json())
-    assert "1 regression in the live window" in text and "queue wait regression: 10 -> 30 (+200%)" in text
+    assert "1 regression in the live window" in text and "queue wait regression: 10 ms → 30 ms (+200%)" in text
 
 
 def test_page_and_css_come_from_this_process(served):

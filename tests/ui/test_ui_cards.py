@@ -26,7 +26,19 @@ def test_alerts_card_counts_by_severity_worst_first():
     alerts = [Alert(str(i), T0, level, "system", "m") for i, level in
               enumerate(["info", "critical", "warning", "warning"])]
     kpi = alerts_kpi(alerts, "in the last 60 minutes")
-    assert (kpi.value, kpi.note, kpi.color) == ("4", "1 critical · 2 warning · 1 info", "danger")
+    assert (kpi.value, kpi.note, kpi.color) == ("4 open", "1 critical · 2 warning · 1 info", "danger")
+
+
+def test_resolved_alerts_do_not_count():
+    from drm_dashboard.ui.alertlist import human_names
+    alerts = [Alert("a", T0, "warning", "threshold", "m", {"state": "resolved"}),
+              Alert("b", T0, "warning", "threshold", "m"), Alert("c", T0, "info", "system", "m")]
+    kpi = alerts_kpi(alerts, "in the last 60 minutes")
+    assert (kpi.value, kpi.note) == ("2 open", "1 warning · 1 info · 1 resolved")
+    done = alerts_kpi(alerts[:1], "in the last 60 minutes")
+    assert done.value == "All clear" and done.note == "1 resolved in the last 60 minutes"
+    assert human_names("allocation_time_ms regressed; cpu_utilization 91") == \
+        "allocation time regressed; CPU used 91"
 
 
 def test_no_alerts_is_all_clear():

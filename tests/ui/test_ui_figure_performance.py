@@ -55,7 +55,7 @@ def _forecast_of(view, column):
 
 
 def test_forecast_is_drawn_past_now_as_a_band_and_a_dashed_mean():
-    view = fill(60, 1)
+    view = fill(130, 1)  # 645 s of history: enough for a 600 s horizon
     fc = _forecast_of(view, "allocation_time_ms")
     fig = kpi_figure(view, column="allocation_time_ms", minutes=60, theme=DARK, forecast=fc)
     names = [t.name for t in fig.data]

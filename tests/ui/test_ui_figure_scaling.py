@@ -31,7 +31,7 @@ def test_thresholds_come_from_the_newest_decision_first(view):
 def test_thresholds_fall_back_to_the_configured_policy_then_to_none():
     quiet = fill(5, 2)
     limits = thresholds(quiet, ScalingPolicy(scale_up_threshold=0.9, target=0.6))
-    assert limits.scale_up == 90.0 and limits.source == "configured"
+    assert limits.scale_up == 90.0 and limits.source == "as configured"
     assert thresholds(quiet, None) is None
 
 

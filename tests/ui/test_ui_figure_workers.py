@@ -69,7 +69,8 @@ def test_heatmap_leaves_absent_workers_blank_not_zero():
 def test_heatmap_for_a_thousand_workers_stays_small():
     big = synthetic(720, 1000)
     z = np.asarray(heatmap_figure(big, metric="cpu", theme=DARK).data[0].z)
-    assert z.shape[0] == 1000 and z.size <= HEATMAP_CELLS and z.shape[1] <= MAX_POINTS
+    # 1,000 rows do not fit a screen: runs of 5 workers per row (tests/ui/test_ui_heatmap_bins.py)
+    assert z.shape[0] == 200 and z.size <= HEATMAP_CELLS and z.shape[1] <= MAX_POINTS
 
 
 def test_a_metric_nobody_reports_says_so(view):

@@ -5,7 +5,8 @@ from dataclasses import replace
 from drm_dashboard.analytics.cp_types import ChangePoint, DetectorStatus
 from drm_dashboard.analytics.pipeline import AnalyticsReport
 from drm_dashboard.models import Alert
-from drm_dashboard.ui.regressions import MIN_POINTS, WATCHED, finding_text, panel_for, performance_points
+from drm_dashboard.ui.regressions import (MIN_POINTS, WATCHED, finding_text, panel_for,
+                                          performance_points, statistic_text)
 from ui_views import T0, fill
 
 
@@ -54,8 +55,10 @@ def test_a_regression_in_the_window_is_shown_with_its_numbers():
     panel = panel_for(fill(40, 1), lambda view: report, interval_s=5)
     assert panel.headline == "1 regression in the live window" and panel.color == "danger"
     assert panel.findings == (found,) and "judging over 40 points" in panel.lines[0]
-    assert finding_text(found) == ("allocation time regression: 2 -> 4 (+100%), "
-                                   "confidence 90%, p = 0.001")
+    assert finding_text(found) == ("allocation time regression: 2.00 ms → 4.00 ms (+100%), "
+                                   "almost certainly real (confidence 90%)")
+    # the raw statistic is kept for the tooltip, with what confidence means
+    assert "p = 0.001" in statistic_text(found) and statistic_text(found).startswith("Confidence is")
 
 
 def test_improvements_are_changes_not_regressions_and_old_findings_have_left_the_window():

@@ -20,12 +20,14 @@ from drm_fakes import port_is_free
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.timeout(60)
+@pytest.mark.timeout(240)  # it writes every chart: minutes on a loaded two-core machine
 def test_the_demo_runs_a_workload_serves_it_and_writes_every_chart_and_the_dashboard(tmp_path):
     args = demo.build_parser("demo").parse_args(
         ["--interactive", "--dashboard", "--port", "0", "--output-dir", str(tmp_path),
          "--duration", "1.5", "--speed", "400"])
+    started = time.time()
     run = demo.run_demo(args)
+    ended = time.time()
     try:
         assert sorted(run.charts) == sorted(CHARTS)
         assert all(p.suffix == ".html" and p.exists() for p in run.charts.values())
@@ -36,7 +38,7 @@ def test_the_demo_runs_a_workload_serves_it_and_writes_every_chart_and_the_dashb
         assert summary["tasks_completed"] > 0 and summary["cost"]["total"] > 0
         assert summary["cost_per_task"] == pytest.approx(summary["cost"]["total"] / summary["tasks_completed"])
         # the demo's simulated time ends at the wall clock, so its charts read as "just now"
-        assert abs(summary["window_end"] - time.time()) < 60
+        assert started <= summary["window_end"] <= ended
     finally:
         run.visualization.cleanup()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import textwrap
 import time
 from typing import Sequence
@@ -19,6 +20,8 @@ MAX_POINTS = 800
 # time axis values are epoch milliseconds shifted to the server's wall clock: plotly draws
 # numeric dates as they are, so the axis reads in server local time without a string per point
 TIME_HOVER = "%H:%M:%S server time"
+# a line breaks where no sample came for more than this many sampling intervals
+GAP_INTERVALS = 2.0
 COLORS = {
     "cpu": "#3498db", "memory": "#b07cd8", "gpu": "#00bc8c", "allocated": "#f39c12",
     "workers": "#95a5a6", "active": "#3498db", "pending": "#f39c12", "tasks": "#e67e22",
@@ -69,6 +72,55 @@ def minmax_decimate(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS
     out = np.asarray(y, dtype=np.float64)[idx]
     out[np.repeat(empty, 2)] = np.nan
     return x[idx], out.astype(y.dtype, copy=False)
+
+
+def gap_positions(epoch_s: np.ndarray, interval_s: float | None = None) -> np.ndarray:
+    """Indices i where more than GAP_INTERVALS sampling intervals pass between sample i and i+1."""
+    t = np.asarray(epoch_s, dtype=np.float64)
+    if t.size < 3 and interval_s is None:
+        return np.empty(0, dtype=np.intp)
+    steps = np.diff(t)
+    interval = float(np.median(steps)) if interval_s is None else interval_s
+    return np.flatnonzero(steps > GAP_INTERVALS * max(interval, 1e-9))
+
+
+def series_xy(epoch_s: np.ndarray, y: np.ndarray, interval_s: float | None = None
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Axis x and y of one line: decimated, with a NaN wherever samples stopped (lines break)."""
+    # every line builder goes through here, so an outage or a restart is a gap, never a slope
+    x = axis_time(np.asarray(epoch_s))
+    dx, dy = minmax_decimate(x, np.asarray(y))
+    gaps = gap_positions(epoch_s, interval_s)
+    if not gaps.size:
+        return dx, dy
+    mids = (x[gaps] + x[gaps + 1]) / 2.0
+    at = np.searchsorted(dx, mids)
+    return np.insert(dx, at, mids), np.insert(dy.astype(np.float64), at, np.nan).astype(dy.dtype)
+
+
+def nice_step(top: float, ticks: int = 5) -> float:
+    """A 1, 2 or 5 x 10^k step giving about `ticks` ticks from 0 to top."""
+    raw = max(top, 1e-12) / ticks
+    mag = 10.0 ** math.floor(math.log10(raw))
+    return next(m * mag for m in (1.0, 2.0, 5.0, 10.0) if m * mag >= raw)
+
+
+def count_axis(top: float) -> dict:
+    """A y axis for whole numbers: integer ticks only, none repeated, room above the top value."""
+    top = max(1.0, float(top) if math.isfinite(top) else 1.0)
+    step = max(1.0, nice_step(top))
+    upper = (math.floor(top / step) + 1) * step
+    return dict(range=[0, upper], tickmode="linear", tick0=0, dtick=step, tickformat=",d",
+                rangemode="tozero", exponentformat="none")
+
+
+def fitted_axis(*series: np.ndarray) -> dict:
+    """A y axis from 0 to just above the data (forecast bands beyond it are clipped at the edge)."""
+    tops = [float(np.nanmax(s)) for s in series if np.size(s) and np.isfinite(s).any()]
+    top = max(tops, default=0.0)
+    if top <= 0:
+        return dict(range=[0, 1], exponentformat="none")
+    return dict(range=[0, top * 1.15], exponentformat="none", autorange=False)
 
 
 def bucket_mean(matrix: np.ndarray, buckets: int) -> tuple[np.ndarray, np.ndarray]:
@@ -127,8 +179,9 @@ def base_layout(theme: Theme, *, uirevision: str, height: int, ytitle: str = "",
         modebar=dict(bgcolor="rgba(0,0,0,0)", color=theme.muted, activecolor=theme.text),
         legend=dict(orientation="h", x=0, y=1.02, yanchor="bottom", bgcolor="rgba(0,0,0,0)"),
         xaxis=dict(type="date", gridcolor=theme.grid, showspikes=False, hoverformat=TIME_HOVER),
+        # exponentformat none: plotly's default SI prefixes turn 0.0000002 into "200n"
         yaxis=dict(title=dict(text=ytitle), gridcolor=theme.grid, zerolinecolor=theme.grid,
-                   rangemode="tozero"),
+                   rangemode="tozero", exponentformat="none"),
     )
 
 

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
 from ...store.live import LiveView
+from ...store.schema import metric_info
+from ..units import plain
 from ..theme import Theme
-from .common import axis_time, base_layout, empty_figure, figure, merged, minmax_decimate
+from .common import axis_time, base_layout, empty_figure, figure, fitted_axis, merged, series_xy
 
-# column -> (title, unit shown after values, y-axis title, colour)
-KPIS = {
-    "task_throughput": ("Task throughput", "/s", "tasks per second", "#00bc8c"),
-    "allocation_time_ms": ("Allocation time", " ms", "ms per reservation", "#3498db"),
-    "queue_wait_ms": ("Queue wait", " ms", "ms before placement", "#f39c12"),
-    "resource_efficiency": ("Resource efficiency", "%", "used / allocated (%)", "#b07cd8"),
-}
+# column -> (title, unit shown after values, y-axis title, colour); names and units from the catalog
+_LOOK = {"task_throughput": ("tasks per second", "#00bc8c"),
+         "allocation_time_ms": ("ms per reservation", "#3498db"),
+         "queue_wait_ms": ("ms before placement", "#f39c12"),
+         "resource_efficiency": ("used / allocated (%)", "#b07cd8")}
+KPIS = {c: (metric_info(c).label.capitalize(), metric_info(c).unit, ytitle, color)
+        for c, (ytitle, color) in _LOOK.items()}
 RANGES = (15, 30, 60, 0)  # minutes; 0 is the whole live window
 
 
@@ -29,6 +32,15 @@ def range_rows(view: LiveView, minutes: int) -> slice:
         return slice(0, view.n_ticks)
     start = view.timestamps[-1] - minutes * 60.0
     return slice(int(np.searchsorted(view.timestamps, start, side="right")), view.n_ticks)
+
+
+def kpi_values(view: LiveView, column: str) -> np.ndarray:
+    """The KPI column with 0 / 0 as NaN: efficiency means nothing while nothing is allocated."""
+    values = view.performance[column]
+    if column == "resource_efficiency":
+        # the manager reports 0 for used / allocated when allocated is 0: that is n/a, not 0 %
+        return np.where(view.system["allocated"] > 0, values, np.nan)
+    return values
 
 
 @dataclass(frozen=True)
@@ -45,7 +57,7 @@ class KpiStats:
 def kpi_stats(view: LiveView, column: str, minutes: int) -> KpiStats:
     """Summary of one KPI over the range (ticks without KPIs are skipped)."""
     rows = range_rows(view, minutes)
-    values, ts = view.performance[column][rows], view.timestamps[rows]
+    values, ts = kpi_values(view, column)[rows], view.timestamps[rows]
     values = values[~np.isnan(values)]
     if not values.size:
         return KpiStats(0, math.nan, math.nan, math.nan)
@@ -75,6 +87,38 @@ def _translucent(hex_color: str, alpha: float = 0.18) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+def forecast_ready(view: LiveView, column: str, fc: Any) -> bool:
+    """A forecast is drawn only over at least as much history as it looks ahead."""
+    if fc is None:
+        return False
+    values = view.performance[column] if column in view.performance else view.system[column]
+    seen = view.timestamps[np.isfinite(values)]
+    horizon = float(fc.timestamps[-1] - fc.timestamps[0] + fc.step_s)
+    return seen.size > 1 and float(seen[-1] - seen[0]) >= horizon
+
+
+def change_traces(findings: Sequence[Any], color: str, scale: float, unit: str,
+                  x_range: tuple[float, float]) -> list[dict]:
+    """Each change point as a vertical line, with the levels before and after it as segments."""
+    traces: list[dict] = []
+    for f in findings:
+        at = float(axis_time(np.array([f.timestamp]))[0])
+        if not x_range[0] <= at <= x_range[1]:
+            continue
+        before, after = f.before / scale, f.after / scale
+        name = f"change at {time.strftime('%H:%M:%S', time.localtime(f.timestamp))}"
+        traces.append(dict(type="scatter", x=[at, at], y=[min(before, after) * 0.8, max(before, after) * 1.1],
+                           mode="lines", name=name, legendgroup=name,
+                           line=dict(color="#e74c3c", width=1.5, dash="dash"),
+                           hovertemplate=f"{name}<extra></extra>"))
+        traces.append(dict(type="scatter", x=[x_range[0], at, at, x_range[1]],
+                           y=[before, before, after, after], mode="lines", legendgroup=name,
+                           name=f"level before / after ({before:,.2f}{unit} → {after:,.2f}{unit})",
+                           line=dict(color="#e74c3c", width=1, dash="dot"),
+                           hovertemplate=f"level %{{y:,.2f}}{unit}<extra></extra>"))
+    return traces
+
+
 def not_reported(view: LiveView, column: str) -> str:
     """Why a KPI has no line when the source sends KPIs but never this one; "" otherwise."""
     perf = view.performance
@@ -86,11 +130,11 @@ def not_reported(view: LiveView, column: str) -> str:
 
 
 def kpi_figure(view: LiveView, *, column: str, minutes: int, theme: Theme,
-               forecast: Any = None) -> go.Figure:
-    """The KPI over the range, min/max-preserving decimated, with its mean and any forecast."""
+               forecast: Any = None, findings: Sequence[Any] = ()) -> go.Figure:
+    """The KPI over the range (broken at gaps), its mean, change points and any forecast."""
     title, unit, ytitle, color = KPIS[column]
     rows = range_rows(view, minutes)
-    y = view.performance[column][rows]
+    y = kpi_values(view, column)[rows]
     if not np.isfinite(y).any():
         return empty_figure(not_reported(view, column) or f"No {title.lower()} samples in this range yet.",
                             theme, height=260)
@@ -98,15 +142,20 @@ def kpi_figure(view: LiveView, *, column: str, minutes: int, theme: Theme,
     if unit == " ms" and np.nanmax(y) >= 10_000:  # minutes of queueing read better in seconds
         scale, unit, ytitle = 1000.0, " s", ytitle.replace("ms", "s", 1)
         y = y / scale
-    x, mean = axis_time(view.timestamps[rows]), float(np.nanmean(y))
-    dx, dy = minmax_decimate(x, y)
+    mean = float(np.nanmean(y))
+    dx, dy = series_xy(view.timestamps[rows], y)
     series = dict(type="scatter", x=dx, y=dy.astype(np.float32), mode="lines", name=title,
                   line=dict(color=color, width=1.8), connectgaps=False,
-                  hovertemplate=f"%{{y:.3g}}{unit}<extra></extra>")
-    mean_line = dict(type="scatter", x=dx[[0, -1]], y=np.array([mean, mean], dtype=np.float32),
-                     mode="lines", name="mean", hoverinfo="skip",
+                  hovertemplate=f"%{{y:,.2f}}{unit}<extra>{title}</extra>")
+    ends = (float(np.nanmin(dx)), float(np.nanmax(dx)))
+    mean_line = dict(type="scatter", x=np.array(ends), y=np.array([mean, mean], dtype=np.float32),
+                     mode="lines", name=f"mean {plain(mean, unit)}", hoverinfo="skip",
                      line=dict(color=color, width=1, dash="dot"))
-    layout = base_layout(theme, uirevision=f"perf-{column}-{minutes}", height=260, ytitle=ytitle,
-                         legend=False)
-    extra = forecast_traces(forecast, color, scale, unit) if forecast is not None else []
-    return figure([series, mean_line, *extra], merged(layout, hovermode="x unified", margin=dict(t=12)))
+    layout = base_layout(theme, uirevision=f"perf-{column}-{minutes}", height=260, ytitle=ytitle)
+    drawn = forecast if forecast_ready(view, column, forecast) else None
+    extra = forecast_traces(drawn, color, scale, unit) if drawn is not None else []
+    marks = change_traces([f for f in findings if f.metric == column], color, scale, unit, ends)
+    # the axis follows the data: a wide forecast band is clipped at the edge, not the data squashed
+    return figure([series, mean_line, *marks, *extra], merged(
+        layout, hovermode="x unified", margin=dict(t=12), yaxis=fitted_axis(y),
+        legend=dict(font=dict(size=10))))

@@ -8,8 +8,8 @@ import plotly.graph_objects as go
 from ...store.live import LiveView
 from ..decisions import Thresholds
 from ..theme import Theme
-from .common import (COLORS, axis_time, base_layout, decision_traces, empty_figure, figure, merged,
-                     minmax_decimate)
+from .common import (COLORS, base_layout, count_axis, decision_traces, empty_figure, figure, merged,
+                     series_xy)
 from .overview import WAITING
 
 
@@ -17,8 +17,8 @@ def timeline_figure(view: LiveView, *, theme: Theme) -> go.Figure:
     """Workers over time as a step line; each scale-up / scale-down marked at its worker count."""
     if view.is_empty:
         return empty_figure(WAITING, theme)
-    x, workers = axis_time(view.timestamps), view.system["total_workers"]
-    dx, dy = minmax_decimate(x, workers)
+    workers = view.system["total_workers"]
+    dx, dy = series_xy(view.timestamps, workers)
     top = max(1.0, float(np.nanmax(workers)) if np.isfinite(workers).any() else 1.0)
     traces = [dict(type="scatter", x=dx, y=dy.astype(np.float32), mode="lines", name="workers",
                    line=dict(color=COLORS["workers"], width=2, shape="hv"),
@@ -31,7 +31,7 @@ def timeline_figure(view: LiveView, *, theme: Theme) -> go.Figure:
             traces += decision_traces(chosen, lo=0.0, hi=top * 1.2,
                                       marker_y=workers[np.clip(rows, 0, view.n_ticks - 1)])
     layout = base_layout(theme, uirevision="scaling-timeline", height=320, ytitle="workers")
-    return figure(traces, merged(layout, hovermode="closest", yaxis=dict(range=[0, top * 1.25])))
+    return figure(traces, merged(layout, hovermode="closest", yaxis=count_axis(top * 1.2)))
 
 
 def _threshold_shapes(t: Thresholds) -> tuple[list[dict], list[dict]]:
@@ -51,11 +51,11 @@ def threshold_figure(view: LiveView, *, limits: Thresholds | None, theme: Theme)
     """Allocation (the policy's measure) and CPU used, with the policy's thresholds as lines."""
     if view.is_empty:
         return empty_figure(WAITING, theme)
-    x, s = axis_time(view.timestamps), view.system
+    s = view.system
     traces = []
     for col, name, color, dash in (("allocated", "allocated (policy input)", COLORS["allocated"], None),
                                    ("cpu_utilization", "CPU used", COLORS["cpu"], "dot")):
-        dx, dy = minmax_decimate(x, s[col])
+        dx, dy = series_xy(view.timestamps, s[col])
         traces.append(dict(type="scatter", x=dx, y=dy.astype(np.float32), mode="lines", name=name,
                            line=dict(color=color, width=1.8, dash=dash),
                            hovertemplate=f"%{{y:.1f}}%<extra>{name}</extra>"))

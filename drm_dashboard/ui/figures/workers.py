@@ -9,8 +9,9 @@ import plotly.graph_objects as go
 
 from ...store.live import LiveView
 from ..theme import Theme
-from .common import (MAX_POINTS, axis_time, base_layout, bucket_mean, empty_figure, figure, merged,
-                     minmax_decimate, plain, plain_all)
+from .common import (MAX_POINTS, axis_time, base_layout, bucket_mean, count_axis, empty_figure, figure,
+                     merged, plain, plain_all, series_xy)
+from ..units import plural
 
 METRICS = {"cpu": ("CPU", "%"), "memory": ("memory", "%"), "gpu": ("GPU", "%"), "tasks": ("tasks", "")}
 # beyond this many lines a chart is a hairball: draw median / p90 / max bands instead (as Dask does)
@@ -18,7 +19,20 @@ BAND_ABOVE = 50
 BUSIEST = 5
 # the heatmap's cells are capped: 100 workers keep every tick, 1,000 get 50 s buckets (~0.4 MB)
 HEATMAP_CELLS = 72_000
+# a 720-pixel chart shows no more rows than this; beyond it each row is the mean of a run of
+# workers (in id order), so 10,000 workers cost what 200 do
+HEATMAP_ROWS = 200
 _RECENT_S = 300.0
+
+
+def no_worker_message(view: LiveView) -> str:
+    """Why no worker is drawn: none registered, or registered but none has reported usage yet."""
+    registered = view.latest("total_workers")
+    if registered == registered and registered >= 1:
+        n = int(registered)
+        return (f"{n} worker{'s are' if n != 1 else ' is'} registered; none has reported its usage "
+                "yet: nothing to draw.")
+    return "No worker has reported yet: nothing to draw."
 
 
 def busiest(view: LiveView, metric: str = "cpu", n: int = BUSIEST) -> list[str]:
@@ -62,7 +76,7 @@ def _band_traces(x: np.ndarray, bands: dict[str, np.ndarray], label: str, color:
     alphas = {"max": 0.0, "p90": 0.18, "median": 0.32}
     traces = []
     for name in ("max", "p90", "median"):
-        dx, dy = minmax_decimate(x, bands[name])
+        dx, dy = series_xy(x, bands[name])
         traces.append(dict(
             type="scatter", x=dx, y=dy, mode="lines", name=f"{name} of {label}", fill=fills[name],
             fillcolor=_rgba(color, alphas[name]), legendgroup=label,
@@ -81,11 +95,11 @@ def worker_timeseries_figure(view: LiveView, *, worker_ids: Sequence[str], metri
     """One line per chosen worker, over the pool's spread when the pool is large."""
     name, unit = METRICS[metric]
     if view.is_empty or not worker_ids:
-        return empty_figure("No worker has reported yet.", theme, height=360)
+        return empty_figure(no_worker_message(view), theme, height=360)
     data = view.workers[metric]
     if not np.isfinite(data).any():
         return empty_figure(f"No worker reports {name} usage.", theme, height=360)
-    x = axis_time(view.timestamps)
+    x = view.timestamps  # epoch seconds: series_xy breaks each line where samples stopped
     traces: list[dict] = []
     if view.n_workers > BAND_ABOVE:
         traces += _band_traces(x, spread(data), f"all {view.n_workers}", "#95a5a6", unit)
@@ -94,13 +108,14 @@ def worker_timeseries_figure(view: LiveView, *, worker_ids: Sequence[str], metri
         traces += _band_traces(x, spread(data[:, cols]), f"{len(cols)} chosen", "#3498db", unit)
     else:
         for wid, j in zip(worker_ids, cols):
-            dx, dy = minmax_decimate(x, data[:, j])
+            dx, dy = series_xy(x, data[:, j])
             traces.append(dict(type="scatter", x=dx, y=dy, mode="lines", name=plain(wid),
                                line=dict(width=1.6),
                                hovertemplate=f"%{{y:.1f}}{unit}<extra>{wid}</extra>"))
     layout = base_layout(theme, uirevision=f"workers-lines-{metric}", height=360,
                          ytitle=f"{name} used (%)" if unit else "running tasks")
-    return figure(traces, merged(layout, yaxis=dict(range=[0, 102])) if unit else layout)
+    top = float(np.nanmax(data[:, cols])) if np.isfinite(data[:, cols]).any() else 1.0
+    return figure(traces, merged(layout, yaxis=dict(range=[0, 102]) if unit else count_axis(top)))
 
 
 def heatmap_figure(view: LiveView, *, metric: str, theme: Theme) -> go.Figure:
@@ -112,20 +127,32 @@ def heatmap_figure(view: LiveView, *, metric: str, theme: Theme) -> go.Figure:
     if not np.isfinite(data).any():
         return empty_figure(f"No worker reports {name} usage.", theme, height=320)
     order = np.argsort(np.asarray(view.worker_ids, dtype=object), kind="stable")
-    buckets = min(MAX_POINTS, max(60, HEATMAP_CELLS // view.n_workers))
+    rows = min(view.n_workers, HEATMAP_ROWS)
+    buckets = min(MAX_POINTS, max(60, HEATMAP_CELLS // rows))
     means, starts = bucket_mean(data[:, order], buckets)
+    z, labels = _binned_rows(means.T, [view.worker_ids[i] for i in order])
     zmax = 100.0 if unit else max(1.0, float(np.nanmax(means)))
-    height = int(min(720, max(300, 14 * view.n_workers + 90)))
+    height = int(min(720, max(300, 14 * len(labels) + 90)))
+    per_row = "" if len(labels) == view.n_workers else f", mean of {-(-view.n_workers // len(labels))} a row"
     heat = dict(
-        type="heatmap", x=axis_time(view.timestamps[starts]), y=plain_all([view.worker_ids[i] for i in order]),
-        z=np.ascontiguousarray(means.T), zmin=0.0, zmax=zmax, colorscale="Viridis",
+        type="heatmap", x=axis_time(view.timestamps[starts]), y=plain_all(labels),
+        z=np.ascontiguousarray(z), zmin=0.0, zmax=zmax, colorscale="Viridis",
         hoverongaps=False, colorbar=dict(title=dict(text=f"{name} {unit}".strip()), thickness=12),
         hovertemplate=f"%{{y}}<br>%{{x|%H:%M:%S}} server time<br>{name} %{{z:.0f}}{unit}<extra></extra>")
     layout = base_layout(theme, uirevision=f"workers-heatmap-{metric}", height=height, legend=False)
     return figure([heat], merged(
         layout, xaxis=dict(showgrid=False), margin=dict(l=80),
-        yaxis=dict(title=dict(text=f"{view.n_workers} workers"), type="category", rangemode="normal",
+        yaxis=dict(title=dict(text=plural(view.n_workers, "worker") + per_row), type="category", rangemode="normal",
                    showgrid=False, autorange="reversed")))
+
+
+def _binned_rows(z: np.ndarray, labels: list[str]) -> tuple[np.ndarray, list[str]]:
+    """[W, B] -> at most HEATMAP_ROWS rows, each the NaN-aware mean of a run of workers."""
+    if len(labels) <= HEATMAP_ROWS:
+        return z, labels
+    binned, first = bucket_mean(z, HEATMAP_ROWS)
+    last = np.append(first[1:], len(labels)) - 1
+    return binned, [f"{labels[a]} … {labels[b]} ({b - a + 1})" for a, b in zip(first, last)]
 
 
 def selection_note(view: LiveView, worker_ids: Sequence[str], defaulted: bool, metric: str) -> str:

@@ -9,7 +9,8 @@ from dash import Input, Output, State, dcc, html
 
 from .. import ids
 from ...models import ALERT_LEVELS, ALERT_SOURCES, Alert
-from ..alertlist import MAX_LISTED, SOURCE_WORDS, AlertListing, details_text, list_alerts
+from ..alertlist import (MAX_LISTED, SOURCE_WORDS, AlertListing, details_text, human_names, is_resolved,
+                        list_alerts, open_alerts)
 from ..cards import LEVEL_COLORS, alert_counts
 from ..components import notice, panel
 from ..context import UIContext
@@ -59,16 +60,19 @@ SILENCED_WORDS = "silenced in Alertmanager"
 
 def _alert_row(a: Alert, silenced: bool = False) -> html.Tr:
     details = _details(a)
-    message: list = [a.message]
+    if is_resolved(a):  # looks like history: grey badge naming the level it had, muted row
+        badge = dbc.Badge(f"resolved ({a.level})", color="secondary", className="drm-resolved")
+    else:
+        badge = dbc.Badge(a.level, color=LEVEL_COLORS[a.level],
+                          className="drm-level-critical" if a.level == "critical" else "")
+    message: list = [human_names(a.message)]
     if silenced:
         message.append(dbc.Badge(SILENCED_WORDS, color="secondary", className="ms-2 drm-am-silenced"))
     return html.Tr([
-        html.Td(clock_time(a.timestamp), className="text-nowrap"),
-        html.Td(dbc.Badge(a.level, color=LEVEL_COLORS[a.level],
-                          className="drm-level-critical" if a.level == "critical" else "")),
+        html.Td(clock_time(a.timestamp), className="text-nowrap"), html.Td(badge),
         html.Td(SOURCE_WORDS[a.source], className="text-nowrap small"),
         html.Td(message), html.Td(details, className="small text-muted"),
-    ])
+    ], className="text-muted drm-alert-resolved" if is_resolved(a) else "")
 
 
 def alert_table(listing: AlertListing, silenced: frozenset[str] = frozenset()) -> Any:
@@ -85,12 +89,15 @@ def alert_table(listing: AlertListing, silenced: frozenset[str] = frozenset()) -
 
 
 def count_badges(alerts: tuple[Alert, ...], window: str) -> list:
-    """Alerts in the window per severity, worst first."""
-    counts = alert_counts(alerts)
+    """Open alerts in the window per severity, worst first; resolved ones counted apart."""
+    counts = alert_counts(open_alerts(alerts))
+    resolved = len(alerts) - sum(counts.values())
     badges = [dbc.Badge(f"{counts[level]} {level}", color=LEVEL_COLORS[level], className="ms-1")
               for level in reversed(ALERT_LEVELS) if counts[level]]
+    if resolved:
+        badges.append(dbc.Badge(f"{resolved} resolved", color="secondary", className="ms-1"))
     return [html.Small(f"{window}: ", className="text-muted"),
-            *(badges or [dbc.Badge("none", color="success", className="ms-1")])]
+            *(badges or [dbc.Badge("none open", color="success", className="ms-1")])]
 
 
 def register_callbacks(app: Any, ctx: UIContext) -> None:

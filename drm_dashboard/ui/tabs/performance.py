@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
@@ -12,8 +14,10 @@ from .. import ids
 from ..components import keep_zoom, live_graph, panel, segmented
 from ..context import UIContext
 from ..figures.common import jsonable
-from ..figures.performance import KPIS, RANGES, KpiStats, kpi_figure, kpi_stats, not_reported
-from ..regressions import RegressionPanel, finding_text, panel_for
+from ..figures.performance import (KPIS, RANGES, KpiStats, forecast_ready, kpi_figure, kpi_stats,
+                                   not_reported)
+from ..regressions import RegressionPanel, finding_text, panel_for, statistic_text
+from ..units import NOT_REPORTED, duration_ms, plural
 from ..status import clock_time
 from ..theme import theme_of
 
@@ -36,47 +40,61 @@ def layout() -> html.Div:
                  className="mb-2 d-flex align-items-center"),
         dbc.Row(cells, className="g-3 mb-3"),
         panel("Regressions", html.Div(id=REGRESSIONS, className="p-1"),
-              subtitle="change points in the performance series"),
+              subtitle="change points in the performance series; hover a finding for its test "
+                       "statistics"),
         dcc.Store(id=RENDERED),
     ])
 
 
 def _fmt(value: float, unit: str) -> str:
     if math.isnan(value):
-        return "—"
-    if unit == " ms" and value >= 1000:
-        return f"{value / 1000:,.1f} s"
+        return NOT_REPORTED
+    if unit == " ms":
+        return duration_ms(value)
     return f"{value:,.2f}{unit}" if abs(value) < 10 else f"{value:,.0f}{unit}"
 
 
 def stats_line(stats: KpiStats, unit: str, minutes: int) -> str:
     """'latest 1.2/s · mean 1.0/s · p95 1.9/s over 60 min (720 samples)'."""
     if not stats.samples:
-        return "no samples in this range yet"
+        return "not reported in this range"
     # a range longer than the data so far says how much data there really is
     full = minutes and stats.span_s >= minutes * 60 - 60
     span = f"{minutes} min" if full else f"the {_span(stats.span_s)} so far"
     return (f"latest {_fmt(stats.latest, unit)} · mean {_fmt(stats.mean, unit)} · "
-            f"p95 {_fmt(stats.p95, unit)} over {span} ({stats.samples} samples)")
+            f"p95 {_fmt(stats.p95, unit)} over {span} ({plural(stats.samples, 'sample')})")
 
 
-def trend_line(forecast: Any, eta: Any, unit: str) -> str:
-    """'Trend: allocation time 3.1 ms in 30 min (2.5-3.8)', or the ETA toward its threshold."""
-    if eta is not None and eta.state in ("crossing", "at"):
-        return f"Trend: {eta.message}"
+def trend_line(forecast: Any, eta: Any, unit: str, *, ready: bool = True, observed_max: float = math.nan,
+               span_s: float = 0.0) -> str:
+    """'Trend: 3.1 ms in 10 min (2.5 ms to 3.8 ms, 90% interval)', the ETA, or why there is none."""
     if forecast is None:
         return "Trend: forecast after a few more samples"
     minutes = (forecast.timestamps[-1] - forecast.timestamps[0] + forecast.step_s) / 60.0
+    if not ready:  # a forecast further ahead than the history behind it is a guess
+        return (f"Trend: a {minutes:.0f} min forecast needs {minutes:.0f} min of data "
+                f"({_span(span_s)} so far)")
+    if eta is not None and eta.state in ("crossing", "at"):
+        return f"Trend: {eta.message}"
+    upper = float(forecast.upper[-1])
+    width = "" if not observed_max > 0 or upper <= 3 * observed_max else (
+        f"; the interval reaches {_fmt(upper, unit)}, over 3x the highest value seen "
+        f"({_fmt(observed_max, unit)}): too wide to call")
     return (f"Trend: {_fmt(float(forecast.mean[-1]), unit)} in {minutes:.0f} min "
-            f"({_fmt(float(forecast.lower[-1]), unit)} to {_fmt(float(forecast.upper[-1]), unit)}, "
-            f"{forecast.level:.0%} interval)" + (f"; {eta.message}" if eta is not None else ""))
+            f"({_fmt(float(forecast.lower[-1]), unit)} to {_fmt(upper, unit)}, "
+            f"{forecast.level:.0%} interval){width}" + (f"; {eta.message}" if eta is not None else ""))
 
 
 def _stats_and_trend(view: Any, column: str, minutes: int, forecast: Any, eta: Any) -> list:
     unit = KPIS[column][1]
+    values = view.performance[column]
+    seen = view.timestamps[np.isfinite(values)]
+    top = float(np.nanmax(values)) if seen.size else math.nan
+    trend = trend_line(forecast, eta, unit, ready=forecast_ready(view, column, forecast),
+                       observed_max=top, span_s=float(seen[-1] - seen[0]) if seen.size else 0.0)
     missing = not_reported(view, column)
     return [html.Div(missing or stats_line(kpi_stats(view, column, minutes), unit, minutes)),
-            html.Div(trend_line(forecast, eta, unit), className="text-muted")]
+            html.Div(trend, className="text-muted")]
 
 
 def _span(seconds: float) -> str:
@@ -93,7 +111,8 @@ def regression_children(result: RegressionPanel) -> list:
     out += [html.Div(line, className="small text-muted") for line in result.lines]
     rows = [html.Tr([html.Td(clock_time(f.timestamp), className="text-nowrap"),
                      html.Td(dbc.Badge(f.direction, color=_DIRECTION.get(f.direction, "secondary"))),
-                     html.Td(finding_text(f))])
+                     html.Td(html.Span(finding_text(f), title=statistic_text(f),
+                                       className="drm-finding"))])
             for f in sorted(result.findings, key=lambda f: f.timestamp, reverse=True)]
     if rows:
         out.append(dbc.Table(html.Tbody(rows), size="sm", className="mt-2 mb-0 small align-middle"))
@@ -117,10 +136,12 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
 
         def build() -> tuple:
             forecasts, etas = ctx.forecasts() if ctx.forecasts else ({}, {})
-            figures = [jsonable(kpi_figure(view, column=c, minutes=minutes, theme=look,
-                                           forecast=forecasts.get(c))) for c in KPIS]
-            lines = [_stats_and_trend(view, c, minutes, forecasts.get(c), etas.get(c)) for c in KPIS]
             found = panel_for(view, ctx.regressions, interval_s=ctx.update_interval_s)
+            # the charts mark the findings the panel lists, so both tell the same story
+            figures = [jsonable(kpi_figure(view, column=c, minutes=minutes, theme=look,
+                                           forecast=forecasts.get(c), findings=found.findings))
+                       for c in KPIS]
+            lines = [_stats_and_trend(view, c, minutes, forecasts.get(c), etas.get(c)) for c in KPIS]
             return (*figures, *lines, regression_children(found))
 
         return (*ctx.cache.get(view, (LABEL, look.name, minutes), build), stamp)

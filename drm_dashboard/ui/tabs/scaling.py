@@ -13,10 +13,13 @@ from ...models import ScalingDecision
 from ...store.live import LiveView
 from ..components import keep_zoom, live_graph, notice, panel
 from ..context import UIContext
-from ..decisions import IMPACT_WINDOW_S, Thresholds, impact, impact_text, thresholds, trigger_text
+from .. import replay
+from ..decisions import (IMPACT_WINDOW_S, Thresholds, impact, impact_text, policy_text, thresholds,
+                         time_to_effect, trigger_text, verdict_words)
 from ..figures.common import jsonable
 from ..figures.scaling import threshold_figure, timeline_figure
 from ..status import clock_time
+from ..units import plural
 from ..theme import theme_of
 
 LABEL = "Scaling Decisions"
@@ -27,14 +30,16 @@ TABLE = "scaling-table"
 TIMELINE_DATA = "scaling-timeline-data"
 THRESHOLDS_DATA = "scaling-thresholds-data"
 RENDERED = "scaling-rendered"
+VERDICTS = "scaling-verdicts"
+VERDICTS_SHOWN = 20
 _BADGE = {"scale_up": ("scale up", "success"), "scale_down": ("scale down", "danger"),
           "maintain": ("maintain", "secondary")}
 HEADER = ("Time", "Action", "Count", "Reason", "Trigger values",
-          f"Impact ({IMPACT_WINDOW_S / 60:.0f} min before → after)")
+          f"Impact ({IMPACT_WINDOW_S / 60:.0f} min before → after)", "Time to effect")
 
 
-def layout() -> html.Div:
-    """The two charts side by side, a one-line summary, then the table of decisions."""
+def layout(policy: Any = None) -> html.Div:
+    """The two charts side by side, a summary, the decisions, every verdict, and the replay."""
     return html.Div([
         dbc.Row([
             dbc.Col(panel("Worker count and scaling events", live_graph(TIMELINE, TIMELINE_DATA, 320),
@@ -45,6 +50,9 @@ def layout() -> html.Div:
         ], className="g-3 mb-3"),
         html.Div(id=SUMMARY, className="mb-2"),
         panel("Decisions", html.Div(id=TABLE), subtitle="newest first"),
+        panel("Why not scaled", html.Div(id=VERDICTS), class_name="mt-3",
+              subtitle="every evaluation's verdict, maintain included, newest first"),
+        replay.layout(policy),
         dcc.Store(id=RENDERED),
     ])
 
@@ -53,18 +61,15 @@ def summary_text(view: LiveView, limits: Thresholds | None, window: str) -> str:
     """How many decisions the window holds, and the thresholds they were judged against."""
     ups = sum(d.action == "scale_up" for d in view.decisions)
     downs = sum(d.action == "scale_down" for d in view.decisions)
-    # a window NaN: the manager (the original's mock) judged each instant, over no stated window
-    over = "" if limits is None or math.isnan(limits.window_s) else f", judged over {limits.window_s:g} s"
-    policy = ("" if limits is None else
-              f" Policy ({limits.source}): scale up at {limits.scale_up:.0f}%, down at "
-              f"{limits.scale_down:.0f}%, target {limits.target:.0f}%{over}.")
+    policy = "" if limits is None else f" Policy ({limits.source}): {policy_text(limits)}."
     holds = sum(d.action == "maintain" for d in view.decisions)
     held_too = f", {holds} to maintain" if holds else ""
     if not ups + downs:
         workers = view.latest("total_workers")
-        held = "" if view.is_empty else f" The pool has {workers:.0f} workers now."
+        held = "" if view.is_empty or workers != workers else (
+            f" The pool has {plural(int(workers), 'worker')} now.")
         return f"No scale-up or scale-down {window}{held_too}.{held}{policy}"
-    return f"{ups} scale-up and {downs} scale-down decisions{held_too} {window}.{policy}"
+    return f"{plural(ups, 'scale-up')} and {plural(downs, 'scale-down')}{held_too} {window}.{policy}"
 
 
 def _row(view: LiveView, d: ScalingDecision) -> html.Tr:
@@ -75,7 +80,35 @@ def _row(view: LiveView, d: ScalingDecision) -> html.Tr:
         html.Td(dbc.Badge(word, color=color)), html.Td(d.count, className="text-end"),
         html.Td(d.reason, className="drm-reason"), html.Td(trigger_text(d), className="small"),
         html.Td([html.Div(alloc), html.Div(wait)], className="small text-nowrap"),
+        html.Td(_effect(view, d), className="small text-nowrap"),
     ])
+
+
+def _effect(view: LiveView, d: ScalingDecision) -> str:
+    """Decision to the new worker's first report (scale-ups only)."""
+    if d.action != "scale_up":
+        return ""
+    seconds = time_to_effect(view, d)
+    return "no new worker has reported yet" if seconds != seconds else f"{seconds:,.0f} s"
+
+
+def verdict_table(evaluations: Any, view: LiveView) -> Any:
+    """The newest verdicts with their reasons, or why they are not shown."""
+    if evaluations is None:
+        return notice("This source sends only its scale-ups and scale-downs; the verdicts of its "
+                      "other evaluations (maintain, blocked by a cooldown) are not reported.")
+    if not evaluations:
+        return notice("No scaling evaluation yet: the policy judges the pool every few seconds.")
+    newest = list(reversed(evaluations))[:VERDICTS_SHOWN]
+    rows = [html.Tr([html.Td(clock_time(d.timestamp), className="text-nowrap"),
+                     html.Td(verdict_words(d), className="text-nowrap"),
+                     html.Td(d.reason, className="drm-reason small"),
+                     html.Td(trigger_text(d), className="small")]) for d in newest]
+    head = html.Thead(html.Tr([html.Th(h) for h in ("Time", "Verdict", "Reason", "Trigger values")]))
+    more = html.Small(f"The newest {len(newest)} of {plural(len(evaluations), 'evaluation')} kept.",
+                      className="text-muted")
+    return html.Div([dbc.Table([head, html.Tbody(rows)], size="sm", hover=True, responsive=True,
+                               className="mb-1 align-middle"), more])
 
 
 def decision_table(view: LiveView, window: str) -> Any:
@@ -93,8 +126,11 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
     keep_zoom(app, TIMELINE_DATA, TIMELINE)
     keep_zoom(app, THRESHOLDS_DATA, THRESHOLDS)
 
+    replay.register_callbacks(app, ctx, LABEL, ids.TABS)
+
     @app.callback(Output(TIMELINE_DATA, "data"), Output(THRESHOLDS_DATA, "data"),
-                  Output(SUMMARY, "children"), Output(TABLE, "children"), Output(RENDERED, "data"),
+                  Output(SUMMARY, "children"), Output(TABLE, "children"), Output(VERDICTS, "children"),
+                  Output(RENDERED, "data"),
                   Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
                   Input(ids.THEME, "data"), State(RENDERED, "data"))
     def _refresh(_n: int, active: str, theme: str, rendered: str | None) -> tuple:
@@ -106,6 +142,7 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
             return (jsonable(timeline_figure(view, theme=look)),
                     jsonable(threshold_figure(view, limits=limits, theme=look)),
                     html.Small(summary_text(view, limits, ctx.window_words(view)), className="text-muted"),
-                    decision_table(view, ctx.window_words(view)))
+                    decision_table(view, ctx.window_words(view)),
+                    verdict_table(ctx.evaluations() if ctx.evaluations else None, view))
 
         return (*ctx.cache.get(view, (LABEL, look.name), build), stamp)

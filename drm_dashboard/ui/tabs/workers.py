@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, dcc, html, no_update
+from dash import Input, Output, State, dash_table, dcc, html, no_update
+from dash.dash_table.Format import Format
 
 from .. import ids
 from ..components import keep_zoom, live_graph, panel, segmented
@@ -14,9 +15,13 @@ from ..figures.common import jsonable
 from ..figures.workers import (METRICS, busiest, chosen_workers, heatmap_figure, selection_note,
                                worker_timeseries_figure)
 from ..theme import theme_of
+from ..workertable import COLUMNS, PAGE_SIZE, filtered, natural_key, page_of, sort_rows, worker_rows
 
 LABEL = "Worker Details"
-LABELS = {"cpu": "CPU", "memory": "Memory", "gpu": "GPU", "tasks": "Tasks"}
+LABELS = {m: METRICS[m][0].capitalize() if m != "gpu" else "GPU" for m in METRICS}
+TABLE = "workers-table"
+SEARCH = "workers-search"
+TABLE_NOTE = "workers-table-note"
 METRIC = "workers-metric"
 CHOICE = "workers-choice"
 NOTE = "workers-note"
@@ -39,9 +44,37 @@ def _controls() -> dbc.Row:
     ], className="g-3 mb-2 align-items-end")
 
 
+def _table() -> html.Div:
+    """Every worker, paged, sorted and filtered on the server (cheap at 10,000 workers)."""
+    # a number the worker did not send reads "not reported", never a blank that looks like 0
+    columns = [{"name": head, "id": cid, "type": "numeric", "format": Format(nully="not reported")}
+               if kind == "number" else {"name": head, "id": cid, "type": "text"}
+               for cid, (head, kind) in COLUMNS.items()]
+    table = dash_table.DataTable(
+        id=TABLE, columns=columns, data=[], row_selectable="multi", selected_rows=[],
+        page_action="custom", page_current=0, page_size=PAGE_SIZE, page_count=1,
+        sort_action="custom", sort_mode="multi", sort_by=[], filter_action="custom", filter_query="",
+        style_table={"overflowX": "auto"}, style_as_list_view=True,
+        style_cell={"fontSize": "0.8rem", "fontFamily": "inherit", "padding": "2px 6px", "backgroundColor": "transparent",
+                    "color": "inherit", "textAlign": "right"},
+        style_cell_conditional=[{"if": {"column_id": c}, "textAlign": "left"}
+                                for c in ("id", "status", "heartbeat")],
+        style_header={"fontWeight": "600", "backgroundColor": "transparent", "color": "inherit"},
+        style_filter={"backgroundColor": "transparent", "color": "inherit"},
+        style_data_conditional=[{"if": {"filter_query": '{status} = "lost"'}, "color": "#e74c3c"},
+                                {"if": {"filter_query": '{status} = "not reporting"'}, "opacity": 0.6}],
+        css=[{"selector": ".dash-spreadsheet-menu", "rule": "display: none"}])
+    search = dbc.Input(id=SEARCH, type="search", placeholder="search worker id", size="sm",
+                       debounce=True, className="mb-2", style={"maxWidth": "18rem"})
+    return html.Div([search, table, html.Small(id=TABLE_NOTE, className="text-muted")])
+
+
 def layout() -> html.Div:
-    """Controls, then the comparison chart, then the heatmap of all workers."""
+    """The worker table, controls, then the comparison chart, then the heatmap of all workers."""
     return html.Div([
+        panel("Workers", _table(), class_name="mb-3",
+              subtitle="tick rows to compare them below; filter under each header (e.g. > 80), "
+                       "click a header to sort"),
         _controls(),
         html.Div(id=NOTE, className="small text-muted mb-2"),
         panel("Chosen workers over time", live_graph(LINES, LINES_DATA, 360), class_name="mb-3"),
@@ -62,10 +95,11 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
         key = f"{view.n_workers}:{view.worker_ids[:1]}:{view.worker_ids[-1:]}"
         if active != LABEL or (key == shown and value is not None):
             return no_update, no_update, no_update
-        options = ctx.cache.get(view, (OPTIONS_KEY,), lambda: sorted(view.worker_ids))
+        options = ctx.cache.get(view, (OPTIONS_KEY,), lambda: sorted(view.worker_ids, key=natural_key))
         # pre-select the busiest once; after that the choice is the user's, even when emptied
         return options, busiest(view) if value is None else no_update, key
 
+    _register_table(app, ctx)
     keep_zoom(app, LINES_DATA, LINES)
     keep_zoom(app, HEATMAP_DATA, HEATMAP)
 
@@ -86,3 +120,36 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
         heat = ctx.cache.get(view, (HEATMAP, look.name, metric),
                              lambda: jsonable(heatmap_figure(view, metric=metric, theme=look)))
         return lines, heat, selection_note(view, chosen, defaulted, metric), stamp
+
+
+def _register_table(app: Any, ctx: UIContext) -> None:
+    """The table follows ticks, paging, sorting, filters; ticked rows become the chosen workers."""
+
+    @app.callback(Output(TABLE, "data"), Output(TABLE, "page_count"), Output(TABLE, "selected_rows"),
+                  Output(TABLE_NOTE, "children"), Input(ids.INTERVAL, "n_intervals"),
+                  Input(ids.TABS, "active_tab"), Input(TABLE, "page_current"), Input(TABLE, "page_size"),
+                  Input(TABLE, "sort_by"), Input(TABLE, "filter_query"), Input(SEARCH, "value"),
+                  Input(CHOICE, "value"))
+    def _rows(_n: int, active: str, page: int, size: int, sort_by: list, query: str, search: str,
+              chosen: list[str] | None) -> tuple:
+        if active != LABEL:
+            return no_update, no_update, no_update, no_update
+        view = ctx.live.view()
+        key = (TABLE, repr(sort_by), query or "", (search or "").strip().lower())
+        rows = ctx.cache.get(view, key, lambda: sort_rows(filtered(
+            ctx.cache.get(view, (TABLE,), lambda: worker_rows(view)), query, search), sort_by))
+        shown = page_of(rows, page, size or PAGE_SIZE)
+        picked = set(chosen or ())
+        ticked = [i for i, r in enumerate(shown.rows) if r["id"] in picked]
+        note = f"{shown.matched:,} of {view.n_workers:,} workers match" if (query or search) else \
+            f"{view.n_workers:,} worker{'s' * (view.n_workers != 1)} in the window"
+        return list(shown.rows), shown.page_count, ticked, note
+
+    @app.callback(Output(CHOICE, "value", allow_duplicate=True), Input(TABLE, "selected_rows"),
+                  State(TABLE, "data"), State(CHOICE, "value"), prevent_initial_call=True)
+    def _pick(ticked: list[int] | None, data: list[dict] | None, chosen: list[str] | None) -> Any:
+        page_ids = [r["id"] for r in data or ()]
+        ticked_ids = {page_ids[i] for i in ticked or () if 0 <= i < len(page_ids)}
+        kept = [w for w in chosen or () if w not in page_ids or w in ticked_ids]
+        merged = kept + [w for w in page_ids if w in ticked_ids and w not in kept]
+        return no_update if merged == list(chosen or ()) else merged

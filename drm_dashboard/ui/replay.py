@@ -1,0 +1,166 @@
+"""The Scaling tab's policy replay: other thresholds, target and cooldowns against what happened."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import numpy as np
+from dash import Input, Output, State, html
+
+from ..analytics.replay import ReplayOutcome, ReplayPolicy, demand_of, observed, replay
+from ..store.live import LiveView
+from .components import notice, panel
+
+
+UP, DOWN, TARGET = "replay-scale-up", "replay-scale-down", "replay-target"
+COOL_UP, COOL_DOWN, RUN, RESULT = "replay-cooldown-up", "replay-cooldown-down", "replay-run", "replay-result"
+# fields: component id -> (label, unit, policy attribute, scale from the policy's unit to the field's)
+FIELDS = {UP: ("scale up at", "%", "scale_up_threshold", 100.0),
+          DOWN: ("scale down at", "%", "scale_down_threshold", 100.0),
+          TARGET: ("target", "%", "target", 100.0),
+          COOL_UP: ("cooldown after a scale-up", "s", "cooldown_up_s", 1.0),
+          COOL_DOWN: ("cooldown after a scale-down", "s", "cooldown_down_s", 1.0)}
+_DEFAULT = ReplayPolicy()
+_DEFAULTS = {UP: _DEFAULT.scale_up * 100, DOWN: _DEFAULT.scale_down * 100, TARGET: _DEFAULT.target * 100,
+             COOL_UP: _DEFAULT.cooldown_up_s, COOL_DOWN: _DEFAULT.cooldown_down_s}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What happened and the replay, over the same demand."""
+
+    actual: ReplayOutcome
+    baseline: ReplayOutcome  # the running policy replayed: how far the model is from what happened
+    replayed: ReplayOutcome
+    measured_wait_ms: float
+    at_full_s: float  # seconds the real pool was fully allocated: demand then is a lower bound
+
+
+def starting_values(policy: Any) -> dict[str, float]:
+    """The fields' first values: the running policy's when known, else the defaults."""
+    return {fid: float(getattr(policy, attr)) * scale if hasattr(policy, attr) else _DEFAULTS[fid]
+            for fid, (_, _, attr, scale) in FIELDS.items()}
+
+
+def policy_from(values: dict[str, Any], base: Any = None) -> ReplayPolicy:
+    """A ReplayPolicy from the fields (percent and seconds); ValueError naming a bad field."""
+    for fid, (label, unit, _, _) in FIELDS.items():
+        v = values.get(fid)
+        if not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+            raise ValueError(f"{label}: enter a number of {unit} (0 or more)")
+    extra = {k: getattr(base, k) for k in ("window_s", "min_workers", "max_workers") if hasattr(base, k)}
+    return ReplayPolicy(scale_up=values[UP] / 100, scale_down=values[DOWN] / 100,
+                        target=values[TARGET] / 100, cooldown_up_s=values[COOL_UP],
+                        cooldown_down_s=values[COOL_DOWN], **extra)
+
+
+def compare(view: LiveView, policy: ReplayPolicy, current: ReplayPolicy) -> Comparison | None:
+    """Replay the window's demand under policy and the current one; None when too short to judge."""
+    ts, s = view.timestamps, view.system
+    workers = s["total_workers"]
+    known = np.isfinite(workers) & np.isfinite(s["allocated"])
+    if np.count_nonzero(known) < 3:
+        return None
+    demand = demand_of(s["allocated"], workers, s["active_tasks"], s["pending_tasks"])
+    events = sum(d.action in ("scale_up", "scale_down") for d in view.decisions)
+    actual = observed(ts, demand, workers, threshold=current.scale_up, scale_events=events)
+    start = int(workers[np.argmax(known)])
+    replayed, baseline = replay(ts, demand, start, policy), replay(ts, demand, start, current)
+    wait = view.performance["queue_wait_ms"]
+    full = float(np.sum(np.where(s["allocated"][:-1] >= 99.5, np.diff(ts), 0.0))) if ts.size > 1 else 0.0
+    return Comparison(actual, baseline, replayed,
+                      float(np.nanmean(wait)) if np.isfinite(wait).any() else math.nan, full)
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:,.1f} min"
+
+
+def _wait(seconds: float) -> str:
+    return "n/a" if math.isnan(seconds) else (f"{seconds:,.1f} s" if seconds < 120 else _minutes(seconds))
+
+
+def _delta(a: float, b: float, unit: str, fmt: str = ",.2f") -> str:
+    if math.isnan(a) or math.isnan(b):
+        return "n/a"
+    d = b - a
+    return "same" if abs(d) < 1e-9 else f"{d:+{fmt}}{unit}"
+
+
+HEADS = ("", "What happened", "Current policy, replayed", "Other policy, replayed", "Change")
+
+
+def comparison_rows(c: Comparison) -> list[tuple[str, str, str, str, str]]:
+    """(measure, what happened, current replayed, other replayed, change) rows of the table.
+
+    The change is other minus current, both replayed: the model's own bias cancels out.
+    """
+    a, b, r = c.actual, c.baseline, c.replayed
+    measured = "not reported" if math.isnan(c.measured_wait_ms) else f"{c.measured_wait_ms:,.0f} ms"
+    return [
+        ("worker-hours", f"{a.worker_hours:,.2f}", f"{b.worker_hours:,.2f}", f"{r.worker_hours:,.2f}",
+         _delta(b.worker_hours, r.worker_hours, " h")),
+        ("time at or above the scale-up threshold", _minutes(a.above_threshold_s),
+         _minutes(b.above_threshold_s), _minutes(r.above_threshold_s),
+         _delta(b.above_threshold_s / 60, r.above_threshold_s / 60, " min", ",.1f")),
+        ("queue wait (modelled, mean)", _wait(a.queue_wait_s), _wait(b.queue_wait_s),
+         _wait(r.queue_wait_s), _delta(b.queue_wait_s, r.queue_wait_s, " s", ",.1f")),
+        ("queue wait (measured, mean)", measured, "—", "—", ""),
+        ("scale events", str(a.scale_events), str(b.scale_events), str(r.scale_events),
+         _delta(b.scale_events, r.scale_events, "", "d")),
+    ]
+
+
+def comparison_view(c: Comparison | None, covered_words: str) -> Any:
+    """The table, or why there is nothing to compare yet."""
+    if c is None:
+        return notice("Not enough history to replay yet: it needs at least three samples of "
+                      "allocation and worker count.")
+    head = html.Thead(html.Tr([html.Th(h) for h in HEADS]))
+    body = html.Tbody([html.Tr([html.Td(cell) for cell in row]) for row in comparison_rows(c)])
+    note = (f"Over {_minutes(c.actual.covered_s)} of history {covered_words}. Demand is what was "
+            "allocated plus the pending tasks at the running tasks' mean size; the queue model lets "
+            "work above capacity wait and drain into spare capacity. Both columns use that model, so "
+            "they compare; the change sets the other policy against the current one, both replayed, so the "
+            "model's own error cancels. The measured wait is the coordinator's own.")
+    if c.at_full_s > 0:
+        note += (f" The real pool was fully allocated for {_minutes(c.at_full_s)}: demand then was at "
+                 "least what was allocated, so the replay's shortfalls are a lower bound.")
+    return html.Div([dbc.Table([head, body], size="sm", className="mb-1 align-middle", id="replay-table"),
+                     html.Small(note, className="text-muted")])
+
+
+def layout(policy: Any) -> dbc.Card:
+    """The policy fields, a button, and the result."""
+    start = starting_values(policy)
+    fields = [dbc.Col([html.Div(f"{label} ({unit})", className="small text-muted"),
+                       dbc.Input(id=fid, type="number", value=start[fid], min=0, size="sm",
+                                 step=1, debounce=True)], xs=6, md=2)
+              for fid, (label, unit, _, _) in FIELDS.items()]
+    fields.append(dbc.Col(dbc.Button("Replay", id=RUN, size="sm", color="primary"), xs=6, md=2,
+                          className="d-flex align-items-end"))
+    return panel("Policy replay", [dbc.Row(fields, className="g-2 mb-2"), html.Div(id=RESULT)],
+                 subtitle="the stored demand run through other thresholds, target and cooldowns, "
+                          "beside what happened", class_name="mt-3")
+
+
+def register_callbacks(app: Any, ctx: Any, label: str, tabs_id: str) -> None:
+    """Replay on demand (and when the tab opens); one replay costs one pass over the window."""
+
+    @app.callback(Output(RESULT, "children"), Input(RUN, "n_clicks"), Input(tabs_id, "active_tab"),
+                  *(State(fid, "value") for fid in FIELDS))
+    def _replay(_clicks: int | None, active: str, *values: Any) -> Any:
+        if active != label:
+            return html.Div()
+        try:
+            policy = policy_from(dict(zip(FIELDS, values)), ctx.policy)
+        except ValueError as exc:
+            return notice(f"Cannot replay: {exc}.", "warning")
+        view = ctx.live.view()
+        current = policy_from(starting_values(ctx.policy), ctx.policy)
+        return comparison_view(compare(view, policy, current), ctx.window_words(view))
+
+

@@ -1,0 +1,230 @@
+"""Real headless Chromium: gaps stay gaps, missing values say so, the worker table, policy replay.
+
+The recorded dashboard watches a real manager driven by the seeded workload. Its history has a
+coordinator outage (3 minutes without a poll) and a dashboard restart (9 minutes without one); a
+coordinator that numbers its workers without zero padding (worker-2, worker-10) feeds it.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import replace
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from drm_dashboard.collector import Collector
+from drm_dashboard.dashboard import DRMRealTimeDashboard
+from drm_dashboard.manager import DynamicResourceManager, Workload, WorkloadConfig, WorkloadDriver
+from drm_dashboard.sources.local import LocalSource
+from drm_dashboard.ui.workertable import natural_key
+from drm_fakes import CatchUpClock, free_port
+from test_browser_dashboard import TABS, open_tab, shoot, wait_for_traces
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
+# generous waits: these tests must pass on a loaded 2-core machine
+WAIT_S = 45
+HISTORY_MIN = 40
+OUTAGE = (12 * 60, 15 * 60)  # seconds into the history: no poll (the coordinator was down)
+RESTART = (25 * 60, 34 * 60)  # no poll (the dashboard was restarted)
+
+
+class UnpaddedIds:
+    """The manager as a coordinator that names workers worker-2, worker-10 (no zero padding)."""
+
+    def __init__(self, inner: LocalSource, *, kpis: bool = True) -> None:
+        self.inner, self.kpis = inner, kpis
+        self.description = "coordinator with unpadded worker ids"
+
+    def snapshot(self):
+        snap = self.inner.snapshot()
+        workers = tuple(replace(w, worker_id=re.sub(r"-0+(\d)", r"-\1", w.worker_id)) for w in snap.workers)
+        return replace(snap, workers=workers, performance=snap.performance if self.kpis else None)
+
+
+def _dashboard(tmp_path, *, kpis: bool = True, minutes: int = HISTORY_MIN):
+    start = time.time() - minutes * 60
+    clock = CatchUpClock(start)
+    manager = DynamicResourceManager(clock=clock)
+    workload = Workload(manager, WorkloadConfig(seed=5, initial_workers=12), clock=clock)
+    source = UnpaddedIds(LocalSource(manager, clock=clock), kpis=kpis)
+    dash = DRMRealTimeDashboard(source=source, db_path=str(tmp_path / "h.duckdb"), port=free_port(),
+                                update_interval=2, host="127.0.0.1", clock=clock)
+    dash.manager = manager  # the policy's cooldowns and the verdicts come from it
+    history = Collector(source, dash.live, interval_s=5, clock=clock)
+    while clock.now < time.time() - 5:
+        clock.now += 5
+        workload.step(clock.now)
+        into = clock.now - start
+        if not any(lo <= into < hi for lo, hi in (OUTAGE, RESTART)):
+            history.poll_once()
+    clock.live = True
+    driver = WorkloadDriver(workload)
+    driver.start()
+    return dash, driver, dash.start_in_background()
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory):
+    dash, driver, url = _dashboard(tmp_path_factory.mktemp("gaps"))
+    yield dash, url
+    driver.stop()
+    dash.stop()
+    driver.join(5)
+
+
+def _click(br, selector: str) -> None:
+    """Scroll the element to the middle of the window first (the page is long), then click it."""
+    el = br.find_element(selector)
+    br.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
+    el.click()
+
+
+def _nan_count(br, graph_id: str, trace: int = 0) -> int:
+    return br.driver.execute_script(
+        f"const g = document.querySelector('#{graph_id} .js-plotly-plot');"
+        f"return Array.from(g._fullData[{trace}].y).filter(v => v === null || Number.isNaN(v)).length;")
+
+
+def _wait(predicate, timeout: float = WAIT_S, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
+def test_the_outage_and_the_restart_are_gaps_not_slopes(dash_br, recorded, artifacts):
+    _, url = recorded
+    dash_br.server_url = url
+    dash_br.wait_for_text_to_equal("#drm-header-health", "live", timeout=WAIT_S)
+    wait_for_traces(dash_br, "overview-utilization", WAIT_S)
+    wait_for_traces(dash_br, "overview-load", WAIT_S)
+    # every line of the two overview charts breaks twice, once per silent stretch
+    assert _nan_count(dash_br, "overview-utilization", 0) == 2
+    assert _nan_count(dash_br, "overview-load", 2) == 2  # the workers step line
+    open_tab(dash_br, TABS["scaling"])
+    wait_for_traces(dash_br, "scaling-timeline", WAIT_S)
+    assert _nan_count(dash_br, "scaling-timeline", 0) == 2
+    # the worker count axis has whole-number ticks only, none repeated
+    ticks = dash_br.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#scaling-timeline .ytick text')).map(t => t.textContent)")
+    assert ticks and len(ticks) == len(set(ticks)) and all(re.fullmatch(r"[\d,]+", t) for t in ticks)
+    assert dash_br.get_logs() == []
+
+
+def test_the_worker_table_sorts_naturally_filters_and_drives_the_chart(dash_br, recorded, artifacts):
+    _, url = recorded
+    dash_br.server_url = url
+    open_tab(dash_br, TABS["workers"])
+    dash_br.wait_for_contains_text("#workers-table-note", "workers in the window", timeout=WAIT_S)
+    ids = lambda: [c.text for c in dash_br.driver.find_elements(  # noqa: E731
+        By.CSS_SELECTOR, "#workers-table td[data-dash-column='id']")]
+    _wait(lambda: len(ids()) >= 10, what="ten rows")
+    first = ids()
+    assert first == sorted(first, key=natural_key) and "worker-10" in first
+    assert first.index("worker-2") < first.index("worker-10")
+    # sort by CPU used, descending (the header's sort arrow, clicked twice: ascending, descending)
+    arrow = "#workers-table th[data-dash-column='cpu'] .column-header--sort"
+    for icon in ("sort-up", "sort-down"):
+        dash_br.driver.find_element(By.CSS_SELECTOR, arrow).click()
+        _wait(lambda: dash_br.driver.find_element(By.CSS_SELECTOR, arrow + " svg").get_attribute(
+            "data-icon") == icon, what=icon)
+    cells = lambda: [c.text for c in dash_br.driver.find_elements(  # noqa: E731
+        By.CSS_SELECTOR, "#workers-table td[data-dash-column='cpu']")]
+    cpu = lambda: [float(t) for t in cells() if t and t != "not reported"]  # noqa: E731
+    def sorted_down() -> bool:
+        values = cpu()  # read once: a live refresh may land between two reads
+        return len(set(values)) > 1 and values == sorted(values, reverse=True)
+
+    _wait(sorted_down, timeout=2 * WAIT_S, what="rows sorted by CPU, descending")
+    # a worker that sent no usage reads "not reported" and sorts last, never as 0
+    shown = cells()
+    if "not reported" in shown:
+        assert all(t == "not reported" for t in shown[shown.index("not reported"):])
+    # filter: tasks above 0, typed as a DataTable user types it
+    box = dash_br.driver.find_element(By.CSS_SELECTOR, "#workers-table th.dash-filter[data-dash-column='tasks'] input")
+    box.send_keys("> 0" + Keys.ENTER)
+    dash_br.wait_for_contains_text("#workers-table-note", "workers match", timeout=WAIT_S)
+    tasks = [int(c.text) for c in dash_br.driver.find_elements(
+        By.CSS_SELECTOR, "#workers-table td[data-dash-column='tasks']")]
+    assert tasks and all(t > 0 for t in tasks)
+    shoot(dash_br, artifacts / "workers-table-filtered.png")
+    # ticking a row puts that worker on the comparison chart
+    # the table's header and filter rows live in its tbody too: pick a data cell's row
+    cell = dash_br.driver.find_elements(By.CSS_SELECTOR, "#workers-table td[data-dash-column='id']")[1]
+    row, wid = cell.find_element(By.XPATH, ".."), cell.text
+    row.find_element(By.CSS_SELECTOR, "td.dash-select-cell input").click()
+    names = "return document.querySelector('#workers-lines .js-plotly-plot').data.map(t => t.name)"
+    _wait(lambda: wid in dash_br.driver.execute_script(names), what=f"{wid} on the chart")
+    assert dash_br.get_logs() == []
+
+
+def test_the_replay_panel_compares_another_policy_with_what_happened(dash_br, recorded, artifacts):
+    dash, url = recorded
+    dash_br.server_url = url
+    open_tab(dash_br, TABS["scaling"])
+    dash_br.wait_for_contains_text("#replay-result", "worker-hours", timeout=WAIT_S)
+    dash_br.wait_for_contains_text("#scaling-summary", "cooldowns 300 s after a scale-up", timeout=WAIT_S)
+    dash_br.wait_for_contains_text("#scaling-verdicts", "maintain", timeout=WAIT_S)
+    box = dash_br.find_element("#replay-scale-down")
+    box.clear()
+    box.send_keys("50" + Keys.TAB)
+    _click(dash_br, "#replay-run")
+    dash_br.wait_for_contains_text("#replay-result", "Other policy, replayed", timeout=WAIT_S)
+    hours = dash_br.driver.find_elements(By.CSS_SELECTOR, "#replay-table tbody tr")[0]
+    cells = [c.text for c in hours.find_elements(By.TAG_NAME, "td")]
+    assert cells[0] == "worker-hours" and all(float(v) > 0 for v in cells[1:4])
+    assert cells[4] == "same" or re.fullmatch(r"[+-][\d.,]+ h", cells[4])
+    shoot(dash_br, artifacts / "scaling-replay.png")
+    # a target above the scale-up threshold is refused in words
+    box = dash_br.find_element("#replay-target")
+    box.clear()
+    box.send_keys("95" + Keys.TAB)
+    _click(dash_br, "#replay-run")
+    dash_br.wait_for_contains_text("#replay-result", "Cannot replay", timeout=WAIT_S)
+    assert dash_br.get_logs() == []
+
+
+def test_every_tab_after_an_outage_and_a_restart_in_both_themes(dash_br, recorded, artifacts):
+    _, url = recorded
+    dash_br.server_url = url
+    for theme in ("dark", "light"):
+        wait_for_traces(dash_br, "overview-utilization", WAIT_S)
+        shoot(dash_br, artifacts / f"outage-{theme}-overview.png")
+        for key in ("workers", "performance", "scaling", "alerts"):
+            open_tab(dash_br, TABS[key])
+            ready = {"workers": "#workers-table-note", "performance": "#perf-stats-task-throughput",
+                     "scaling": "#replay-result", "alerts": "#alerts-counts"}[key]
+            _wait(lambda: dash_br.find_element(ready).text.strip(), what=f"the {key} tab")
+            time.sleep(2)  # its charts land in the same refresh or the next
+            shoot(dash_br, artifacts / f"outage-{theme}-{key}.png")
+        open_tab(dash_br, TABS["overview"])
+        if theme == "dark":
+            dash_br.driver.find_element(By.CSS_SELECTOR, "#drm-theme-switch").click()
+            _wait(lambda: dash_br.find_element("#drm-theme-css").get_attribute("href").endswith("flatly.css"),
+                  what="the light stylesheet")
+    # the choice survives a reload
+    dash_br.driver.refresh()
+    _wait(lambda: dash_br.find_element("#drm-theme-css").get_attribute("href").endswith("flatly.css"),
+          what="the light theme after a reload")
+    assert dash_br.get_logs() == []
+
+
+def test_values_never_sent_read_not_reported(dash_br, tmp_path, artifacts):
+    dash, driver, url = _dashboard(tmp_path, kpis=False, minutes=3)
+    try:
+        dash_br.server_url = url
+        open_tab(dash_br, TABS["performance"])
+        for column in ("task-throughput", "allocation-time-ms", "queue-wait-ms", "resource-efficiency"):
+            dash_br.wait_for_contains_text(f"#perf-stats-{column}", "reports no performance metrics",
+                                           timeout=WAIT_S)
+        text = dash_br.find_element("#perf-queue-wait-ms").text
+        assert "0.00" not in text
+        shoot(dash_br, artifacts / "performance-not-reported.png")
+        assert dash_br.get_logs() == []
+    finally:
+        driver.stop()
+        dash.stop()
+        driver.join(5)
