@@ -46,6 +46,10 @@ def test_white_noise_raises_nothing():
     assert feed(OnlineDetector("cpu_utilization", higher_is_better=None), noise) == []
 
 
+# a short baseline at a fixed penalty, so the known answers below do not move with the default
+SHORT = DetectorConfig(penalty=10.0, min_before=8, min_after=4)
+
+
 def confirmations(values, config):
     detector = OnlineDetector("allocation_time_ms", higher_is_better=False, config=config)
     return [i for i, v in enumerate(values) if detector.update(float(i), v)], detector
@@ -54,19 +58,21 @@ def confirmations(values, config):
 def test_a_clean_step_is_confirmed_once_min_after_samples_follow_it():
     # step 2 over within-level sd 0.08: z^2 ~ 1700 beats 10 ln 14 at the first chance, sample 13
     values = [10.0 + 0.1 * (i % 3) for i in range(10)] + [12.0 + 0.1 * (i % 3) for i in range(40)]
-    confirmed_at, detector = confirmations(values, DetectorConfig(min_before=8, min_after=4))
+    confirmed_at, detector = confirmations(values, SHORT)
     assert confirmed_at == [13] and detector.findings[0].index == 10
 
 
 def test_a_small_step_waits_until_its_two_sample_z_beats_the_penalty():
     # step 1 over a +-0.5 pattern (within sd 0.42): 11 samples after it give z^2 = 29.1 <
     # 10 ln 21 = 30.4, 12 give 32.3 > 10 ln 22 = 30.9, so sample 21 confirms it
-    values = [10.0 + 0.5 * (i % 3 - 1) for i in range(10)] + [11.0 + 0.5 * (i % 3 - 1) for i in range(40)]
-    confirmed_at, detector = confirmations(values, DetectorConfig(min_before=8, min_after=4))
+    # the +-0.5 pattern restarts at the step
+    wiggle = [0.5 * (i % 3 - 1) for i in range(10)] + [0.5 * (i % 3 - 1) for i in range(40)]
+    values = [(10.0 if i < 10 else 11.0) + w for i, w in enumerate(wiggle)]
+    confirmed_at, detector = confirmations(values, SHORT)
     assert confirmed_at == [21] and detector.findings[0].index == 10
     # a step of 0.8 on the same noise explains too little within these 50 samples
-    smaller = [10.0 + 0.5 * (i % 3 - 1) for i in range(10)] + [10.8 + 0.5 * (i % 3 - 1) for i in range(40)]
-    assert confirmations(smaller, DetectorConfig(min_before=8, min_after=4))[0] == []
+    smaller = [(10.0 if i < 10 else 10.8) + w for i, w in enumerate(wiggle)]
+    assert confirmations(smaller, SHORT)[0] == []
 
 
 def test_status_says_how_many_more_points_are_needed():
