@@ -1,7 +1,8 @@
 """Cross-validation of the detector's few settings across series (`detection --cross-validate`).
 
 The grid is small on purpose: the offline PELT penalty (chosen on TCPD by mean F1 + covering)
-and the online penalty (chosen on NAB by the mean over groups of the standard profile's score).
+and the online penalty with its noise scale, plain or AR(1)-widened (chosen on NAB by the mean
+over groups of the standard profile's score).
 Series are split into k folds by position within each group sorted by name (the rule that
 made the held-out split), so every fold mixes groups. Per fold, each penalty is chosen on the
 other folds and scored on this one; the confidence model's weights are fitted on the other
