@@ -6,14 +6,16 @@ in units of the variance of the data judged, that reduction is z^2, where z is t
 CUSUM statistic (Csorgo & Horvath 1997, "Limit Theorems in Change-Point Analysis", ch. 1). A
 split is accepted when z^2 > penalty * ln(n), a BIC-type penalty (Schwarz 1978) as in PELT
 (Killick, Fearnhead & Eckley 2012), which `changepoint.detect_changes` runs offline through
-`ruptures`. The scale is the standard deviation of the data judged (the whole series offline,
-the window online, its single lowest and highest samples clipped to their neighbours), as
-TCPDBench does (van den Burg & Williams 2020), so the penalty is a share
-of the variance a step must explain (so a series needs n > penalty * ln(n) samples before any
-step can pass). The lag-1 autocorrelation phi of the residuals is reported beside the test, not
-used by it: this plain test replaced a GLS test under AR(1) noise whose settings had been fitted
-to the benchmark's shared series and did not hold on unseen ones. Values are in the units of
-the series; z is unitless.
+`ruptures`. Offline the scale is the standard deviation of the whole series judged, as
+TCPDBench does (van den Burg & Williams 2020), so the penalty is a share of the variance a step
+must explain. Online (`best_split`) the scale is the within-level (residual) standard deviation
+around the two levels, which makes z the two-sample t statistic of the step (Hawkins, Qiu & Kang
+2003, "The changepoint model for statistical process control", J. Quality Technology 35): the
+window's total sd would include the step itself and cap z^2 at n, so no short window could ever
+pass. With `ar1` that scale is widened by sqrt((1 + phi) / (1 - phi)), the effective-sample-size
+factor of AR(1) noise with lag-1 autocorrelation phi of the residuals (clipped to [0, rho_max]).
+The window's single lowest and highest samples are clipped to their neighbours first. Values
+are in the units of the series; z is unitless.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ class SplitTest:
     """The best single step in a segment and the numbers that judge it."""
 
     index: int  # first sample of the new level, 0-based within the segment
-    z: float  # sqrt of the L2 cost reduction of the step, in units of the data's variance
+    z: float  # step over the noise scale, times sqrt(k (n - k) / n)
     phi: float  # lag-1 autocorrelation of the residuals, clipped to [0, rho_max]
     before: float  # mean level before the step
     after: float  # mean level from the step on
@@ -73,7 +75,7 @@ def _scale_floor(y: np.ndarray) -> float:
 
 
 def split_test(y: np.ndarray, k: int, scale: float, rho_max: float, candidates: int = 1) -> SplitTest:
-    """Judge a step at k in y, z on the given scale (the standard deviation of the data judged)."""
+    """Judge a step at k in y, z on the given scale (a noise standard deviation)."""
     y = np.asarray(y, dtype=float)
     n = len(y)
     floor = _scale_floor(y)
@@ -99,10 +101,18 @@ def winsorize_one(y: np.ndarray) -> np.ndarray:
     return w
 
 
-def best_split(y: np.ndarray, lo: int, hi: int, rho_max: float) -> SplitTest:
-    """Locate (CUSUM) and judge the best single step with lo <= k <= hi, on y's own scale."""
+def best_split(y: np.ndarray, lo: int, hi: int, rho_max: float, ar1: bool = False) -> SplitTest:
+    """Locate (CUSUM) and judge the best single step with lo <= k <= hi, on the within-level noise."""
     w = winsorize_one(np.asarray(y, dtype=float))
-    return split_test(w, cusum_split(w, lo, hi), float(w.std()), rho_max, candidates=hi - lo + 1)
+    k = cusum_split(w, lo, hi)
+    resid = two_level_residuals(w, k)
+    # the two-sample scale: the residual sd around the two levels, so the step itself does
+    # not inflate the noise it is judged against (the window's total sd caps z^2 at n)
+    scale = float(np.sqrt(np.dot(resid, resid) / max(len(w) - 2, 1)))
+    if ar1:
+        phi = ar1_coefficient(resid, rho_max)
+        scale *= float(np.sqrt((1.0 + phi) / (1.0 - phi)))
+    return split_test(w, k, scale, rho_max, candidates=hi - lo + 1)
 
 
 def _agreeing(tail: np.ndarray, before: float, after: float) -> int:

@@ -24,8 +24,9 @@ class DetectorConfig:
     """One fixed configuration for offline and online detection (sample counts, unitless)."""
 
     # chosen by cross-validation across series (drm_dashboard.bench.crossval, docs/PERFORMANCE.md)
-    penalty: float = 10.0  # online: accept a step when z^2 > penalty * ln(window length)
+    penalty: float = 14.0  # online: accept a step when z^2 > penalty * ln(window length)
     offline_penalty: float = 7.0  # offline PELT: L2 cost, penalty * ln(n) on the z-scored series
+    ar1_adjust: bool = False  # online: deflate z by the AR(1) effective sample size of the residuals
     rho_max: float = 0.99  # cap on the reported lag-1 autocorrelation
     min_segment: int = 6  # offline: shortest segment PELT may cut
     window: int = 300  # online: most samples kept as the baseline
@@ -56,11 +57,11 @@ class ChangePoint:
     change_pct: float  # 100 * (after - before) / |before|; nan when before is 0
     direction: str  # "improvement", "regression" or "neutral"
     confidence: float  # 0..1, combines the three components below
-    z: float  # sqrt of the step's L2 cost reduction, in sds of the data judged
+    z: float  # step statistic: offline in sds of the series, online in within-level noise sds
     p_value: float  # two-sided, scan-corrected (Bonferroni over candidate splits)
     effect_size: float  # |after - before| / residual sd
     persistence: int  # samples since the change that agree with the new level
-    phi: float  # lag-1 autocorrelation of the residuals (reported, not used by the test)
+    phi: float  # lag-1 autocorrelation of the residuals (used online only with ar1_adjust)
     threshold: float = math.nan  # z^2 the step had to beat: penalty * ln(samples judged)
 
     def to_dict(self) -> dict[str, Any]:

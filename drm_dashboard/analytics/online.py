@@ -2,8 +2,8 @@
 
 Each sample is appended to a baseline of at most `window` samples; once `min_before` +
 `min_after` samples are held, the best step with at least `min_after` samples behind it is
-tested as in `cp_stats` (L2 cost on the window's scale) with the BIC-type acceptance of `passes`. A
-confirmed step is reported once and the baseline re-anchors at it (the post-step samples
+tested as in `cp_stats` (two-sample z on the within-level noise) with the BIC-type acceptance
+of `passes`. A confirmed step is reported once and the baseline re-anchors at it (the post-step samples
 become the new baseline), so a level shift does not alert again every tick. The newest finding
 stays open: on each later sample the step is re-tested at the same index over the samples before
 it and all those since, so its confidence grows (or falls) with the evidence, until `settle_after`
@@ -156,7 +156,7 @@ class OnlineDetector:
         if n < cfg.min_points:
             return None
         return best_split(self._values[self._start:self._end], cfg.min_before, n - cfg.min_after,
-                          cfg.rho_max)
+                          cfg.rho_max, cfg.ar1_adjust)
 
     def _post_step(self, test: SplitTest | None) -> np.ndarray:
         """The open finding's samples at its new level: the baseline, up to a next step in sight."""
@@ -197,7 +197,8 @@ class OnlineDetector:
         k = len(opened.before)
         y = np.concatenate([opened.before, after])
         # the split stays where it was confirmed: one finding per change, with the same identity
-        test = replace(best_split(y, k, k, cfg.rho_max), candidates=opened.candidates)
+        test = replace(best_split(y, k, k, cfg.rho_max, cfg.ar1_adjust),
+                       candidates=opened.candidates)
         old = self._findings[opened.position]
         self._findings[opened.position] = make_change_point(
             test, cfg, metric=self.metric, offset=old.index - k, timestamp=old.timestamp,

@@ -1,7 +1,8 @@
 """Cross-validation of the detector's few settings across series (`detection --cross-validate`).
 
 The grid is small on purpose: the offline PELT penalty (chosen on TCPD by mean F1 + covering)
-and the online penalty (chosen on NAB by the mean over groups of the standard profile's score).
+and the online penalty with its noise scale, plain or AR(1)-widened (chosen on NAB by the mean
+over groups of the standard profile's score).
 Series are split into k folds by position within each group sorted by name (the rule that
 made the held-out split), so every fold mixes groups. Per fold, each penalty is chosen on the
 other folds and scored on this one; the confidence model's weights are fitted on the other
@@ -19,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -36,7 +38,10 @@ from drm_dashboard.bench.scoring import best_threshold, nab_file_score, nab_norm
 from drm_dashboard.bench.tcpd import load_tcpd, score_series
 
 OFFLINE_PENALTIES = (3.0, 5.0, 7.0, 10.0)
-ONLINE_PENALTIES = (5.0, 7.0, 10.0, 14.0)
+ONLINE_PENALTIES = (10.0, 14.0, 20.0, 28.0, 40.0)
+# online scale: within-level sd (False) or that sd widened for AR(1) residuals (True)
+ONLINE_AR1 = (False, True)
+ONLINE_GRID = tuple((ar1, pen) for ar1 in ONLINE_AR1 for pen in ONLINE_PENALTIES)
 FOLDS = 3
 NAB_PROFILE = "standard"
 
@@ -59,15 +64,15 @@ def tcpd_table(root: Path, base: DetectorConfig) -> dict[float, dict[str, tuple[
                   for s in series} for pen in OFFLINE_PENALTIES}
 
 
-def nab_table(files: Sequence[NabFile], base: DetectorConfig) -> dict[float, dict[str, tuple]]:
+def nab_table(files: Sequence[NabFile], base: DetectorConfig) -> dict[tuple, dict[str, tuple]]:
     """Per online penalty, per file: per-row anomaly scores and finding outcomes."""
     table: dict[float, dict[str, tuple]] = {}
-    for pen in ONLINE_PENALTIES:
-        config = dataclasses.replace(base, penalty=pen)
-        table[pen] = {}
+    for ar1, pen in ONLINE_GRID:
+        config = dataclasses.replace(base, penalty=pen, ar1_adjust=ar1)
+        table[ar1, pen] = {}
         for f in files:
             scores, found = stream(f, config)
-            table[pen][f.key] = (scores, finding_outcomes(f, found))
+            table[ar1, pen][f.key] = (scores, finding_outcomes(f, found))
     return table
 
 
@@ -90,7 +95,7 @@ def nab_scores(files: Sequence[NabFile], scores: dict[str, tuple], profile: dict
     return out, threshold
 
 
-def _pick(options: Sequence[float], objective: Callable[[float], float]) -> float:
+def _pick(options: Sequence, objective: Callable) -> Any:
     """The option with the best objective; the first (smallest penalty) among equals."""
     return max(options, key=objective)
 
@@ -100,9 +105,9 @@ def pick_offline(table: dict, names: Sequence[str]) -> float:
     return _pick(OFFLINE_PENALTIES, lambda p: sum(tcpd_score(table[p], names)))
 
 
-def pick_online(table: dict, files: Sequence[NabFile], profile: dict) -> float:
+def pick_online(table: dict, files: Sequence[NabFile], profile: dict) -> tuple[bool, float]:
     """The online penalty with the best mean over groups of NAB's normalised score."""
-    return _pick(ONLINE_PENALTIES,
+    return _pick(ONLINE_GRID,
                  lambda p: float(np.mean(list(nab_scores(files, table[p], profile)[0].values()))))
 
 
@@ -137,6 +142,14 @@ def _judge(weights: tuple[float, ...], outcomes: Sequence) -> list[tuple[float, 
     return [(logistic(weights, finding_features(f)), hit) for f, hit in outcomes]
 
 
+CHOICES = ("offline_penalty", "ar1_adjust", "penalty")
+
+
+def _choice(off: float, on: tuple[bool, float]) -> dict:
+    """The settings one training set chose, by name."""
+    return {"offline_penalty": off, "ar1_adjust": on[0], "penalty": on[1]}
+
+
 def _fold(k: int, folds: dict[str, int], tcpd: dict, nab: dict, files: Sequence[NabFile],
           profile: dict) -> tuple[dict, list[tuple[float, bool]]]:
     """Choose on the other folds, score on fold k; the fold's figures and its OOF confidences."""
@@ -149,7 +162,7 @@ def _fold(k: int, folds: dict[str, int], tcpd: dict, nab: dict, files: Sequence[
     _, train_threshold = nab_scores(n_train, nab[on], profile)
     carried, _ = nab_scores(n_test, nab[on], profile, train_threshold)
     pairs = _judge(weights, _outcomes(tcpd[off], t_test, nab[on], [f.key for f in n_test]))
-    figures = {"offline_penalty": off, "penalty": on, "tcpd_f1": f1, "tcpd_cover": cover,
+    figures = {**_choice(off, on), "tcpd_f1": f1, "tcpd_cover": cover,
                **{f"nab_{g}": v for g, v in own.items()},
                **{f"nab_{g}_train_threshold": v for g, v in carried.items()}}
     return figures, pairs
@@ -163,10 +176,9 @@ def _kfold(k: int, folds: dict[str, int], tcpd: dict, nab: dict, files: Sequence
         figures, pairs = _fold(fold, folds, tcpd, nab, files, profile)
         per_fold.append(figures)
         oof += pairs
-    measures = [m for m in per_fold[0] if m not in ("offline_penalty", "penalty")]
+    measures = [m for m in per_fold[0] if m not in CHOICES]
     return {"folds": k,
-            "chosen_per_fold": [{"offline_penalty": f["offline_penalty"], "penalty": f["penalty"]}
-                                for f in per_fold],
+            "chosen_per_fold": [{m: f[m] for m in CHOICES} for f in per_fold],
             "scores": {m: _spread([f[m] for f in per_fold]) for m in measures},
             "confidence_oof": calibration_summary(oof)}
 
@@ -178,14 +190,14 @@ def _loso(tcpd: dict, nab: dict, files: Sequence[NabFile], profile: dict) -> dic
         off, on, weights = _train({name}, tcpd, nab, files, profile)
         rows.append(tcpd[off][name][0])
         oof += _judge(weights, tcpd[off][name][1])
-        chosen.append({"offline_penalty": off, "penalty": on})
+        chosen.append(_choice(off, on))
     for f in files:
         off, on, weights = _train({f.key}, tcpd, nab, files, profile)
         scores[f.key] = nab[on][f.key]
         oof += _judge(weights, nab[on][f.key][1])
         _, threshold = nab_scores([g for g in files if g.key != f.key], nab[on], profile)
         carried_raw[f.key] = nab_file_score(f.rows, scores[f.key][0], threshold, profile)
-        chosen.append({"offline_penalty": off, "penalty": on})
+        chosen.append(_choice(off, on))
     own, _ = nab_scores(files, scores, profile)
     groups = sorted({f.group for f in files})
     carried = {g: nab_normalized(sum(carried_raw[f.key] for f in files if f.group == g),
@@ -214,8 +226,9 @@ def crossvalidate(root: Path, base: DetectorConfig = DetectorConfig(), k: int = 
     weights = fit_confidence(_outcomes(tcpd[off], names, nab[on], [f.key for f in files]))
     return {
         **result, "loso": loso,
-        "grid": {"offline_penalty": list(OFFLINE_PENALTIES), "penalty": list(ONLINE_PENALTIES)},
-        "chosen": {"offline_penalty": off, "penalty": on, "confidence_weights": list(weights)},
-        "defaults_match": (off == base.offline_penalty and on == base.penalty
+        "grid": {"offline_penalty": list(OFFLINE_PENALTIES), "penalty": list(ONLINE_PENALTIES),
+                 "ar1_adjust": list(ONLINE_AR1)},
+        "chosen": {**_choice(off, on), "confidence_weights": list(weights)},
+        "defaults_match": (off == base.offline_penalty and on == (base.ar1_adjust, base.penalty)
                            and tuple(weights) == tuple(base.confidence_weights)),
     }

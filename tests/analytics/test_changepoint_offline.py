@@ -71,14 +71,25 @@ def test_missing_samples_keep_their_index():
     assert [cp.index for cp in detect_changes(x)] == [20]
 
 
-def test_z_squared_is_the_l2_cost_reduction_in_units_of_the_variance():
+def test_online_z_squared_is_the_two_sample_statistic_on_the_within_level_noise():
     y = np.array([0.0, 1.0, 0.0, 1.0, 5.0, 6.0, 5.0, 6.0])
     test = best_split(y, 2, 6, 0.99)
-    one = np.sum((y - y.mean()) ** 2)
-    two = np.sum((y[:4] - 0.5) ** 2) + np.sum((y[4:] - 5.5) ** 2)
-    assert test.index == 4 and math.isclose(test.z ** 2, (one - two) / y.var())
-    # 7.62 of the 8 samples' variance explained: beats 3 ln 8 = 6.24, not 4 ln 8 = 8.32
-    assert passes(test, 3.0) and not passes(test, 4.0)
+    # k (n - k) / n * delta^2 / sigma_within^2 = 2 * 25 / (8 * 0.25 / 6) = 150; the step
+    # does not inflate the scale (the window's total sd would give 7.62 < n)
+    assert test.index == 4 and math.isclose(test.z ** 2, 150.0)
+    # 150 against penalty * ln 8 = 2.079 * penalty: passes 72, not 73
+    assert passes(test, 72.0) and not passes(test, 73.0)
+    # the residuals alternate: phi < 0 is clipped to 0, so the AR(1) variant agrees
+    assert math.isclose(best_split(y, 2, 6, 0.99, ar1=True).z ** 2, 150.0)
+
+
+def test_ar1_variant_deflates_z_squared_by_the_effective_sample_size():
+    y = np.array([0.0, 0.0, 1.0, 1.0, 5.0, 5.0, 6.0, 6.0])
+    # residuals -.5 -.5 .5 .5 twice: lag-1 autocorrelation 0.25 / 2 = 0.125
+    test = best_split(y, 2, 6, 0.99, ar1=True)
+    assert test.index == 4 and math.isclose(test.phi, 0.125)
+    assert math.isclose(best_split(y, 2, 6, 0.99).z ** 2, 150.0)
+    assert math.isclose(test.z ** 2, 150.0 * (1 - 0.125) / (1 + 0.125))
 
 
 def test_split_test_reports_levels_and_persistence():

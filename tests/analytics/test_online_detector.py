@@ -34,8 +34,7 @@ def test_a_step_that_reverts_gives_two_findings():
 
 
 def test_step_at_index_10_with_short_baseline():
-    # 30 samples: a split explains at most n units of z-scored cost, so a low penalty
-    cfg = DetectorConfig(min_before=8, min_after=4, penalty=3.0)
+    cfg = DetectorConfig(min_before=8, min_after=4)
     values = [10.1, 9.9, 10.0, 10.2, 9.8, 10.0, 10.1, 9.9, 10.0, 10.0] + [12.0, 12.1, 11.9, 12.0] * 5
     found = feed(OnlineDetector("allocation_time_ms", higher_is_better=False, config=cfg), values)
     assert [f.index for f in found] == [10]
@@ -47,14 +46,33 @@ def test_white_noise_raises_nothing():
     assert feed(OnlineDetector("cpu_utilization", higher_is_better=None), noise) == []
 
 
-def test_a_step_needs_enough_samples_for_the_penalty():
-    # a clean step after 10 samples: z^2 < n (the window's z-scored cost), so it waits
-    # until n > 10 ln n; the 37th sample is the first whose window clears it
+# a short baseline at a fixed penalty, so the known answers below do not move with the default
+SHORT = DetectorConfig(penalty=10.0, min_before=8, min_after=4)
+
+
+def confirmations(values, config):
+    detector = OnlineDetector("allocation_time_ms", higher_is_better=False, config=config)
+    return [i for i, v in enumerate(values) if detector.update(float(i), v)], detector
+
+
+def test_a_clean_step_is_confirmed_once_min_after_samples_follow_it():
+    # step 2 over within-level sd 0.08: z^2 ~ 1700 beats 10 ln 14 at the first chance, sample 13
     values = [10.0 + 0.1 * (i % 3) for i in range(10)] + [12.0 + 0.1 * (i % 3) for i in range(40)]
-    detector = OnlineDetector("allocation_time_ms", higher_is_better=False,
-                              config=DetectorConfig(min_before=8, min_after=4))
-    confirmed_at = [i for i, v in enumerate(values) if detector.update(float(i), v)]
-    assert confirmed_at == [36] and detector.findings[0].index == 10
+    confirmed_at, detector = confirmations(values, SHORT)
+    assert confirmed_at == [13] and detector.findings[0].index == 10
+
+
+def test_a_small_step_waits_until_its_two_sample_z_beats_the_penalty():
+    # step 1 over a +-0.5 pattern (within sd 0.42): 11 samples after it give z^2 = 29.1 <
+    # 10 ln 21 = 30.4, 12 give 32.3 > 10 ln 22 = 30.9, so sample 21 confirms it
+    # the +-0.5 pattern restarts at the step
+    wiggle = [0.5 * (i % 3 - 1) for i in range(10)] + [0.5 * (i % 3 - 1) for i in range(40)]
+    values = [(10.0 if i < 10 else 11.0) + w for i, w in enumerate(wiggle)]
+    confirmed_at, detector = confirmations(values, SHORT)
+    assert confirmed_at == [21] and detector.findings[0].index == 10
+    # a step of 0.8 on the same noise explains too little within these 50 samples
+    smaller = [(10.0 if i < 10 else 10.8) + w for i, w in enumerate(wiggle)]
+    assert confirmations(smaller, SHORT)[0] == []
 
 
 def test_status_says_how_many_more_points_are_needed():
