@@ -32,8 +32,9 @@ class ReplayPolicy:
                              f"{self.scale_down:g}, {self.target:g}, {self.scale_up:g}")
         if min(self.cooldown_up_s, self.cooldown_down_s, self.provisioning_delay_s) < 0:
             raise ValueError("cooldowns and the provisioning delay must be >= 0 s")
-        if self.window_s <= 0 or self.evaluate_every_s <= 0:
-            raise ValueError("window and evaluation period must be above 0 s")
+        # NaN fails every comparison, so "not above 0" is written to refuse it too
+        if not (0 < self.window_s < math.inf and 0 < self.evaluate_every_s < math.inf):
+            raise ValueError("window and evaluation period must be finite and above 0 s")
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,9 @@ def policy_from(values: dict[str, Any], base: Any = None) -> ReplayPolicy:
         v = values.get(fid)
         if not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
             raise ValueError(f"{label}: enter a number of {unit} (0 or more)")
-    extra = {k: getattr(base, k) for k in ("window_s", "min_workers", "max_workers") if hasattr(base, k)}
+    # a manager that does not say its window (the original's mock) keeps the replay's default
+    extra = {k: getattr(base, k) for k in ("window_s", "min_workers", "max_workers")
+             if isinstance(getattr(base, k, None), (int, float)) and math.isfinite(getattr(base, k))}
     return ReplayPolicy(scale_up=values[UP] / 100, scale_down=values[DOWN] / 100,
                         target=values[TARGET] / 100, cooldown_up_s=values[COOL_UP],
                         cooldown_down_s=values[COOL_DOWN], **extra)

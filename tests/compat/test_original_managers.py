@@ -160,7 +160,7 @@ def test_mock_fed_dashboard_shows_every_tab_and_history_keeps_not_reported_as_nu
         assert table.count("Utilization within target range") == 2
         assert "Low overall utilization" in table and "no trigger values sent" in table
         summary = json.dumps(scaling["scaling-summary"])
-        assert "0 scale-up and 1 scale-down decisions, 2 to maintain" in summary
+        assert "0 scale-ups and 1 scale-down, 2 to maintain" in summary
         assert "judged over" not in summary  # the mock states no window
         fed.tab("Alerts")
     finally:

@@ -1,8 +1,11 @@
 """The replay panel's numbers: the current policy replayed beside another, and what happened."""
 
+import math
+
 from drm_dashboard.analytics.replay import ReplayPolicy
 from drm_dashboard.ui.replay import compare, comparison_rows, policy_from, starting_values
 from drm_dashboard.manager.scaling import ScalingPolicy
+from drm_dashboard.sources.legacy import OriginalPolicy
 from ui_views import fill
 
 import pytest
@@ -32,3 +35,11 @@ def test_fields_start_from_the_running_policy_and_bad_ones_are_named():
 
 def test_too_little_history_is_said_not_guessed():
     assert compare(fill(2, 3), ReplayPolicy(), ReplayPolicy()) is None
+
+
+def test_a_policy_whose_window_is_not_reported_replays_on_the_default_window():
+    base = OriginalPolicy(0.7, 0.8, 0.3, math.nan)  # the original's mock manager has no window
+    policy = policy_from(starting_values(base), base)
+    assert policy.window_s == ReplayPolicy.__dataclass_fields__["window_s"].default
+    with pytest.raises(ValueError, match="finite"):
+        ReplayPolicy(scale_up=0.8, scale_down=0.3, target=0.7, window_s=math.nan)
