@@ -131,8 +131,8 @@ def test_nothing_listening_is_not_monitored(tmp_path):
                duration="2", interval="0.2")
     assert proc.returncode == 3, proc.stderr
     line = verdict_line(proc)
-    assert f"failing the run: not monitored: none of " in line
-    assert f"poll(s) of coordinator {url} succeeded in 2 s: cannot connect to {url}" in line
+    assert "failing the run: not monitored: none of " in line
+    assert f"poll(s) of coordinator {url} succeeded in 2 s: connection refused" in line
 
 
 class StderrWatch:

@@ -68,7 +68,7 @@ def recover(dash, ticking):
 
 @pytest.mark.parametrize("fault, words", [
     ({"status": 500}, "HTTP 500"),
-    ({"delay_s": 2.0}, "did not answer"),
+    ({"delay_s": 2.0}, "timed out after"),
     ({"body": b"{not json"}, "not JSON"),
     ({"body": json.dumps({**payload(), "statistics": {
         **payload()["statistics"], "active_tasks": -1}}).encode()}, "active_tasks"),
