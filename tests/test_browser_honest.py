@@ -12,6 +12,7 @@ import time
 from dataclasses import replace
 
 import pytest
+from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -76,10 +77,21 @@ def recorded(tmp_path_factory):
 
 
 def _click(br, selector: str) -> None:
-    """Scroll the element to the middle of the window first (the page is long), then click it."""
-    el = br.find_element(selector)
-    br.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
-    el.click()
+    """Scroll the element to the middle of the window, then click it once nothing covers it.
+
+    The live refresh re-renders the charts above the button, so the page can reflow between the
+    scroll and the click; a covered button is scrolled to and tried again until WAIT_S passes.
+    """
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        el = br.find_element(selector)
+        br.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
+        try:
+            el.click()
+            return
+        except (ElementClickInterceptedException, StaleElementReferenceException):
+            assert time.monotonic() < deadline, f"{selector} stayed covered for {WAIT_S} s"
+            time.sleep(0.2)
 
 
 def _nan_count(br, graph_id: str, trace: int = 0) -> int:
