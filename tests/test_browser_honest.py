@@ -173,6 +173,65 @@ def test_the_worker_table_sorts_naturally_filters_and_drives_the_chart(dash_br, 
     assert dash_br.get_logs() == []
 
 
+def _choice(br) -> set[str]:
+    """The workers the comparison dropdown holds, as it shows them."""
+    text = br.driver.execute_script("return document.querySelector('#workers-choice').parentElement.innerText")
+    return set(re.findall(r"worker-\d+", text))
+
+
+_ROWS_JS = """return Array.from(document.querySelectorAll('#workers-table tr'))
+    .filter(r => r.querySelector("td[data-dash-column='id']"))
+    .map(r => [r.querySelector("td[data-dash-column='id']").textContent,
+               r.querySelector('td.dash-select-cell input').checked,
+               r.querySelector("td[data-dash-column='heartbeat']").textContent])"""
+
+
+def test_ticked_rows_survive_refreshes_sorts_and_filters(dash_br, recorded):
+    _, url = recorded
+    dash_br.server_url = url
+    open_tab(dash_br, TABS["workers"])
+    rows = lambda: dash_br.driver.execute_script(_ROWS_JS)  # noqa: E731 (one read: rows re-sort live)
+    _wait(lambda: len(rows()) >= 10 and _choice(dash_br), what="rows and the busiest pre-chosen")
+    arrow = "#workers-table th[data-dash-column='cpu'] .column-header--sort"
+    for icon in ("sort-up", "sort-down"):  # rows now move on every refresh, as CPU use changes
+        dash_br.driver.find_element(By.CSS_SELECTOR, arrow).click()
+        _wait(lambda: dash_br.driver.find_element(By.CSS_SELECTOR, arrow + " svg").get_attribute(
+            "data-icon") == icon, what=icon)
+    picked = []
+    for _ in range(3):  # tick three unticked rows, each read and clicked in one go
+        wid = dash_br.driver.execute_script("""
+            const r = Array.from(document.querySelectorAll('#workers-table tr')).filter(r =>
+                r.querySelector('td.dash-select-cell input') && !r.querySelector('td.dash-select-cell input').checked)[1];
+            r.querySelector('td.dash-select-cell input').click();
+            return r.querySelector("td[data-dash-column='id']").textContent;""")
+        picked.append(wid)
+        _wait(lambda: wid in _choice(dash_br), what=f"{wid} chosen")
+    chosen = _choice(dash_br)
+    # untick one again: it leaves the choice, the others stay
+    dash_br.driver.execute_script("""
+        const r = Array.from(document.querySelectorAll('#workers-table tr')).find(r =>
+            r.querySelector("td[data-dash-column='id']") && r.querySelector("td[data-dash-column='id']").textContent === arguments[0]);
+        r.querySelector('td.dash-select-cell input').click();""", picked[0])
+    chosen.discard(picked[0])
+    _wait(lambda: _choice(dash_br) == chosen, what=f"{picked[0]} unticked")
+    # three live refreshes later (each polls new heartbeats), ticks follow their workers
+    for _ in range(3):
+        before = {r[0]: r[2] for r in rows()}
+        _wait(lambda: any(before.get(w) not in (None, h) for w, _, h in rows()), what="a refresh")
+    assert _choice(dash_br) == chosen
+    shown = rows()
+    assert {w for w, on, _ in shown if on} == chosen & {w for w, _, _ in shown}
+    # a filter (which makes the table drop its ticks by itself) keeps the choice too
+    box = dash_br.driver.find_element(By.CSS_SELECTOR, "#workers-table th.dash-filter[data-dash-column='tasks'] input")
+    box.send_keys(">= 0" + Keys.ENTER)
+    dash_br.wait_for_contains_text("#workers-table-note", "workers match", timeout=WAIT_S)
+    _wait(lambda: {w for w, on, _ in rows() if on} == chosen & {w for w, _, _ in rows()}, what="ticks after filtering")
+    assert _choice(dash_br) == chosen
+    names = "return document.querySelector('#workers-lines .js-plotly-plot').data.map(t => t.name)"
+    _wait(lambda: set(picked[1:]) <= set(dash_br.driver.execute_script(names)), what="the chosen on the chart")
+    assert dash_br.get_logs() == []
+
+
 def test_the_replay_panel_compares_another_policy_with_what_happened(dash_br, recorded, artifacts):
     dash, url = recorded
     dash_br.server_url = url

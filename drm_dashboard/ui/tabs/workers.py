@@ -31,6 +31,9 @@ LINES_DATA = "workers-lines-data"
 HEATMAP_DATA = "workers-heatmap-data"
 RENDERED = "workers-rendered"
 OPTIONS_KEY = "workers-options-key"
+TABLE_RENDERED = "workers-table-rendered"
+SHOWN = "workers-table-shown"
+ROWS = "workers-table-rows"
 
 
 def _controls() -> dbc.Row:
@@ -80,7 +83,8 @@ def layout() -> html.Div:
         panel("Chosen workers over time", live_graph(LINES, LINES_DATA, 360), class_name="mb-3"),
         panel("Every worker over time", live_graph(HEATMAP, HEATMAP_DATA, 320),
               subtitle="bucket means; blank cells: the worker was not reporting"),
-        dcc.Store(id=RENDERED), dcc.Store(id=OPTIONS_KEY),
+        dcc.Store(id=RENDERED), dcc.Store(id=OPTIONS_KEY), dcc.Store(id=TABLE_RENDERED),
+        dcc.Store(id=SHOWN), dcc.Store(id=ROWS),
     ])
 
 
@@ -122,34 +126,72 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
         return lines, heat, selection_note(view, chosen, defaulted, metric), stamp
 
 
-def _register_table(app: Any, ctx: UIContext) -> None:
-    """The table follows ticks, paging, sorting, filters; ticked rows become the chosen workers."""
+# The ticked rows and the chosen workers are one state (the dropdown's value, a list of ids),
+# kept in step in the browser: a server round trip here raced the live refresh, whose answer,
+# computed from the choice as it stood when the refresh left, unticked a row ticked meanwhile.
+# The server's rows land in ROWS; this callback puts them in the table together with the ticks
+# of the choice as it is now, in one render. A click toggles one row, read from the rows the
+# table showed (selected_row_ids for a tick, the rows kept in SHOWN for an untick). The table
+# empties its selection by itself after a sort, filter or page change: an emptying that follows
+# a change of those settings (kept in SHOWN too) is not the user's and is undone.
+SYNC_SELECTION_JS = """
+function(fresh, tickedIds, chosen, data, ticked, shown, sortBy, query, page) {
+    const dc = window.dash_clientside, nu = dc.no_update;
+    const fired = (dc.callback_context.triggered || []).map(t => t.prop_id);
+    const arrived = fired.some(p => p.endsWith('.data'));
+    const table = (arrived ? fresh : data) || [], now = ticked || [];
+    const ids = table.map(r => r.id);
+    const controls = JSON.stringify([sortBy || [], query || '', page || 0]);
+    const last = shown || {controls: controls, ids: ids, rows: now};
+    let picked = chosen || [];
+    if (fired.some(p => p.endsWith('.selected_row_ids')) && last.controls === controls) {
+        const added = now.filter(i => !last.rows.includes(i));
+        const removed = last.rows.filter(i => !now.includes(i));
+        if (added.length === 1 && tickedIds && tickedIds.length === now.length) {
+            const w = tickedIds[now.indexOf(added[0])];
+            picked = picked.includes(w) ? picked : picked.concat([w]);
+        } else if (removed.length === 1 && removed[0] < last.ids.length) {
+            picked = picked.filter(w => w !== last.ids[removed[0]]);
+        }
+    }
+    const want = new Set(picked);
+    const rows = ids.map((w, i) => want.has(w) ? i : -1).filter(i => i >= 0);
+    const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+    const keep = {controls: controls, ids: ids, rows: rows};
+    return [arrived ? table : nu, same(picked, chosen || []) ? nu : picked,
+            arrived || !same(rows, now) ? rows : nu,
+            JSON.stringify(keep) === JSON.stringify(shown) ? nu : keep];
+}
+"""
 
-    @app.callback(Output(TABLE, "data"), Output(TABLE, "page_count"), Output(TABLE, "selected_rows"),
-                  Output(TABLE_NOTE, "children"), Input(ids.INTERVAL, "n_intervals"),
-                  Input(ids.TABS, "active_tab"), Input(TABLE, "page_current"), Input(TABLE, "page_size"),
-                  Input(TABLE, "sort_by"), Input(TABLE, "filter_query"), Input(SEARCH, "value"),
-                  Input(CHOICE, "value"))
+
+def _register_table(app: Any, ctx: UIContext) -> None:
+    """The server pages, sorts and filters the rows; the browser keeps ticks and choice in step."""
+
+    @app.callback(Output(ROWS, "data"), Output(TABLE, "page_count"), Output(TABLE, "page_current"),
+                  Output(TABLE_NOTE, "children"), Output(TABLE_RENDERED, "data"),
+                  Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
+                  Input(TABLE, "page_current"), Input(TABLE, "page_size"), Input(TABLE, "sort_by"),
+                  Input(TABLE, "filter_query"), Input(SEARCH, "value"), State(TABLE_RENDERED, "data"))
     def _rows(_n: int, active: str, page: int, size: int, sort_by: list, query: str, search: str,
-              chosen: list[str] | None) -> tuple:
-        if active != LABEL:
-            return no_update, no_update, no_update, no_update
-        view = ctx.live.view()
-        key = (TABLE, repr(sort_by), query or "", (search or "").strip().lower())
+              rendered: str | None) -> tuple:
+        needle = (search or "").strip().lower()
+        # an unchanged view under unchanged controls sends nothing: the table is not re-drawn
+        view, stamp = ctx.changed_view(LABEL, active, rendered, repr(sort_by), query or "", needle,
+                                       page, size)
+        key = (TABLE, repr(sort_by), query or "", needle)
         rows = ctx.cache.get(view, key, lambda: sort_rows(filtered(
             ctx.cache.get(view, (TABLE,), lambda: worker_rows(view)), query, search), sort_by))
         shown = page_of(rows, page, size or PAGE_SIZE)
-        picked = set(chosen or ())
-        ticked = [i for i, r in enumerate(shown.rows) if r["id"] in picked]
-        note = f"{shown.matched:,} of {view.n_workers:,} workers match" if (query or search) else \
+        # a filter that leaves fewer pages moves the pager onto the last page there is
+        at = min(max(int(page or 0), 0), shown.page_count - 1)
+        note = f"{shown.matched:,} of {view.n_workers:,} workers match" if (query or needle) else \
             f"{view.n_workers:,} worker{'s' * (view.n_workers != 1)} in the window"
-        return list(shown.rows), shown.page_count, ticked, note
+        return list(shown.rows), shown.page_count, no_update if at == page else at, note, stamp
 
-    @app.callback(Output(CHOICE, "value", allow_duplicate=True), Input(TABLE, "selected_rows"),
-                  State(TABLE, "data"), State(CHOICE, "value"), prevent_initial_call=True)
-    def _pick(ticked: list[int] | None, data: list[dict] | None, chosen: list[str] | None) -> Any:
-        page_ids = [r["id"] for r in data or ()]
-        ticked_ids = {page_ids[i] for i in ticked or () if 0 <= i < len(page_ids)}
-        kept = [w for w in chosen or () if w not in page_ids or w in ticked_ids]
-        merged = kept + [w for w in page_ids if w in ticked_ids and w not in kept]
-        return no_update if merged == list(chosen or ()) else merged
+    app.clientside_callback(SYNC_SELECTION_JS, Output(TABLE, "data"),
+                            Output(CHOICE, "value", allow_duplicate=True), Output(TABLE, "selected_rows"),
+                            Output(SHOWN, "data"), Input(ROWS, "data"), Input(TABLE, "selected_row_ids"),
+                            Input(CHOICE, "value"), State(TABLE, "data"), State(TABLE, "selected_rows"),
+                            State(SHOWN, "data"), State(TABLE, "sort_by"), State(TABLE, "filter_query"),
+                            State(TABLE, "page_current"), prevent_initial_call=True)
