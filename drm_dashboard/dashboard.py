@@ -215,11 +215,18 @@ class DRMRealTimeDashboard:
                         policy=policy_of(self.manager),
                         regressions=lambda view: self.analytics.report,
                         forecasts=self._forecasts, demo_speed=self.demo_speed,
-                        evaluations=getattr(self.manager, "recent_evaluations", None),
+                        evaluations=self._evaluations(),
                         silenced_elsewhere=self._silenced_in_alertmanager)
         app = create_app(ctx)
         register_metrics_route(app.server, dashboard_registry(self._metrics_state()))
         return app
+
+    def _evaluations(self) -> Callable[[], Any] | None:
+        """Where the Scaling tab reads every verdict: the embedded manager, else the coordinator."""
+        for holder in (self.manager, self.source):
+            if callable(getattr(holder, "recent_evaluations", None)):
+                return holder.recent_evaluations
+        return None
 
     def _metrics_state(self) -> DashboardState:
         """What the dashboard's /metrics reads at each scrape."""

@@ -22,6 +22,10 @@ PREFIX = "/api/v1"
 METRICS_PATH = "/metrics"
 # a registration or heartbeat is a few hundred bytes; anything far larger is refused unread
 MAX_BODY_BYTES = 64 * 1024
+# verdicts in one answer: a first poll gets the newest this many (the dashboard shows 20)
+EVALUATIONS_PER_ANSWER = 200
+# cursors are echoed back in the JSON answer, whose integers are 64-bit
+MAX_CURSOR = 2**63 - 1
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,11 @@ def _error(status: int, message: str) -> flask.Response:
     resp = flask.jsonify({"error": message})
     resp.status_code = status
     return resp
+
+
+def _is_cursor(text: str) -> bool:
+    """A cursor the answer can carry back: digits only, within JSON's 64-bit integers."""
+    return text.isdigit() and len(text) <= 19 and int(text) <= MAX_CURSOR
 
 
 def _presented_key() -> str | None:
@@ -111,10 +120,11 @@ def _register_read_routes(app: flask.Flask, manager: DynamicResourceManager,
     def snapshot() -> flask.Response:
         args = flask.request.args
         raw, since_changes = args.get("since", "0"), args.get("changes_since", "0")
-        if not raw.isdigit():
-            return _error(400, f"since must be a whole number >= 0, got {raw!r:.40}")
-        if not since_changes.isdigit():
-            return _error(400, f"changes_since must be a whole number >= 0, got {since_changes!r:.40}")
+        since_evaluations = args.get("evaluations_since")
+        for name, value in (("since", raw), ("changes_since", since_changes),
+                            ("evaluations_since", since_evaluations)):
+            if value is not None and not _is_cursor(value):
+                return _error(400, f"{name} must be a whole number from 0 to {MAX_CURSOR}, got {value!r:.40}")
         if args.get("full", "0") not in ("0", "1", "true", "false"):
             return _error(400, f"full must be 0, 1, true or false, got {args.get('full')!r:.40}")
         decisions = manager.decisions_since(int(raw))
@@ -128,6 +138,11 @@ def _register_read_routes(app: flask.Flask, manager: DynamicResourceManager,
                 "decisions": [d.to_dict() for d in decisions],
                 "seq": max([int(raw), *(d.seq for d in decisions)]),
                 "workers_seq": workers_seq, "delta": delta, "removed": removed}
+        if since_evaluations is not None:
+            # every evaluation's verdict, maintain included, for clients that ask (an additive field)
+            verdicts, head["evaluations_seq"] = manager.evaluations_since(int(since_evaluations),
+                                                                          EVALUATIONS_PER_ANSWER)
+            head["evaluations"] = [d.to_dict() for d in verdicts]
         body, headers = compress(snapshot_body(head, stats, members),
                                  flask.request.headers.get("Accept-Encoding", ""))
         return flask.Response(body, headers=headers)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import itertools
 import threading
 import time
 from typing import Any, Callable, Iterable, Mapping
@@ -83,6 +84,7 @@ class DynamicResourceManager(OriginalApi):
         self.last_scaling_decision: ScalingDecision | None = None
         # every evaluation, maintain included: the UI's "why not scaled" reads these verdicts
         self._evaluations: collections.deque[ScalingDecision] = collections.deque(maxlen=_EVALUATIONS_KEPT)
+        self._evaluated = 0  # evaluations ever made: the number of the newest, a reader's cursor
 
     def set_latency_model(self, model: Callable[[int], float] | None) -> None:
         """Install the simulated placement latency (seconds for n workers) added to each reserve."""
@@ -324,6 +326,7 @@ class DynamicResourceManager(OriginalApi):
         if seq:
             self._decisions.append(decision)
         self._evaluations.append(decision)
+        self._evaluated += 1
         self.last_scaling_decision = decision
         return decision
 
@@ -331,6 +334,14 @@ class DynamicResourceManager(OriginalApi):
         """The latest evaluations with their verdicts, maintain included, oldest first."""
         with self._lock:
             return list(self._evaluations)
+
+    def evaluations_since(self, number: int, limit: int = _EVALUATIONS_KEPT) -> tuple[list[ScalingDecision], int]:
+        """The kept evaluations numbered above `number` (at most the newest `limit`), and the newest number."""
+        with self._lock:
+            first = self._evaluated - len(self._evaluations)  # the number before the oldest kept
+            kept = len(self._evaluations)
+            start = min(max(number - first, 0, kept - limit), kept)  # a cursor from the future: none
+            return list(itertools.islice(self._evaluations, start, None)), self._evaluated
 
     def decisions_since(self, seq: int) -> list[ScalingDecision]:
         """Logged decisions (not maintain) with a sequence number above seq, oldest first."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import collections
 import json
+import threading
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -11,7 +13,7 @@ import orjson
 import requests
 
 from ..errors import AuthRejected, ConfigError, PayloadError, SourceUnavailable
-from ..models import Snapshot
+from ..models import ScalingDecision, Snapshot
 from ..worker_columns import WorkerColumns
 
 SNAPSHOT_PATH = "/api/v1/snapshot"
@@ -21,6 +23,8 @@ SNAPSHOT_PATH = "/api/v1/snapshot"
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 WORKER_ALLOWANCE = 8 * 1024
 _CHUNK = 64 * 1024
+# scaling verdicts kept for the Scaling tab (the reference coordinator keeps as many)
+EVALUATIONS_KEPT = 2000
 
 
 def _reject_constant(name: str) -> float:
@@ -56,6 +60,10 @@ class CoordinatorSource:
         self.changes_cursor = 0
         self._fleet: WorkerColumns | None = None
         self._largest_fleet = 0
+        # every evaluation's verdict (maintain included), for a coordinator that sends them
+        self.evaluations_cursor = 0
+        self._evaluations: collections.deque[ScalingDecision] | None = None
+        self._evaluations_lock = threading.Lock()  # the collector appends while a page reads
 
     @property
     def description(self) -> str:
@@ -67,16 +75,31 @@ class CoordinatorSource:
         instance = data.get("instance") if isinstance(data, dict) else None
         if self.instance is not None and instance != self.instance and (self.cursor or self.changes_cursor):
             # a restarted coordinator numbers decisions and changes from 1 again: read them all
-            self.cursor = self.changes_cursor = 0
+            self.cursor = self.changes_cursor = self.evaluations_cursor = 0
             data = self._decode(self._fetch())
         snap = self._validate(data)
         snap, changes = self._with_fleet(snap, data)
+        verdicts = _evaluations(data)
         self.instance = instance
         # advance only after validation: a rejected payload is asked for again, losing nothing
         self.cursor = max([self.cursor, *(d.seq for d in snap.decisions)])
         self._fleet, self.changes_cursor = snap.workers, changes
         self._largest_fleet = max(self._largest_fleet, len(snap.workers), snap.total_workers)
+        if verdicts is not None:
+            self._keep_evaluations(*verdicts)
         return snap
+
+    def _keep_evaluations(self, verdicts: list[ScalingDecision], number: int) -> None:
+        with self._evaluations_lock:
+            if self._evaluations is None:
+                self._evaluations = collections.deque(maxlen=EVALUATIONS_KEPT)
+            self._evaluations.extend(verdicts)
+        self.evaluations_cursor = number
+
+    def recent_evaluations(self) -> list[ScalingDecision] | None:
+        """The coordinator's latest scaling evaluations, oldest first; None: it does not send them."""
+        with self._evaluations_lock:
+            return None if self._evaluations is None else list(self._evaluations)
 
     @property
     def max_bytes(self) -> int:
@@ -101,7 +124,8 @@ class CoordinatorSource:
     def _fetch(self) -> bytes:
         try:
             # no redirects: the key header would follow them to whatever host they name
-            params = {"since": self.cursor, "changes_since": self.changes_cursor}
+            params = {"since": self.cursor, "changes_since": self.changes_cursor,
+                      "evaluations_since": self.evaluations_cursor}
             resp = self._session.get(self._base + SNAPSHOT_PATH, params=params,
                                      headers=self._headers, timeout=self._timeouts, stream=True,
                                      allow_redirects=False, verify=self._verify)
@@ -165,6 +189,18 @@ class CoordinatorSource:
             if key not in data:
                 raise PayloadError(f"response.{key}: missing")
         return Snapshot.from_json(data["statistics"], data["performance"], data.get("decisions", []))
+
+
+def _evaluations(data: dict) -> tuple[list[ScalingDecision], int] | None:
+    """The verdicts of an answer and their cursor; None from a coordinator that sends none."""
+    raw, number = data.get("evaluations"), data.get("evaluations_seq")
+    if raw is None:
+        return None  # a coordinator older than the field: "not reported", never an error
+    if not isinstance(raw, list):
+        raise PayloadError("response.evaluations: expected a list")
+    if type(number) is not int or number < 0:
+        raise PayloadError("response.evaluations_seq: expected a whole number >= 0")
+    return [ScalingDecision.from_json(d, f"evaluations[{i}]") for i, d in enumerate(raw)], number
 
 
 def _causes(exc: BaseException, depth: int = 8) -> list[BaseException]:
