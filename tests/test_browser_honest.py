@@ -299,3 +299,27 @@ def test_values_never_sent_read_not_reported(dash_br, tmp_path, artifacts):
         driver.stop()
         dash.stop()
         driver.join(5)
+
+
+_SET_VISIBILITY = """Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => arguments[0]});
+Object.defineProperty(document, 'hidden', {configurable: true, get: () => arguments[0] === 'hidden'});
+document.dispatchEvent(new Event('visibilitychange'));"""
+
+
+def test_a_hidden_tab_stops_refreshing_and_catches_up_when_shown(dash_br, recorded):
+    dash, url = recorded
+    dash_br.server_url = url
+    updated = lambda: dash_br.find_element("#drm-header-updated").text  # noqa: E731
+    _wait(lambda: updated().strip(), what="the first refresh")
+    dash_br.driver.execute_script(_SET_VISIBILITY, "hidden")  # as the browser does for a background tab
+    step = dash.settings.update_interval
+    polled = dash._health().last_success
+    _wait(lambda: dash._health().last_success >= polled + step, what="a poll (a refresh in flight lands)")
+    hidden_at, polled = updated(), dash._health().last_success
+    # the collector polls on: two more successes would each have shown in a running page
+    _wait(lambda: dash._health().last_success >= polled + 2 * step,
+          what="two more polls")
+    assert updated() == hidden_at
+    dash_br.driver.execute_script(_SET_VISIBILITY, "visible")
+    _wait(lambda: updated() != hidden_at, what="a refresh once shown")
+    assert dash_br.get_logs() == []

@@ -9,7 +9,7 @@ import flask
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from . import header, ids
+from . import header, ids, visibility
 from .context import UIContext
 from .figures.common import offset_label
 from .tabs import alerts, overview, performance, scaling, workers
@@ -36,6 +36,7 @@ def build_layout(ctx: UIContext) -> html.Div:
     return html.Div([
         dcc.Interval(id=ids.INTERVAL, interval=int(ctx.update_interval_s * 1000), n_intervals=0),
         dcc.Store(id=ids.THEME, data=ctx.theme),
+        visibility.layout(),
         header.layout(ctx),
         dbc.Container([
             dbc.Tabs(id=ids.TABS, active_tab=TABS[0].LABEL, className="mb-3", children=[
@@ -82,6 +83,7 @@ def create_app(ctx: UIContext) -> dash.Dash:
         app.enable_dev_tools(debug=True, dev_tools_hot_reload=False, dev_tools_disable_version_check=True)
     app.layout = build_layout(ctx)
     header.register_callbacks(app, ctx)
+    visibility.register_callbacks(app)
     for tab in TABS:
         tab.register_callbacks(app, ctx)
     return app
