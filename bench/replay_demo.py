@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
-from drm_dashboard.analytics.replay import ReplayPolicy
 from drm_dashboard.manager import DynamicResourceManager, Workload, WorkloadConfig
 from drm_dashboard.sources.local import LocalSource
 from drm_dashboard.store.live import LiveStore
@@ -45,15 +44,13 @@ def main() -> None:
     args.add_argument("--seed", type=int, default=0)
     opts = args.parse_args()
     view, policy = record(opts.hours, opts.seed)
-    base = ReplayPolicy(policy.scale_up_threshold, policy.scale_down_threshold, policy.target,
-                        policy.cooldown_up_s, policy.cooldown_down_s, policy.window_s,
-                        min_workers=policy.min_workers, max_workers=policy.max_workers)
+    base = policy  # the demo manager's own ScalingPolicy, replayed beside the variants
     variants = {
-        "scale down at 45%": replace(base, scale_down=0.45),
-        "scale down at 20%": replace(base, scale_down=0.20),
+        "scale down at 45%": replace(base, scale_down_threshold=0.45),
+        "scale down at 20%": replace(base, scale_down_threshold=0.20),
         "scale-down cooldown 120 s": replace(base, cooldown_down_s=120),
-        "scale down at 45%, cooldown 120 s": replace(base, scale_down=0.45, cooldown_down_s=120),
-        "scale up at 70%, target 60%": replace(base, scale_up=0.7, target=0.6),
+        "scale down at 45%, cooldown 120 s": replace(base, scale_down_threshold=0.45, cooldown_down_s=120),
+        "scale up at 70%, target 60%": replace(base, scale_up_threshold=0.7, target=0.6),
     }
     print(f"demo seed {opts.seed}, {opts.hours:g} h simulated, {view.n_ticks} samples, "
           f"{len(view.decisions)} scale events")

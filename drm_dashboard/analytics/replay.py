@@ -7,34 +7,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..policy import ScalingPolicy
+
+# how the replayed coordinator works, beyond its policy: it judges the pool this often, and a
+# worker it asks for reports this long after the decision
+EVALUATE_EVERY_S = 15.0
+PROVISIONING_DELAY_S = 30.0
 # a step longer than this many sampling intervals is an outage: nothing is counted across it
 _GAP_INTERVALS = 2.0
-
-
-@dataclass(frozen=True)
-class ReplayPolicy:
-    """Thresholds and target as fractions of pool capacity; times in seconds."""
-
-    scale_up: float = 0.8
-    scale_down: float = 0.3
-    target: float = 0.7
-    cooldown_up_s: float = 300.0
-    cooldown_down_s: float = 600.0
-    window_s: float = 120.0
-    evaluate_every_s: float = 15.0
-    provisioning_delay_s: float = 30.0
-    min_workers: int = 1
-    max_workers: int = 64
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.scale_down < self.target < self.scale_up <= 1:
-            raise ValueError("need 0 <= scale-down < target < scale-up <= 1 (fractions), got "
-                             f"{self.scale_down:g}, {self.target:g}, {self.scale_up:g}")
-        if min(self.cooldown_up_s, self.cooldown_down_s, self.provisioning_delay_s) < 0:
-            raise ValueError("cooldowns and the provisioning delay must be >= 0 s")
-        # NaN fails every comparison, so "not above 0" is written to refuse it too
-        if not (0 < self.window_s < math.inf and 0 < self.evaluate_every_s < math.inf):
-            raise ValueError("window and evaluation period must be finite and above 0 s")
 
 
 @dataclass(frozen=True)
@@ -115,15 +95,18 @@ def observed(timestamps: np.ndarray, demand: np.ndarray, workers: np.ndarray, *,
                     _steps(timestamps), threshold, scale_events)
 
 
-def replay(timestamps: np.ndarray, demand: np.ndarray, start_workers: int,
-           policy: ReplayPolicy) -> ReplayOutcome:
+def replay(timestamps: np.ndarray, demand: np.ndarray, start_workers: int, policy: ScalingPolicy, *,
+           evaluate_every_s: float = EVALUATE_EVERY_S,
+           provisioning_delay_s: float = PROVISIONING_DELAY_S) -> ReplayOutcome:
     """Pool size under `policy` facing the same demand: window-mean thresholds, cooldowns, delay."""
+    if not (0 < evaluate_every_s < math.inf and 0 <= provisioning_delay_s < math.inf):
+        raise ValueError("the evaluation period must be finite and above 0 s, the delay finite and >= 0 s")
     t = np.asarray(timestamps, dtype=np.float64)
     demand = np.asarray(demand, dtype=np.float64)
     dt = _steps(t)
     n, arriving = float(start_workers), []  # (ready time, count)
     last_up = last_down = -math.inf
-    next_eval = float(t[0]) + policy.evaluate_every_s if t.size else 0.0
+    next_eval = float(t[0]) + evaluate_every_s if t.size else 0.0
     window: list[tuple[float, float]] = []  # (time, utilization)
     queue, sizes, events = _Queue(), np.empty(t.size), 0
     for i, now in enumerate(t.tolist()):
@@ -138,28 +121,28 @@ def replay(timestamps: np.ndarray, demand: np.ndarray, start_workers: int,
         window = [(w, u) for w, u in window if w > now - policy.window_s]
         if now < next_eval:
             continue
-        next_eval = now + policy.evaluate_every_s
+        next_eval = now + evaluate_every_s
         change = _decide(float(np.mean([u for _, u in window])), n + sum(c for _, c in arriving),
                          now, last_up, last_down, policy, now - window[0][0] >= policy.window_s / 2)
         if change > 0:
-            arriving.append((now + policy.provisioning_delay_s, change))
+            arriving.append((now + provisioning_delay_s, change))
             last_up, events = now, events + 1
         elif change < 0:
             n += change
             last_down, events = now, events + 1
-    return _outcome(sizes, demand, dt, policy.scale_up, events)
+    return _outcome(sizes, demand, dt, policy.scale_up_threshold, events)
 
 
 def _decide(mean: float, n: float, now: float, last_up: float, last_down: float,
-            policy: ReplayPolicy, warm: bool) -> int:
+            policy: ScalingPolicy, warm: bool) -> int:
     """Workers to add (> 0) or remove (< 0), as the manager's policy would."""
     if not warm:
         return 0
-    if mean >= policy.scale_up and now - last_up >= policy.cooldown_up_s and n < policy.max_workers:
+    if mean >= policy.scale_up_threshold and now - last_up >= policy.cooldown_up_s and n < policy.max_workers:
         wanted = math.ceil(n * mean / policy.target - 1e-9)
         return int(min(max(wanted - n, 1), policy.max_workers - n))
     cooled = now - last_down >= policy.cooldown_down_s and now - last_up >= policy.cooldown_up_s
-    if mean <= policy.scale_down and cooled and n > policy.min_workers:
+    if mean <= policy.scale_down_threshold and cooled and n > policy.min_workers:
         keep = max(policy.min_workers, math.ceil(n * mean / policy.target - 1e-9))
         return int(keep - n) if keep < n else 0
     return 0

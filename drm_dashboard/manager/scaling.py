@@ -1,4 +1,4 @@
-"""The scaling policy: a pure function from a view of the pool to a verdict with its reason."""
+"""The scaling policy applied: a pure function from a view of the pool to a verdict with its reason."""
 
 from __future__ import annotations
 
@@ -6,33 +6,9 @@ import math
 from dataclasses import dataclass, field
 
 from ..models import ScalingTrigger
+from ..policy import ScalingPolicy  # its home is the leaf module: the replay uses it too
 
 Amounts = tuple[float, float, float]  # (cpu cores, memory MB, GPU memory MB)
-
-
-@dataclass(frozen=True)
-class ScalingPolicy:
-    """Thresholds are fractions of reservable capacity (dominant resource); times are seconds."""
-
-    target: float = 0.7
-    scale_up_threshold: float = 0.8
-    scale_down_threshold: float = 0.3
-    cooldown_up_s: float = 300.0
-    cooldown_down_s: float = 600.0
-    window_s: float = 120.0
-    min_workers: int = 1
-    max_workers: int = 64
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.scale_down_threshold < self.target < self.scale_up_threshold <= 1:
-            raise ValueError("ScalingPolicy: need 0 <= scale_down_threshold < target < "
-                             f"scale_up_threshold <= 1, got {self.scale_down_threshold:g}, "
-                             f"{self.target:g}, {self.scale_up_threshold:g}")
-        if not 0 <= self.min_workers <= self.max_workers:
-            raise ValueError(f"ScalingPolicy: need 0 <= min_workers <= max_workers, got "
-                             f"{self.min_workers}, {self.max_workers}")
-        if min(self.cooldown_up_s, self.cooldown_down_s) < 0 or self.window_s <= 0:
-            raise ValueError("ScalingPolicy: cooldowns must be >= 0 and window_s > 0")
 
 
 @dataclass(frozen=True)

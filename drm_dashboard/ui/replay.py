@@ -10,7 +10,8 @@ import dash_bootstrap_components as dbc
 import numpy as np
 from dash import Input, Output, State, html
 
-from ..analytics.replay import ReplayOutcome, ReplayPolicy, demand_of, observed, replay
+from ..analytics.replay import ReplayOutcome, demand_of, observed, replay
+from ..policy import ScalingPolicy, policy_from_reported, unstated
 from ..store.live import LiveView
 from .components import notice, panel
 
@@ -23,9 +24,6 @@ FIELDS = {UP: ("scale up at", "%", "scale_up_threshold", 100.0),
           TARGET: ("target", "%", "target", 100.0),
           COOL_UP: ("cooldown after a scale-up", "s", "cooldown_up_s", 1.0),
           COOL_DOWN: ("cooldown after a scale-down", "s", "cooldown_down_s", 1.0)}
-_DEFAULT = ReplayPolicy()
-_DEFAULTS = {UP: _DEFAULT.scale_up * 100, DOWN: _DEFAULT.scale_down * 100, TARGET: _DEFAULT.target * 100,
-             COOL_UP: _DEFAULT.cooldown_up_s, COOL_DOWN: _DEFAULT.cooldown_down_s}
 
 
 @dataclass(frozen=True)
@@ -40,26 +38,42 @@ class Comparison:
 
 
 def starting_values(policy: Any) -> dict[str, float]:
-    """The fields' first values: the running policy's when known, else the defaults."""
-    return {fid: float(getattr(policy, attr)) * scale if hasattr(policy, attr) else _DEFAULTS[fid]
-            for fid, (_, _, attr, scale) in FIELDS.items()}
+    """The fields' first values: what the running policy states, the defaults for the rest."""
+    start = policy_from_reported(policy) if policy is not None else ScalingPolicy()
+    return {fid: float(getattr(start, attr)) * scale for fid, (_, _, attr, scale) in FIELDS.items()}
 
 
-def policy_from(values: dict[str, Any], base: Any = None) -> ReplayPolicy:
-    """A ReplayPolicy from the fields (percent and seconds); ValueError naming a bad field."""
+def policy_from(values: dict[str, Any], base: Any = None) -> ScalingPolicy:
+    """The running policy with the fields' values (percent and seconds); ValueError naming a bad field."""
     for fid, (label, unit, _, _) in FIELDS.items():
         v = values.get(fid)
         if not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
             raise ValueError(f"{label}: enter a number of {unit} (0 or more)")
-    # a manager that does not say its window (the original's mock) keeps the replay's default
-    extra = {k: getattr(base, k) for k in ("window_s", "min_workers", "max_workers")
-             if isinstance(getattr(base, k, None), (int, float)) and math.isfinite(getattr(base, k))}
-    return ReplayPolicy(scale_up=values[UP] / 100, scale_down=values[DOWN] / 100,
-                        target=values[TARGET] / 100, cooldown_up_s=values[COOL_UP],
-                        cooldown_down_s=values[COOL_DOWN], **extra)
+    if not values[DOWN] < values[TARGET] < values[UP] <= 100:
+        raise ValueError(f"need scale down at < target < scale up at <= 100 %, got {values[DOWN]:g} %, "
+                         f"{values[TARGET]:g} %, {values[UP]:g} %")
+    # what the manager does not state (the original's mock: no window) is the default, as the
+    # fields' first values are; assumed_words() says so under the result
+    return policy_from_reported(base, **{attr: values[fid] / scale for fid, (_, _, attr, scale) in FIELDS.items()})
 
 
-def compare(view: LiveView, policy: ReplayPolicy, current: ReplayPolicy) -> Comparison | None:
+_WORDS = {"target": ("target", "%"), "scale_up_threshold": ("scale-up threshold", "%"),
+          "scale_down_threshold": ("scale-down threshold", "%"), "cooldown_up_s": ("scale-up cooldown", " s"),
+          "cooldown_down_s": ("scale-down cooldown", " s"), "window_s": ("window", " s"),
+          "min_workers": ("minimum pool size", ""), "max_workers": ("maximum pool size", "")}
+
+
+def assumed_words(base: Any) -> str:
+    """' The manager does not state its window (replayed with the default: 120 s).' or ''."""
+    if base is None:
+        return " The source does not report its policy: the replays start from the defaults."
+    default = ScalingPolicy()
+    said = [f"{_WORDS[name][0]} (default {getattr(default, name) * (100 if _WORDS[name][1] == '%' else 1):g}"
+            f"{_WORDS[name][1]})" for name in unstated(base)]
+    return f" The manager does not state its {', '.join(said)}: the replays use the defaults." if said else ""
+
+
+def compare(view: LiveView, policy: ScalingPolicy, current: ScalingPolicy) -> Comparison | None:
     """Replay the window's demand under policy and the current one; None when too short to judge."""
     ts, s = view.timestamps, view.system
     workers = s["total_workers"]
@@ -68,7 +82,7 @@ def compare(view: LiveView, policy: ReplayPolicy, current: ReplayPolicy) -> Comp
         return None
     demand = demand_of(s["allocated"], workers, s["active_tasks"], s["pending_tasks"])
     events = sum(d.action in ("scale_up", "scale_down") for d in view.decisions)
-    actual = observed(ts, demand, workers, threshold=current.scale_up, scale_events=events)
+    actual = observed(ts, demand, workers, threshold=current.scale_up_threshold, scale_events=events)
     start = int(workers[np.argmax(known)])
     replayed, baseline = replay(ts, demand, start, policy), replay(ts, demand, start, current)
     wait = view.performance["queue_wait_ms"]
@@ -116,7 +130,7 @@ def comparison_rows(c: Comparison) -> list[tuple[str, str, str, str, str]]:
     ]
 
 
-def comparison_view(c: Comparison | None, covered_words: str) -> Any:
+def comparison_view(c: Comparison | None, covered_words: str, assumed: str = "") -> Any:
     """The table, or why there is nothing to compare yet."""
     if c is None:
         return notice("Not enough history to replay yet: it needs at least three samples of "
@@ -127,7 +141,7 @@ def comparison_view(c: Comparison | None, covered_words: str) -> Any:
             "allocated plus the pending tasks at the running tasks' mean size; the queue model lets "
             "work above capacity wait and drain into spare capacity. Both columns use that model, so "
             "they compare; the change sets the other policy against the current one, both replayed, so the "
-            "model's own error cancels. The measured wait is the coordinator's own.")
+            f"model's own error cancels. The measured wait is the coordinator's own.{assumed}")
     if c.at_full_s > 0:
         note += (f" The real pool was fully allocated for {_minutes(c.at_full_s)}: demand then was at "
                  "least what was allocated, so the replay's shortfalls are a lower bound.")
@@ -163,6 +177,7 @@ def register_callbacks(app: Any, ctx: Any, label: str, tabs_id: str) -> None:
             return notice(f"Cannot replay: {exc}.", "warning")
         view = ctx.live.view()
         current = policy_from(starting_values(ctx.policy), ctx.policy)
-        return comparison_view(compare(view, policy, current), ctx.window_words(view))
+        return comparison_view(compare(view, policy, current), ctx.window_words(view),
+                               assumed_words(ctx.policy))
 
 
