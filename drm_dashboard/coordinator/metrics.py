@@ -19,6 +19,7 @@ REASON_CATEGORIES = (
     ("min_workers", "below_min_workers"),
     ("scale-up threshold", "high_allocation"),
     ("fit no worker", "unplaceable_tasks"),
+    ("fits no worker", "unplaceable_tasks"),  # one task
     ("scale-down threshold", "low_allocation"),
 )
 DIRECTIONS = {"scale_up": "up", "scale_down": "down"}

@@ -49,6 +49,16 @@ class Verdict:
     worker_ids: tuple[str, ...] = field(default=())
 
 
+def tasks(n: int) -> str:
+    """'1 task', '3 tasks'."""
+    return f"{n} task{'s' * (n != 1)}"
+
+
+def unplaceable(n: int) -> str:
+    """'1 pending task fits no worker', '3 pending tasks fit no worker'."""
+    return f"{n} pending {'task fits' if n == 1 else 'tasks fit'} no worker"
+
+
 def pct(fraction: float) -> str:
     return f"{fraction * 100:.0f}%"
 
@@ -77,16 +87,16 @@ def decide(view: PoolView, policy: ScalingPolicy) -> Verdict:
     if n == 0:
         if not view.pending:
             return Verdict("maintain", 0, "empty pool, no pending tasks")
-        return _up(view, policy, f"empty pool, {view.pending} tasks pending")
+        return _up(view, policy, f"empty pool, {tasks(view.pending)} pending")
     if n < policy.min_workers:
         return _up(view, policy, f"{n} workers < min_workers {policy.min_workers}")
     # a mean over a few seconds is an instant in disguise: thresholds wait for half a window
     warm = view.window_span >= policy.window_s / 2
     if warm and mean >= policy.scale_up_threshold:
         why = f"{level} >= {pct(policy.scale_up_threshold)} scale-up threshold"
-        return _up(view, policy, why + (f"; {view.pending} tasks pending" if view.pending else ""))
+        return _up(view, policy, why + (f"; {tasks(view.pending)} pending" if view.pending else ""))
     if view.unplaceable:
-        return _up(view, policy, f"{view.unplaceable} pending tasks fit no worker ({level})")
+        return _up(view, policy, f"{unplaceable(view.unplaceable)} ({level})")
     if not warm:
         return Verdict("maintain", 0, f"collecting allocation samples: {view.window_span:.0f} s of "
                                       f"the {policy.window_s:g} s window so far")
@@ -121,7 +131,7 @@ def scale_up_count(view: PoolView, policy: ScalingPolicy) -> int:
 def _down(view: PoolView, policy: ScalingPolicy, why: str) -> Verdict:
     n = len(view.workers)
     if view.pending:
-        return Verdict("maintain", 0, f"{why}, but {view.pending} tasks are pending")
+        return Verdict("maintain", 0, f"{why}, but {tasks(view.pending)} {'is' if view.pending == 1 else 'are'} pending")
     if n <= policy.min_workers:
         return Verdict("maintain", 0, f"{why}, but the pool is at min_workers ({policy.min_workers})")
     left = cooldown_left(view.last_down, policy.cooldown_down_s, view.now)

@@ -140,7 +140,8 @@ def verdict_words(d: ScalingDecision) -> str:
                 else f"blocked by the {which} cooldown, {left:.0f} s left")
     for words, verdict in (("max_workers", "blocked: pool at its maximum size"),
                            ("min_workers", "blocked: pool at its minimum size"),
-                           ("tasks are pending", "blocked: tasks are pending"),
+                           ("are pending", "blocked: tasks are pending"),
+                           ("is pending", "blocked: a task is pending"),
                            ("no worker can go", "blocked: no worker can go"),
                            ("collecting", "warming up: window not full yet")):
         if words in reason:

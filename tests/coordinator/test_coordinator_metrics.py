@@ -128,6 +128,7 @@ def test_lost_workers_count_once(coord):
 @pytest.mark.parametrize("reason, label", [
     ("allocation 85% over 300 s >= 80% scale-up threshold; adding 2 workers", "high_allocation"),
     ("3 pending tasks fit no worker (allocation 20% over 300 s)", "unplaceable_tasks"),
+    ("1 pending task fits no worker (allocation 20% over 300 s)", "unplaceable_tasks"),
     ("empty pool, 4 tasks pending; adding 1 worker", "empty_pool"),
     ("1 workers < min_workers 2; adding 1 worker", "below_min_workers"),
     ("allocation 10% over 300 s <= 30% scale-down threshold; removing 1 worker", "low_allocation"),

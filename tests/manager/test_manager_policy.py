@@ -85,7 +85,7 @@ def test_cooldowns_that_have_passed_do_not_block():
 
 def test_pending_tasks_block_scale_down():
     verdict = decide(view(0.1, pending=1), POLICY)
-    assert verdict.action == "maintain" and "1 tasks are pending" in verdict.reason
+    assert verdict.action == "maintain" and "1 task is pending" in verdict.reason
 
 
 def test_empty_pool_without_pending_tasks_maintains():
