@@ -66,6 +66,14 @@ def test_heatmap_leaves_absent_workers_blank_not_zero():
     assert heat.hoverongaps is False
 
 
+def test_heatmap_rows_are_in_natural_order():
+    from dataclasses import replace
+    unpadded = lambda i, snap: replace(snap, workers=tuple(  # noqa: E731
+        replace(w, worker_id=f"worker-{[2, 10, 1][k]}") for k, w in enumerate(snap.workers)))
+    (heat,) = heatmap_figure(fill(10, 3, shape=unpadded), metric="cpu", theme=DARK).data
+    assert list(heat.y) == ["worker-1", "worker-2", "worker-10"]
+
+
 def test_heatmap_for_a_thousand_workers_stays_small():
     big = synthetic(720, 1000)
     z = np.asarray(heatmap_figure(big, metric="cpu", theme=DARK).data[0].z)

@@ -12,6 +12,7 @@ from ..theme import Theme
 from .common import (MAX_POINTS, axis_time, base_layout, bucket_mean, count_axis, empty_figure, figure,
                      merged, plain, plain_all, series_xy)
 from ..units import plural
+from ..workertable import natural_key
 
 METRICS = {"cpu": ("CPU", "%"), "memory": ("memory", "%"), "gpu": ("GPU", "%"), "tasks": ("tasks", "")}
 # beyond this many lines a chart is a hairball: draw median / p90 / max bands instead (as Dask does)
@@ -126,7 +127,8 @@ def heatmap_figure(view: LiveView, *, metric: str, theme: Theme) -> go.Figure:
     data = view.workers[metric]
     if not np.isfinite(data).any():
         return empty_figure(f"No worker reports {name} usage.", theme, height=320)
-    order = np.argsort(np.asarray(view.worker_ids, dtype=object), kind="stable")
+    # natural order, as the table's: worker-2 above worker-10
+    order = np.array(sorted(range(view.n_workers), key=lambda j: natural_key(view.worker_ids[j])), dtype=np.intp)
     rows = min(view.n_workers, HEATMAP_ROWS)
     buckets = min(MAX_POINTS, max(60, HEATMAP_CELLS // rows))
     means, starts = bucket_mean(data[:, order], buckets)

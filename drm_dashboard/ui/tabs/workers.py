@@ -18,7 +18,7 @@ from ..theme import theme_of
 from ..workertable import COLUMNS, PAGE_SIZE, filtered, natural_key, page_of, sort_rows, worker_rows
 
 LABEL = "Worker Details"
-LABELS = {m: METRICS[m][0].capitalize() if m != "gpu" else "GPU" for m in METRICS}
+LABELS = {m: METRICS[m][0][:1].upper() + METRICS[m][0][1:] for m in METRICS}  # CPU, not Cpu
 TABLE = "workers-table"
 SEARCH = "workers-search"
 TABLE_NOTE = "workers-table-note"
