@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from ..cli_common import OneLineParser, configure_logging, stop_on_sigterm
-from ..errors import DashboardError
-from ..manager import DynamicResourceManager, Workload, WorkloadConfig, WorkloadDriver
-from .cloud import LocalCloudProvider
-from .cloud_config import CloudConfig, demo_config
-from .png import quiet_browser_logs
-from .visualization import DRMVisualization
+from .cli_common import OneLineParser, configure_logging, stop_on_sigterm
+from .errors import DashboardError
+from .manager import DynamicResourceManager, Workload, WorkloadConfig, WorkloadDriver
+from .manager.cloud import LocalCloudProvider
+from .manager.cloud_config import CloudConfig, demo_config
+from .report.png import quiet_browser_logs
+from .report.visualization import DRMVisualization
 
 log = logging.getLogger(__name__)
 

@@ -59,7 +59,7 @@ def test_the_cli_dispatches_export_and_takes_last_and_iso_times(db, tmp_path, ca
 
 def test_samples_a_visualization_keeps_in_history_can_be_exported(tmp_path, clock):
     from drm_dashboard.manager import DynamicResourceManager
-    from drm_dashboard.visualization import DRMVisualization
+    from drm_dashboard.report.visualization import DRMVisualization
     manager = DynamicResourceManager(clock=clock)
     manager.register_worker("w1", {"cpu": {"cores": 8}, "memory": {"total_mb": 16384}})
     viz = DRMVisualization(manager, output_dir=tmp_path, db_path=tmp_path / "viz.duckdb", clock=clock)

@@ -10,7 +10,7 @@ from typing import Any, Callable, Mapping, Protocol, Sequence, runtime_checkable
 import numpy as np
 
 from ..errors import ConfigError
-from ..manager.capacity import parse_capacity
+from .capacity import parse_capacity
 from .cloud_config import CloudConfig, InstanceType, demo_config
 
 _HOUR_S = 3600.0

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import ConfigError
-from ..manager.capacity import MachineSize
-from ..manager.workload import DEFAULT_SHAPES
+from .capacity import MachineSize
+from .workload import DEFAULT_SHAPES
 
 # capacities compare equal within this much (memory sizes arrive as floats)
 _MATCH_EPS = 1e-6

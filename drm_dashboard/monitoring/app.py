@@ -18,11 +18,11 @@ from ..guard import Exposure, RateRule, content_security_policy
 from ..server import BackgroundServer
 from ..threads import wait_until_stopped
 from ..ui.theme import THEMES, register_css_route
-from .charts import CHARTS
-from .monitoring_legacy import action_note, register_legacy_routes
-from .monitoring_page import PAGE, PageState, render_notice, render_page
-from .static import PLOTLY_JS, UI_ASSETS
-from .summary import cards
+from ..report.charts import CHARTS
+from .legacy_routes import action_note, register_legacy_routes
+from .page import PAGE, PageState, render_notice, render_page
+from ..report.static import PLOTLY_JS, UI_ASSETS
+from ..report.cards import cards
 
 if TYPE_CHECKING:
     from .integration import DRMVisualizationIntegration

@@ -14,10 +14,10 @@ from ..cli_common import OneLineParser, bounded, configure_logging, stop_on_sigt
 from ..errors import DashboardError
 from ..manager import DynamicResourceManager, Workload, WorkloadConfig, WorkloadDriver
 from ..ui.theme import THEMES
-from .cloud import LocalCloudProvider
+from ..manager.cloud import LocalCloudProvider
 from .integration import DEFAULT_SAMPLE_INTERVAL_S, DRMVisualizationIntegration
-from .monitoring import MonitoringDashboard
-from .png import quiet_browser_logs
+from .app import MonitoringDashboard
+from ..report.png import quiet_browser_logs
 
 log = logging.getLogger(__name__)
 

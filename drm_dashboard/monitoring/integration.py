@@ -11,11 +11,11 @@ from typing import Any, Callable
 
 from ..sources import MetricsSource
 from ..ui.theme import THEMES
-from .charts import CHARTS, build_all
-from .cloud import CloudProviderManager
-from .static import write_html
-from .summary import ReportSummary
-from .visualization import DRMVisualization
+from ..report.charts import CHARTS, build_all
+from ..manager.cloud import CloudProviderManager
+from ..report.static import write_html
+from ..report.cards import ReportSummary
+from ..report.visualization import DRMVisualization
 
 log = logging.getLogger(__name__)
 

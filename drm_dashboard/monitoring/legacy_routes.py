@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any, Mapping
 import flask
 
 from ..ui.theme import THEMES
-from .charts import CHARTS
-from .monitoring_page import PAGE
-from .static import PLOTLY_JS
+from ..report.charts import CHARTS
+from .page import PAGE
+from ..report.static import PLOTLY_JS
 
 if TYPE_CHECKING:
-    from .monitoring import MonitoringDashboard
+    from .app import MonitoringDashboard
 
 STATIC = "/static/drm_visualizations"
 # a GET never changes state: the original's links now only say where the action lives

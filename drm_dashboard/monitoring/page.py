@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 
 from ..ui.figures.common import offset_label
 from ..ui.theme import THEMES, Theme
-from .charts import CHARTS
-from .summary import Card
+from ..report.charts import CHARTS
+from ..report.cards import Card
 
 # seconds; 0 is off
 AUTO_REFRESH_CHOICES = (0, 10, 30, 60, 300)

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from ..store.view import LiveView
-from .cloud import CloudProviderManager
-from .efficiency import EfficiencyReport, pool_efficiency
+from ..manager.cloud import CloudProviderManager
+from ..analytics.efficiency import EfficiencyReport, pool_efficiency
 
 
 def _last(values: np.ndarray) -> float:

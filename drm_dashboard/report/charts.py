@@ -9,13 +9,13 @@ import plotly.graph_objects as go
 
 from ..store.view import LiveView
 from ..ui.theme import Theme
-from .cloud import CloudProviderManager, CloudWorker
-from .efficiency import EfficiencyReport, efficiency_report
+from ..manager.cloud import CloudProviderManager, CloudWorker
+from ..analytics.efficiency import EfficiencyReport, efficiency_report
 from .figures import scaling_history_figure, utilization_heatmap_figure
 from .figures_cloud import cloud_figure
 from .figures_workers import allocation_figure, efficiency_figure
 from .static import Chart
-from .summary import ReportSummary, summarize
+from .cards import ReportSummary, summarize
 
 # file stem -> title; the order is the dashboard's
 CHARTS = {

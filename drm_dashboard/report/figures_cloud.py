@@ -9,9 +9,9 @@ import plotly.graph_objects as go
 
 from ..ui.figures.common import MAX_POINTS, axis_time, empty_figure, offset_label
 from ..ui.theme import Theme
-from .cloud import CloudWorker, provider_series
+from ..manager.cloud import CloudWorker, provider_series
 from .figures import frame, rows, time_axes
-from .summary import money
+from .cards import money
 from ..ui.units import plural
 
 NO_CLOUD = "No cloud provider manager is connected: there is nothing to price."

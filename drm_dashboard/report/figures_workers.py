@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from ..models import WorkerSample
 from ..store.view import LiveView
 from ..ui.figures.common import empty_figure, plain_all, series_xy
-from .efficiency import EfficiencyReport, name_list, pool_efficiency
+from ..analytics.efficiency import EfficiencyReport, name_list, pool_efficiency
 from ..ui.theme import Theme
 from .figures import NO_SAMPLES, frame, no_workers, rows, time_axes
 from ..ui.units import plural

@@ -19,7 +19,7 @@ from ..ui.figures.common import offset_label
 from ..ui.theme import register_css_route, stylesheet
 from .charts import CHARTS, build
 from .static import UI_ASSETS
-from .summary import cards
+from .cards import cards
 
 if TYPE_CHECKING:
     from .visualization import DRMVisualization

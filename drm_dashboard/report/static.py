@@ -16,7 +16,7 @@ from .. import ui as ui_package
 from ..ui.figures.common import offset_label
 from ..ui.theme import Theme
 from .png import PngRenderer
-from .summary import Card, ReportSummary
+from .cards import Card, ReportSummary
 from ..ui.units import plural
 
 PLOTLY_JS = "plotly.min.js"

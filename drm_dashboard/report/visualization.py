@@ -18,11 +18,11 @@ from ..store.live import LiveStore, LiveView
 from ..threads import wait_until_stopped
 from ..ui.theme import THEMES
 from .charts import CHARTS, ReportInputs, build, build_all, gather
-from .cloud import CloudProviderManager
-from .efficiency import advice
+from ..manager.cloud import CloudProviderManager
+from ..analytics.efficiency import advice
 from .png import PngRenderer
 from .static import Chart, render_index, write_html, write_png
-from .summary import cards
+from .cards import cards
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +185,7 @@ class DRMVisualization:
     # -- the live page ---------------------------------------------------------------------
     def start_dashboard_server(self, port: int | None = None, background: bool = True) -> str:
         """Serve the live page (it polls for new data) and collect; the URL once it answers."""
-        from .server import ReportServer  # noqa: PLC0415 (Dash only for the live page)
+        from .live_page import ReportServer  # noqa: PLC0415 (Dash only for the live page)
         with self._lock:
             if self._server is None:
                 self._server = ReportServer(self, self.host, self.dashboard_port if port is None else port,

@@ -7,8 +7,8 @@ import pytest
 
 from drm_dashboard.store.live import LiveStore
 from drm_dashboard.ui.theme import THEMES
-from drm_dashboard.visualization.efficiency import advice, efficiency_report, tick_efficiency
-from drm_dashboard.visualization.figures_workers import efficiency_figure
+from drm_dashboard.analytics.efficiency import advice, efficiency_report, tick_efficiency
+from drm_dashboard.report.figures_workers import efficiency_figure
 from drm_fakes import make_snapshot
 
 T0 = 1_700_000_000.0

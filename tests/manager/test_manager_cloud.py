@@ -7,9 +7,8 @@ import pytest
 
 from drm_dashboard.errors import ConfigError
 from drm_dashboard.manager import DynamicResourceManager, Workload, WorkloadConfig
-from drm_dashboard.visualization import CloudConfig, CloudProviderManager, LocalCloudProvider
-from drm_dashboard.visualization.cloud import CloudWorker, provider_series
-from drm_dashboard.visualization.cloud_config import DEMO_RATES
+from drm_dashboard.manager.cloud import CloudProviderManager, CloudWorker, LocalCloudProvider, provider_series
+from drm_dashboard.manager.cloud_config import DEMO_RATES, CloudConfig
 
 RATES = {
     "instance_types": {"small": {"cpu_cores": 4, "memory_mb": 8192},

@@ -6,9 +6,9 @@ import pytest
 import requests
 
 from drm_dashboard.manager import DynamicResourceManager, Workload, WorkloadConfig
-from drm_dashboard.visualization import (DRMVisualizationIntegration, LocalCloudProvider,
-                                         MonitoringDashboard)
-from drm_dashboard.visualization.charts import CHARTS
+from drm_dashboard.manager.cloud import LocalCloudProvider
+from drm_dashboard.monitoring import DRMVisualizationIntegration, MonitoringDashboard
+from drm_dashboard.report.charts import CHARTS
 from drm_fakes import FakeClock
 
 UPDATE_S = 60.0

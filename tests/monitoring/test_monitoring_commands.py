@@ -13,8 +13,9 @@ import pytest
 import requests
 
 from drm_dashboard.sources.coordinator import CoordinatorSource
-from drm_dashboard.visualization import demo, monitoring_cli
-from drm_dashboard.visualization.charts import CHARTS
+from drm_dashboard import integration_demo as demo
+from drm_dashboard.monitoring import cli as monitoring_cli
+from drm_dashboard.report.charts import CHARTS
 from drm_fakes import port_is_free
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drm_dashboard.manager import DynamicResourceManager, Workload, WorkloadConfig
-from drm_dashboard.visualization import DRMVisualization, LocalCloudProvider
+from drm_dashboard.manager.cloud import LocalCloudProvider
+from drm_dashboard.report.visualization import DRMVisualization
 from drm_fakes import FakeClock
 
 STEP_S = 5.0

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from drm_dashboard.visualization.charts import CHARTS
-from viz_fakes import fleet
+from drm_dashboard.report.charts import CHARTS
+from report_fakes import fleet
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 

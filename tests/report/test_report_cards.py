@@ -5,8 +5,8 @@ import math
 
 import pytest
 
-from drm_dashboard.visualization.summary import cards, money
-from viz_fakes import fleet
+from drm_dashboard.report.cards import cards, money
+from report_fakes import fleet
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def test_the_dashboard_writes_the_same_summary_as_json(recorded, tmp_path):
 
 def test_without_a_cloud_manager_there_is_no_cost_card(tmp_path, clock):
     from drm_dashboard.manager import DynamicResourceManager
-    from drm_dashboard.visualization import DRMVisualization
+    from drm_dashboard.report.visualization import DRMVisualization
     manager = DynamicResourceManager(clock=clock)
     manager.register_worker("w1", {"cpu": {"cores": 8}, "memory": {"total_mb": 16384}})
     with DRMVisualization(manager, output_dir=tmp_path, clock=clock) as viz:

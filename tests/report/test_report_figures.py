@@ -6,9 +6,9 @@ import pytest
 from drm_dashboard.store.live import LiveView
 from drm_dashboard.ui.figures.common import axis_time
 from drm_dashboard.ui.theme import THEMES
-from drm_dashboard.visualization.charts import CHARTS, build, build_all, gather
-from drm_dashboard.visualization.figures_cloud import NO_CLOUD
-from viz_fakes import fleet
+from drm_dashboard.report.charts import CHARTS, build, build_all, gather
+from drm_dashboard.report.figures_cloud import NO_CLOUD
+from report_fakes import fleet
 
 LIGHT = THEMES["light"]
 

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from drm_fakes import port_is_free
-from viz_fakes import STEP_S, fleet
+from report_fakes import STEP_S, fleet
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from drm_dashboard.store.view import LiveView
-from drm_dashboard.visualization.charts import CHARTS, build, build_all, gather
-from drm_dashboard.visualization.png import PngExportError, PngRenderer
-from drm_dashboard.visualization.static import PLOTLY_JS, PNG_WIDTH, Chart
-from viz_fakes import fleet, png_pixels
+from drm_dashboard.report.charts import CHARTS, build, build_all, gather
+from drm_dashboard.report.png import PngExportError, PngRenderer
+from drm_dashboard.report.static import PLOTLY_JS, PNG_WIDTH, Chart
+from report_fakes import fleet, png_pixels
 
 CREATE = {
     "resource_utilization_heatmap": "create_resource_utilization_heatmap",
