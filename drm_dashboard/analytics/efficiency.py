@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
-
-from ..store.view import LiveView
-from ..ui.figures.performance import kpi_values
 
 # a worker whose tasks use less than half of what they reserved wastes the rest
 OVER_PROVISIONED_BELOW = 50.0
@@ -41,13 +38,13 @@ class EfficiencyReport:
     high: float
 
 
-def tick_efficiency(view: LiveView) -> np.ndarray:
+def tick_efficiency(w: Mapping[str, np.ndarray]) -> np.ndarray:
     """[T, W] used / allocated in percent (CPU and memory shares summed); NaN where nothing was allocated.
 
-    The same measure as the manager's resource_efficiency, per worker: each kind enters as a share
-    of the worker's capacity, so the kinds weigh by capacity.
+    `w` holds [T, W] percent matrices "cpu", "memory", "alloc_cpu" and "alloc_memory" (a live view's
+    `workers`). The same measure as the manager's resource_efficiency, per worker: each kind enters
+    as a share of the worker's capacity, so the kinds weigh by capacity.
     """
-    w = view.workers
     used = np.nan_to_num(w["cpu"]) + np.nan_to_num(w["memory"])
     allocated = np.nan_to_num(w["alloc_cpu"]) + np.nan_to_num(w["alloc_memory"])
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -63,17 +60,18 @@ def _verdict(value: float, samples: int, low: float, high: float) -> str:
     return "under-provisioned" if value > high else "balanced"
 
 
-def efficiency_report(view: LiveView, *, low: float = OVER_PROVISIONED_BELOW,
+def efficiency_report(worker_ids: Sequence[str], w: Mapping[str, np.ndarray], *,
+                      low: float = OVER_PROVISIONED_BELOW,
                       high: float = UNDER_PROVISIONED_ABOVE) -> EfficiencyReport:
     """Mean efficiency of each worker over the ticks it held reservations, judged against low/high."""
-    per_tick = tick_efficiency(view)
+    per_tick = tick_efficiency(w)
     samples = np.count_nonzero(~np.isnan(per_tick), axis=0)
     sums = np.nansum(per_tick, axis=0, dtype=np.float64)
     workers = []
-    for j in np.argsort(np.asarray(view.worker_ids, dtype=object), kind="stable"):
+    for j in np.argsort(np.asarray(worker_ids, dtype=object), kind="stable"):
         n = int(samples[j])
         value = float(sums[j] / n) if n else math.nan
-        workers.append(WorkerEfficiency(view.worker_ids[j], value, n, _verdict(value, n, low, high)))
+        workers.append(WorkerEfficiency(worker_ids[j], value, n, _verdict(value, n, low, high)))
     judged = [w.efficiency for w in workers if w.verdict != "too few samples"]
     return EfficiencyReport(
         tuple(workers), _named(workers, "over-provisioned"), _named(workers, "under-provisioned"),
@@ -82,11 +80,6 @@ def efficiency_report(view: LiveView, *, low: float = OVER_PROVISIONED_BELOW,
 
 def _named(workers: Sequence[WorkerEfficiency], verdict: str) -> tuple[str, ...]:
     return tuple(w.worker_id for w in workers if w.verdict == verdict)
-
-
-def pool_efficiency(view: LiveView) -> np.ndarray:
-    """[T] the manager's own resource_efficiency (percent); NaN without KPIs and at 0 / 0."""
-    return kpi_values(view, "resource_efficiency")
 
 
 def advice(report: EfficiencyReport) -> list[str]:

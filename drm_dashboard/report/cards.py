@@ -10,7 +10,8 @@ import numpy as np
 
 from ..store.view import LiveView
 from ..manager.cloud import CloudProviderManager
-from ..analytics.efficiency import EfficiencyReport, pool_efficiency
+from ..analytics.efficiency import EfficiencyReport
+from ..ui.figures.performance import kpi_values
 
 
 def _last(values: np.ndarray) -> float:
@@ -112,7 +113,7 @@ def summarize(view: LiveView, efficiency: EfficiencyReport, cloud: CloudProvider
         mean_cpu=_mean(s["cpu_utilization"]), mean_memory=_mean(s["memory_utilization"]),
         scale_ups=actions.count("scale_up"), scale_downs=actions.count("scale_down"),
         tasks_completed=_last(p["tasks_completed"]), tasks_failed=_last(p["tasks_failed"]),
-        throughput=_last(p["task_throughput"]), efficiency=_last(pool_efficiency(view)),
+        throughput=_last(p["task_throughput"]), efficiency=_last(kpi_values(view, "resource_efficiency")),
         over_provisioned=efficiency.over, under_provisioned=efficiency.under, cost=cost_facts(cloud))
 
 

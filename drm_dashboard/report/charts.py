@@ -43,7 +43,7 @@ class ReportInputs:
 def gather(view: LiveView, *, cloud: CloudProviderManager | None, policy: Any, source: str,
            now: float) -> ReportInputs:
     """Derive the efficiency report, the summary and the cloud ledger from one view."""
-    report = efficiency_report(view)
+    report = efficiency_report(view.worker_ids, view.workers)
     history = tuple(cloud.worker_history()) if cloud is not None else None
     return ReportInputs(view, report, summarize(view, report, cloud, source), history,
                         getattr(cloud, "currency", "USD"), policy, now)

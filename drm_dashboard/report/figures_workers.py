@@ -8,7 +8,8 @@ import plotly.graph_objects as go
 from ..models import WorkerSample
 from ..store.view import LiveView
 from ..ui.figures.common import empty_figure, plain_all, series_xy
-from ..analytics.efficiency import EfficiencyReport, name_list, pool_efficiency
+from ..ui.figures.performance import kpi_values
+from ..analytics.efficiency import EfficiencyReport, name_list
 from ..ui.theme import Theme
 from .figures import NO_SAMPLES, frame, no_workers, rows, time_axes
 from ..ui.units import plural
@@ -103,7 +104,7 @@ def efficiency_figure(view: LiveView, report: EfficiencyReport, *, theme: Theme)
                 "Pool efficiency over time (the manager's resource_efficiency)"], theme, [0.55, 0.45],
                shared=False)
     _verdict_bars(fig, report)
-    x, y = series_xy(view.timestamps, pool_efficiency(view))
+    x, y = series_xy(view.timestamps, kpi_values(view, "resource_efficiency"))
     fig.add_trace(go.Scatter(x=x, y=y.astype(np.float32), mode="lines", name="pool efficiency",
                              line=dict(color="#b07cd8", width=1.8), connectgaps=False,
                              hovertemplate="%{y:.0f}%<extra>pool</extra>"), row=2, col=1)

@@ -31,14 +31,18 @@ def _view(ticks: int = 6):
     return store.view()
 
 
+def _report(view, **thresholds):
+    return efficiency_report(view.worker_ids, view.workers, **thresholds)
+
+
 def test_per_tick_efficiency_is_used_over_allocated_and_blank_without_allocation():
-    eff = tick_efficiency(_view())
+    eff = tick_efficiency(_view().workers)
     assert eff[0, :3].tolist() == pytest.approx([25.0, 95.0, 75.0], abs=1e-3)
     assert math.isnan(eff[0, 3])
 
 
 def test_the_report_names_over_and_under_provisioned_workers():
-    report = efficiency_report(_view())
+    report = _report(_view())
     assert report.over == ("w0000",)
     assert report.under == ("w0001",)
     verdicts = {w.worker_id: (w.verdict, w.samples) for w in report.workers}
@@ -48,17 +52,17 @@ def test_the_report_names_over_and_under_provisioned_workers():
 
 
 def test_thresholds_are_parameters():
-    report = efficiency_report(_view(), low=20.0, high=99.0)
+    report = _report(_view(), low=20.0, high=99.0)
     assert report.over == () and report.under == ()
 
 
 def test_too_few_samples_are_not_judged():
-    assert efficiency_report(_view(ticks=2)).over == ()
+    assert _report(_view(ticks=2)).over == ()
 
 
 def test_advice_and_the_figure_name_the_same_workers():
     view = _view()
-    report = efficiency_report(view)
+    report = _report(view)
     tips = advice(report)
     assert "w0000" in tips[0] and "w0001" in tips[1]
     fig = efficiency_figure(view, report, theme=THEMES["light"])
