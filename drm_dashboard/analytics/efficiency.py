@@ -82,6 +82,12 @@ def _named(workers: Sequence[WorkerEfficiency], verdict: str) -> tuple[str, ...]
     return tuple(w.worker_id for w in workers if w.verdict == verdict)
 
 
+def pool_efficiency(efficiency: np.ndarray, allocated: np.ndarray) -> np.ndarray:
+    """[T] the pool's used / allocated (percent), NaN where nothing was allocated: 0 / 0 is n/a, not 0 %."""
+    # the manager reports 0 for used / allocated when allocated is 0
+    return np.where(allocated > 0, efficiency, np.nan)
+
+
 def advice(report: EfficiencyReport) -> list[str]:
     """Right-sizing advice that follows from the report, one sentence per finding."""
     out = []

@@ -14,7 +14,7 @@ from ..ui.theme import THEMES
 from ..report.charts import CHARTS, build_all
 from ..manager.cloud import CloudProviderManager
 from ..report.static import write_html
-from ..report.cards import ReportSummary
+from ..report.summary import ReportSummary
 from ..report.visualization import DRMVisualization
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from ..ui.figures.common import offset_label
 from ..ui.theme import THEMES, Theme
 from ..report.charts import CHARTS
-from ..report.cards import Card
+from ..ui.cards import Kpi
 
 # seconds; 0 is off
 AUTO_REFRESH_CHOICES = (0, 10, 30, 60, 300)
@@ -53,7 +53,7 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _cards(items: Sequence[Card]) -> str:
+def _cards(items: Sequence[Kpi]) -> str:
     cols = "".join(
         f"<div class='col-12 col-sm-6 col-lg-3 col-xl'><div class='card h-100 drm-kpi'><div class='card-body'>"
         f"<div class='text-muted small drm-kpi-title'>{_e(c.title)}</div>"
@@ -101,7 +101,7 @@ def _post_form(state: PageState, csrf: str) -> str:
             f"<input type='hidden' name='csrf' value='{_e(csrf)}'></form>")
 
 
-def render_page(state: PageState, *, items: Sequence[Card], source: str, simulated: bool,
+def render_page(state: PageState, *, items: Sequence[Kpi], source: str, simulated: bool,
                 chart_src: str, drawn_at: float, update_interval: float, note: str = "",
                 csrf: str = "") -> str:
     """The whole page; the iframe shows the chosen chart's file."""

@@ -15,7 +15,7 @@ from .figures import scaling_history_figure, utilization_heatmap_figure
 from .figures_cloud import cloud_figure
 from .figures_workers import allocation_figure, efficiency_figure
 from .static import Chart
-from .cards import ReportSummary, summarize
+from .summary import ReportSummary, summarize
 
 # file stem -> title; the order is the dashboard's
 CHARTS = {
@@ -45,7 +45,7 @@ def gather(view: LiveView, *, cloud: CloudProviderManager | None, policy: Any, s
     """Derive the efficiency report, the summary and the cloud ledger from one view."""
     report = efficiency_report(view.worker_ids, view.workers)
     history = tuple(cloud.worker_history()) if cloud is not None else None
-    return ReportInputs(view, report, summarize(view, report, cloud, source), history,
+    return ReportInputs(view, report, summarize(view, source=source, efficiency=report, cloud=cloud), history,
                         getattr(cloud, "currency", "USD"), policy, now)
 
 

@@ -13,7 +13,6 @@ from dash.exceptions import PreventUpdate
 
 from ..guard import Exposure, content_security_policy
 from ..server import BackgroundServer
-from ..ui.cards import Kpi
 from ..ui.components import kpi_card
 from ..ui.figures.common import offset_label
 from ..ui.theme import register_css_route, stylesheet
@@ -75,7 +74,7 @@ def layout(viz: DRMVisualization) -> html.Div:
 
 
 def _card_row(inputs: Any) -> list[dbc.Col]:
-    return [dbc.Col(kpi_card(Kpi(c.title, c.value, c.note)), xs=12, sm=6, lg=3, xl=True)
+    return [dbc.Col(kpi_card(c), xs=12, sm=6, lg=3, xl=True)
             for c in cards(inputs.summary)]
 
 

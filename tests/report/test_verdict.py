@@ -8,7 +8,7 @@ from drm_dashboard.analytics.alert_config import default_alert_config
 from drm_dashboard.analytics.alerts import AlertEngine
 from drm_dashboard.collector import Collector
 from drm_dashboard.errors import AuthRejected, SourceUnavailable
-from drm_dashboard.report.summary import RunFacts, summarize
+from drm_dashboard.report.summary import RunFacts, run_summary
 from drm_dashboard.report.verdict import EXIT_ALERTS, EXIT_NOT_MONITORED, EXIT_PASSED
 from drm_dashboard.store.live import LiveStore
 from drm_dashboard.uptime import Uptime
@@ -64,7 +64,7 @@ def run(clock, windows=(), error=SourceUnavailable("refused"), seconds=60.0, int
                      ended=clock.now, health=col.health, uptime=col.uptime, interval_s=interval,
                      min_coverage=min_coverage, fail_on=fail_on,
                      fired_alerts=col.fired_alerts if ledger else None)
-    return summarize(col.live.view(), facts), col
+    return run_summary(col.live.view(), facts), col
 
 
 def hhmmss(epoch):
