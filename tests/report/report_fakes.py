@@ -1,4 +1,4 @@
-"""A recorded fleet for the visualization tests: a real manager driven by the seeded workload on a fake clock.
+"""A recorded fleet for the report tests: a real manager driven by the seeded workload on a fake clock.
 
 Every worker the workload starts goes through the local cloud provider, so costs are real; every
 sample goes through the project's collector into a LiveStore, as in the live dashboard.
