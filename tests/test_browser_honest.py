@@ -163,12 +163,17 @@ def test_the_worker_table_sorts_naturally_filters_and_drives_the_chart(dash_br, 
         By.CSS_SELECTOR, "#workers-table td[data-dash-column='tasks']")]
     assert tasks and all(t > 0 for t in tasks)
     shoot(dash_br, artifacts / "workers-table-filtered.png")
-    # ticking a row puts that worker on the comparison chart
-    # the table's header and filter rows live in its tbody too: pick a data cell's row
-    cell = dash_br.driver.find_elements(By.CSS_SELECTOR, "#workers-table td[data-dash-column='id']")[1]
-    row, wid = cell.find_element(By.XPATH, ".."), cell.text
-    row.find_element(By.CSS_SELECTOR, "td.dash-select-cell input").click()
+    # ticking a row puts that worker on the comparison chart, unticking takes it off; the busiest
+    # are ticked already (and stay ticked through the filter), so a ticked row is unticked first
+    toggle = """const r = Array.from(document.querySelectorAll('#workers-table tr')).find(r =>
+        r.querySelector("td[data-dash-column='id']") && r.querySelector("td[data-dash-column='id']").textContent === arguments[0]);
+        r.querySelector('td.dash-select-cell input').click(); return true;"""
+    wid, ticked = dash_br.driver.execute_script(_ROWS_JS)[0][:2]
     names = "return document.querySelector('#workers-lines .js-plotly-plot').data.map(t => t.name)"
+    if ticked:
+        dash_br.driver.execute_script(toggle, wid)
+        _wait(lambda: wid not in dash_br.driver.execute_script(names), what=f"{wid} off the chart")
+    dash_br.driver.execute_script(toggle, wid)
     _wait(lambda: wid in dash_br.driver.execute_script(names), what=f"{wid} on the chart")
     assert dash_br.get_logs() == []
 
