@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
+from .environment import API_KEY_ENV, FromEnvironment, alias
 from .errors import ConfigError
 
 ENV_PREFIX = "DRM_DASHBOARD_"
@@ -17,8 +17,10 @@ FAIL_ON = ("critical", "error", "warning", "never")
 
 
 @dataclass(frozen=True)
-class Settings:
+class Settings(FromEnvironment):
     """Every knob of a dashboard run; validated on construction."""
+
+    env_prefix = ENV_PREFIX
 
     host: str = "localhost"
     port: int = 8085
@@ -27,10 +29,13 @@ class Settings:
     update_interval: float = 5.0
     retention: float = 60.0
     debug: bool = False
+    access_log: bool = False  # one log line per web request; --debug turns it on too
     browser: bool = False
     drm_url: str | None = None
-    # repr=False: a Settings printed in a log or traceback must not carry the key
-    api_key: str | None = field(default=None, repr=False)
+    # repr=False: a Settings printed in a log or traceback must not carry the key. DRM_API_KEY
+    # only with a coordinator to send it to: a shell that exported it for drm-worker runs the demo
+    api_key: str | None = field(default=None, repr=False, metadata=alias(
+        API_KEY_ENV, when=lambda v: bool(v.get("drm_url")) and not v.get("api_key_file")))
     seed: int = 0
     # CI mode: run for a while, optionally without serving pages, then report and set the exit status
     duration: float | None = None
@@ -64,13 +69,9 @@ class Settings:
 
     def __post_init__(self) -> None:
         for name, (lo, hi) in NUMERIC_RANGES.items():
-            value = getattr(self, name)
-            if value is not None and not (math.isfinite(value) and lo <= value <= hi):
-                raise ConfigError(f"--{name.replace('_', '-')} must be a finite number between "
-                                  f"{lo:g} and {hi:g}, got {value:g}")
+            check_range(name, getattr(self, name), lo, hi)
         check_exposure_settings(self)
-        if not 1 <= self.port <= 65535:
-            raise ConfigError(f"--port must be between 1 and 65535, got {self.port}")
+        check_port(self.port)
         if not self.update_interval > 0:
             raise ConfigError(f"--update-interval must be above 0 seconds, got {self.update_interval:g}")
         if self.retention * 60.0 < self.update_interval:
@@ -109,13 +110,17 @@ class Settings:
 
     def coordinator_key(self) -> str | None:
         """The coordinator's key: --api-key, or the first line of --api-key-file (kept out of ps)."""
-        if self.api_key_file:
-            from .auth import read_secret  # noqa: PLC0415
-            return read_secret(self.api_key_file, "--api-key-file")
-        return self.api_key
+        return read_key(self.api_key, self.api_key_file)
 
     def with_overrides(self, **changes: Any) -> "Settings":
         return replace(self, **changes)
+
+    @classmethod
+    def derive(cls, values: dict[str, Any]) -> dict[str, Any]:
+        """A sped-up demo polls every second unless an interval was given."""
+        if values.get("demo_speed", 1.0) != 1.0 and "update_interval" not in values:
+            values["update_interval"] = DEMO_SPEED_INTERVAL_S
+        return values
 
 
 def _check_history_retention(days: float, live_minutes: float) -> None:
@@ -139,12 +144,10 @@ NUMERIC_RANGES = {"update_interval": (0.1, 3600.0), "retention": (0.01, 7 * 24 *
 def check_exposure_settings(s: "Settings") -> None:
     """The exposure flags hang together: one way to pass the key, files that exist, real addresses."""
     from .auth import parse_networks  # noqa: PLC0415 (config stays importable without werkzeug)
-    if s.api_key and s.api_key_file:
-        raise ConfigError("pass the coordinator key once: --api-key or --api-key-file, not both")
+    check_key_flags(s.api_key, s.api_key_file)
     if s.api_key_file and not s.drm_url:
         raise ConfigError("--api-key-file needs --drm-url (the key is for a remote coordinator)")
-    for flag, path in (("--auth-file", s.auth_file), ("--api-key-file", s.api_key_file),
-                       ("--ca-bundle", s.ca_bundle)):
+    for flag, path in (("--auth-file", s.auth_file), ("--ca-bundle", s.ca_bundle)):
         if path is not None and not Path(path).is_file():
             raise ConfigError(f"{flag}: {path} is not a readable file")
     parse_networks(s.trusted_proxy)
@@ -152,15 +155,44 @@ def check_exposure_settings(s: "Settings") -> None:
         raise ConfigError("--proxy-user-header must name a header")
 
 
-def check_url(url: str) -> None:
-    """An http(s) URL with a host and, if any, a numeric port; ConfigError naming --drm-url."""
+def check_url(url: str, flag: str = "--drm-url") -> None:
+    """An http(s) URL with a host and, if any, a numeric port; ConfigError naming the flag."""
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
     except ValueError as exc:
-        raise ConfigError(f"--drm-url is not a valid URL ({exc}): {url!r}") from None
+        raise ConfigError(f"{flag} is not a valid URL ({exc}): {url!r}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"--drm-url must be http(s)://host[:port], got {url!r}")
+        raise ConfigError(f"{flag} must be http(s)://host[:port], got {url!r}")
+
+
+def check_range(name: str, value: float | None, lo: float, hi: float) -> None:
+    """A finite number in [lo, hi] (None: not given); ConfigError naming the flag of field `name`."""
+    if value is not None and not (math.isfinite(value) and lo <= value <= hi):
+        raise ConfigError(f"--{name.replace('_', '-')} must be a finite number between "
+                          f"{lo:g} and {hi:g}, got {value:g}")
+
+
+def check_port(port: int, flag: str = "--port") -> None:
+    """0 (any free port, shown in the URL line) to 65535, for every command that serves."""
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"{flag} must be between 0 and 65535 (0: any free port), got {port}")
+
+
+def check_key_flags(api_key: str | None, api_key_file: str | None) -> None:
+    """The coordinator key is passed once; a key file must exist."""
+    if api_key and api_key_file:
+        raise ConfigError("pass the coordinator key once: --api-key or --api-key-file, not both")
+    if api_key_file is not None and not Path(api_key_file).is_file():
+        raise ConfigError(f"--api-key-file: {api_key_file} is not a readable file")
+
+
+def read_key(api_key: str | None, api_key_file: str | None) -> str | None:
+    """The key itself: --api-key (or DRM_API_KEY), or the first line of --api-key-file."""
+    if api_key_file:
+        from .auth import read_secret  # noqa: PLC0415 (config stays importable without werkzeug)
+        return read_secret(api_key_file, "--api-key-file")
+    return api_key
 
 
 def check_prometheus(s: Settings) -> None:
@@ -206,27 +238,6 @@ def parse_regression(spec: str) -> tuple[str, float, float]:
     return metric, start_min * 60.0, 1.0 / factor if shrinks else factor
 
 
-def _coerce(name: str, raw: str, kind: type) -> Any:
-    env = ENV_PREFIX + name.upper()
-    if kind is bool:
-        lowered = raw.strip().lower()
-        if lowered in ("1", "true", "yes", "on"):
-            return True
-        if lowered in ("0", "false", "no", "off", ""):
-            return False
-        raise ConfigError(f"{env} must be true or false, got {raw!r}")
-    try:
-        return kind(raw)
-    except ValueError:
-        raise ConfigError(f"{env} must be {_KIND_WORDS.get(kind, 'text')}, got {raw!r}") from None
-
-
-_KIND_WORDS = {int: "a whole number", float: "a number"}
-_KINDS = {"port": int, "update_interval": float, "retention": float, "debug": bool,
-          "browser": bool, "seed": int, "duration": float, "serve": bool,
-          "min_coverage": float, "history_retention": float, "prometheus_max_workers": int,
-          "insecure_no_auth": bool,
-          "demo_speed": float}
 # a sped-up demo is polled every second unless told otherwise: the detectors then get as many
 # samples per simulated minute as they need to find an injected regression within a minute
 DEMO_SPEED_INTERVAL_S = 1.0
@@ -234,18 +245,4 @@ DEMO_SPEED_INTERVAL_S = 1.0
 
 def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Settings:
     """Build Settings from explicit flags (None means unset), then environment, then defaults."""
-    environ = os.environ if environ is None else environ
-    values: dict[str, Any] = {}
-    for f in fields(Settings):
-        if flags.get(f.name) is not None:
-            values[f.name] = flags[f.name]
-        elif ENV_PREFIX + f.name.upper() in environ:
-            values[f.name] = _coerce(f.name, environ[ENV_PREFIX + f.name.upper()], _KINDS.get(f.name, str))
-    # the coordinator's key is also read from DRM_API_KEY, the name CI secrets use; only with a
-    # coordinator to send it to, so a shell that exported it for drm-worker can still run the demo
-    if (values.get("api_key") is None and not values.get("api_key_file") and values.get("drm_url")
-            and environ.get("DRM_API_KEY")):
-        values["api_key"] = environ["DRM_API_KEY"]
-    if values.get("demo_speed", 1.0) != 1.0 and "update_interval" not in values:
-        values["update_interval"] = DEMO_SPEED_INTERVAL_S
-    return Settings(**values)
+    return Settings.resolve(flags, environ)

@@ -272,7 +272,8 @@ class DRMRealTimeDashboard:
             app = self.create_app()
             # bind first: a taken port fails before anything else is opened
             server = BackgroundServer(app.server, self.settings.host, self.settings.port,
-                                      self._exposure(app))
+                                      self._exposure(app),
+                                      access_log=self.settings.access_log or self.settings.debug)
             try:
                 self._begin_run()
                 server.start()

@@ -6,6 +6,7 @@ import abc
 import logging
 import threading
 import time
+from typing import Callable
 
 log = logging.getLogger(__name__)
 
@@ -61,3 +62,29 @@ class BackgroundLoop(abc.ABC):
     @abc.abstractmethod
     def _run(self) -> None:
         """The loop itself; it returns once `_stop` is set."""
+
+
+class PeriodicLoop(BackgroundLoop):
+    """Calls `step` every interval_s on a named thread; a failing step is logged, never fatal."""
+
+    def __init__(self, step: Callable[[], object], interval_s: float, name: str, *,
+                 first_now: bool = False) -> None:
+        if not interval_s > 0:
+            raise ValueError(f"interval_s must be above 0, got {interval_s!r}")
+        super().__init__()
+        self.thread_name = name
+        self.interval_s = interval_s
+        self._step = step
+        self._first_now = first_now
+
+    def _run(self) -> None:
+        if self._first_now:
+            self._step_logged()
+        while not self._stop.wait(self.interval_s):
+            self._step_logged()
+
+    def _step_logged(self) -> None:
+        try:
+            self._step()
+        except Exception:  # the next round may succeed; the traceback goes to the log
+            log.exception("%s: a round failed", self.thread_name)

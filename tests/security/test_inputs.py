@@ -67,7 +67,7 @@ def test_markup_in_a_worker_id_reaches_charts_as_text():
     (agent.main, ["--coordinator", "http://127.0.0.1:1", "--api-key", "k", "--interval", "nan"], "--interval"),
     (agent.main, ["--coordinator", "http://127.0.0.1:1", "--api-key", "k", "--worker-id", "a/b"], "--worker-id"),
     (monitoring_cli.main, ["--sample-interval", "inf"], "--sample-interval"),
-    (coordinator_cli.main, ["--api-key-file", "/nonexistent/key"], "--api-key-file: cannot read"),
+    (coordinator_cli.main, ["--api-key-file", "/nonexistent/key"], "--api-key-file: /nonexistent/key is not a readable file"),
     (agent.main, ["--coordinator", "http://127.0.0.1:1", "--api-key-file", "/nonexistent/key"], "--api-key-file"),
     (monitoring_cli.main, ["--update-interval", "1e-9"], "--update-interval"),
 ])
