@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..errors import StorageError
 from ..models import Alert, Snapshot
+from ..threads import BackgroundLoop
 from ..worker_columns import worker_ids, worker_statuses
 from . import rollup
 from .database import SCHEMA_VERSION, TABLES, connect, ensure_schema
@@ -67,13 +68,11 @@ class HistoryStore:
         self._buffer = _Buffer()
         self._buffer_lock = threading.Lock()
         self._closed = False
-        self._flush_due = threading.Event()
-        self._stop_writer = threading.Event()
         self._errors: list[StorageError] = []
-        self._writer: threading.Thread | None = None
+        self._writer: _Writer | None = None
         if background:
             # inserts and DuckDB's checkpoints (100+ ms) then never land inside a collector tick
-            self._writer = threading.Thread(target=self._write_loop, name="drm-history", daemon=True)
+            self._writer = _Writer(self)
             self._writer.start()
 
     def _check_open(self) -> None:
@@ -126,20 +125,15 @@ class HistoryStore:
             if self._writer is None:
                 self.flush()
             else:
-                self._flush_due.set()
+                self._writer.due.set()
 
-    def _write_loop(self) -> None:
-        while not self._stop_writer.is_set():
-            # wake when a batch is due, and at least every flush_age_s for a quiet buffer
-            self._flush_due.wait(self.flush_age_s)
-            self._flush_due.clear()
-            if self._stop_writer.is_set():
-                return  # close() writes the last batch itself
-            try:
-                self.flush()
-            except StorageError as exc:
-                with self._buffer_lock:
-                    self._errors.append(exc)
+    def _flush_in_background(self) -> None:
+        """The writer's flush: an error is kept for take_errors(), never raised on that thread."""
+        try:
+            self.flush()
+        except StorageError as exc:
+            with self._buffer_lock:
+                self._errors.append(exc)
 
     def take_errors(self) -> list[StorageError]:
         """Errors the background writer met since the last call (for the source's health)."""
@@ -204,8 +198,7 @@ class HistoryStore:
             return
         writer, self._writer = self._writer, None
         if writer is not None:
-            self._stop_writer.set()
-            self._flush_due.set()
+            writer.stop()
             writer.join(timeout=30)
         try:
             self.flush()
@@ -256,6 +249,28 @@ class HistoryStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _Writer(BackgroundLoop):
+    """The background writer: flushes when a batch is due, and at least every flush_age_s."""
+
+    thread_name = "drm-history"
+
+    def __init__(self, store: HistoryStore) -> None:
+        super().__init__()
+        self._store = store
+        self.due = threading.Event()
+
+    def _wake(self) -> None:
+        self.due.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.due.wait(self._store.flush_age_s)
+            self.due.clear()
+            if self._stop.is_set():
+                return  # close() writes the last batch itself
+            self._store._flush_in_background()  # noqa: SLF001 (the store's own thread)
 
 
 def _insert(cur: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
