@@ -182,6 +182,7 @@ class Collector(BackgroundLoop):
 
     def _store_alerts(self, alerts: Sequence[Alert]) -> None:
         for alert in alerts:
+            log_alert(alert)
             self.live.add_alert(alert)
             self._ledger.add(alert)
             if self.history is None:
@@ -249,3 +250,12 @@ class Collector(BackgroundLoop):
                 log.exception("collector tick failed")
             except Exception:
                 log.exception("unexpected error in collector tick")
+
+
+def log_alert(alert: Alert) -> None:
+    """One log line per transition: firing (WARNING at warning level and above), resolved, event."""
+    state = str(alert.details.get("state", "event"))
+    loud = state == "firing" and alert.level != "info"
+    silenced = " (silenced)" if alert.details.get("silenced") else ""
+    log.log(logging.WARNING if loud else logging.INFO, "alert %s%s: [%s] %s (%s)", state, silenced,
+            alert.level, alert.message, alert.id)
