@@ -6,7 +6,8 @@ import logging
 import threading
 
 import pytest
-from notify_helpers import firing, free_port, resolved, wait_for
+from drm_fakes import free_port, wait_for
+from notify_helpers import firing, resolved
 
 from drm_dashboard.analytics.alert_rules import AlertConfig, SlackConfig, WebhookConfig
 from drm_dashboard.notify import (
