@@ -6,7 +6,6 @@ import argparse
 import datetime as dt
 import math
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence

@@ -75,13 +75,14 @@ def test_etas_aim_at_the_alert_rules_and_the_scale_up_threshold(tmp_path):
 
 
 def test_a_headless_run_can_be_started_again_and_each_run_counts_its_own_ticks(tmp_path):
-    import time
     dash = DRMRealTimeDashboard(db_path=str(tmp_path / "again.duckdb"), update_interval=0.2,
                                 settings=None)
     dash.settings = dash.settings.with_overrides(serve=False, duration=1.0)
+    counted = []
     for _ in range(2):
-        started = time.monotonic()
+        before = dash.live.seq
         dash.start(1.0)
-        assert time.monotonic() - started >= 0.9  # the second run really runs
-        assert 3 <= dash.summary()["ticks"] <= 8
-    assert not dash.is_running
+        # the run's own ticks, however many a loaded machine fit in its second: never the total
+        counted.append(dash.summary()["ticks"])
+        assert counted[-1] == dash.live.seq - before >= 1  # the second run really runs
+    assert dash.live.seq == sum(counted) and not dash.is_running
