@@ -6,10 +6,10 @@ import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
-from urllib.parse import urlsplit
 
 from .environment import API_KEY_ENV, FromEnvironment, alias
 from .errors import ConfigError
+from .validation import http_base_url
 
 ENV_PREFIX = "DRM_DASHBOARD_"
 THEMES = ("dark", "light")
@@ -157,13 +157,7 @@ def check_exposure_settings(s: "Settings") -> None:
 
 def check_url(url: str, flag: str = "--drm-url") -> None:
     """An http(s) URL with a host and, if any, a numeric port; ConfigError naming the flag."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
-    except ValueError as exc:
-        raise ConfigError(f"{flag} is not a valid URL ({exc}): {url!r}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{flag} must be http(s)://host[:port], got {url!r}")
+    http_base_url(url, flag)
 
 
 def check_range(name: str, value: float | None, lo: float, hi: float) -> None:
@@ -203,9 +197,7 @@ def check_prometheus(s: Settings) -> None:
         return
     if s.drm_url is not None:
         raise ConfigError("give --drm-url or --prometheus-url, not both (one source per dashboard)")
-    parts = urlsplit(s.prometheus_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"--prometheus-url must be http(s)://host[:port], got {s.prometheus_url!r}")
+    check_url(s.prometheus_url, "--prometheus-url")
     if s.prometheus_bearer_token_file and s.prometheus_user:
         raise ConfigError("--prometheus-bearer-token-file and --prometheus-user exclude each other")
     if s.prometheus_user and not s.prometheus_password:
