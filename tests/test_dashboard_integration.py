@@ -6,7 +6,7 @@ import requests
 
 from drm_dashboard.dashboard import DRMRealTimeDashboard
 from drm_dashboard.errors import ServerError
-from drm_fakes import dash_callback, free_port, port_is_free
+from drm_fakes import dash_callback, port_is_free
 
 pytestmark = pytest.mark.timeout(90)
 INTERVAL = {"id": "drm-interval", "property": "n_intervals", "value": 1}
@@ -14,9 +14,9 @@ INTERVAL = {"id": "drm-interval", "property": "n_intervals", "value": 1}
 
 def test_background_run_serves_page_and_callback_then_frees_port(tmp_path):
     db = tmp_path / "history.duckdb"
-    port = free_port()
-    dash = DRMRealTimeDashboard(db_path=str(db), port=port, update_interval=0.2, host="127.0.0.1")
+    dash = DRMRealTimeDashboard(db_path=str(db), port=0, update_interval=0.2, host="127.0.0.1")
     url = dash.start_in_background()
+    port = int(url.rstrip("/").rsplit(":", 1)[1])
     try:
         assert dash.is_running
         page = requests.get(url, timeout=10)
@@ -39,9 +39,8 @@ def test_background_run_serves_page_and_callback_then_frees_port(tmp_path):
 
 
 def test_taken_port_is_a_clear_error_and_releases_the_database(tmp_path):
-    port = free_port()
-    first = DRMRealTimeDashboard(db_path=str(tmp_path / "a.duckdb"), port=port, host="127.0.0.1")
-    first.start_in_background()
+    first = DRMRealTimeDashboard(db_path=str(tmp_path / "a.duckdb"), port=0, host="127.0.0.1")
+    port = int(first.start_in_background().rstrip("/").rsplit(":", 1)[1])
     try:
         second = DRMRealTimeDashboard(db_path=str(tmp_path / "b.duckdb"), port=port, host="127.0.0.1")
         with pytest.raises(ServerError, match=f"port {port} .* already in use"):
@@ -54,12 +53,12 @@ def test_taken_port_is_a_clear_error_and_releases_the_database(tmp_path):
 
 def test_restart_shows_what_was_there(tmp_path):
     db = str(tmp_path / "warm.duckdb")
-    dash = DRMRealTimeDashboard(db_path=db, port=free_port(), update_interval=0.2, host="127.0.0.1")
+    dash = DRMRealTimeDashboard(db_path=db, port=0, update_interval=0.2, host="127.0.0.1")
     dash.start_in_background()
     dash.stop()
     before = len(dash.resource_metrics["timestamps"])
     assert before >= 1
-    again = DRMRealTimeDashboard(db_path=db, port=free_port(), update_interval=60, host="127.0.0.1")
+    again = DRMRealTimeDashboard(db_path=db, port=0, update_interval=60, host="127.0.0.1")
     again.start_in_background()
     try:
         # the warm start restores the earlier ticks, and the first poll adds one

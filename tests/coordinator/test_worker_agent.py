@@ -5,7 +5,7 @@ import pytest
 
 from drm_dashboard.coordinator.agent import GpuReading, WorkerAgent, capacity, read_gpus, usage
 from drm_dashboard.coordinator.service import Coordinator
-from drm_fakes import free_port, wait_for
+from drm_fakes import wait_for
 
 pytestmark = pytest.mark.timeout(60)
 KEY = "agent-key-93d1"
@@ -25,9 +25,9 @@ def test_nvidia_smi_output_is_summed_over_devices():
 
 
 def test_agent_backs_off_through_an_outage_and_registers_again():
-    port = free_port()
-    first = Coordinator(KEY, port=port, evaluate_every_s=3600)
+    first = Coordinator(KEY, port=0, evaluate_every_s=3600)
     first.start()
+    port = first.port  # the second coordinator comes back on the same port
     agent = WorkerAgent(first.url, KEY, "box-1", interval_s=0.5, max_backoff_s=4.0,
                         gpu_reader=lambda: None)
     assert agent.beat_once() and "box-1" in first.manager.get_worker_statistics()["workers"]
