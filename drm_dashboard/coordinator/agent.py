@@ -7,7 +7,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -18,6 +17,7 @@ from ..cli_common import OneLineParser, command, configure_logging, parse_settin
 from ..config import check_key_flags, check_range, check_url, read_key
 from ..environment import API_KEY_ENV, FromEnvironment, alias
 from ..errors import ConfigError
+from ..threads import BackgroundLoop
 from ..validation import id_problem
 
 log = logging.getLogger("drm_worker")
@@ -81,12 +81,18 @@ def _refuse_redirect(resp: requests.Response) -> None:
     resp.raise_for_status()
 
 
-class WorkerAgent:
-    """Register, then heartbeat every interval; back off while the coordinator is away."""
+class WorkerAgent(BackgroundLoop):
+    """Register, then heartbeat every interval; back off while the coordinator is away.
+
+    drm-worker calls run() in its main thread; start() runs the same loop on a named thread.
+    """
+
+    thread_name = "drm-worker"
 
     def __init__(self, coordinator: str, api_key: str, worker_id: str, *, interval_s: float = 5.0,
                  max_backoff_s: float = 60.0, gpu_reader: Callable[[], GpuReading | None] = read_gpus,
                  ca_bundle: str | None = None) -> None:
+        super().__init__()
         self._base = coordinator.rstrip("/") + "/api/v1"
         self._session = requests.Session()
         # certificates are always verified; a bundle names whom to trust (passed per request:
@@ -99,7 +105,6 @@ class WorkerAgent:
         self._read_gpus = gpu_reader
         self.registered = False
         self.failures = 0
-        self._stop = threading.Event()
 
     def beat_once(self) -> bool:
         """Register if needed, then send one heartbeat; True when the coordinator took it."""
@@ -136,6 +141,10 @@ class WorkerAgent:
         return min(self.interval_s * 2 ** min(self.failures, 16), self._max_backoff_s)
 
     def run(self) -> None:
+        """The loop in the calling thread, until stop() or Ctrl-C."""
+        self._run()
+
+    def _run(self) -> None:
         """Heartbeat until stop(); deregister on the way out when the coordinator is there."""
         psutil.cpu_percent(interval=None)  # the first reading only starts the measurement
         try:
@@ -153,9 +162,6 @@ class WorkerAgent:
                                  verify=self._verify)
         except requests.RequestException:
             pass  # leaving while the coordinator is down: it will mark us lost
-
-    def stop(self) -> None:
-        self._stop.set()
 
 
 

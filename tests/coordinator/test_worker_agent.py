@@ -1,6 +1,5 @@
 """The worker agent: real readings, back-off through an outage, re-registration, lost when silent."""
 
-
 import pytest
 
 from drm_dashboard.coordinator.agent import GpuReading, WorkerAgent, capacity, read_gpus, usage
@@ -54,5 +53,21 @@ def test_a_worker_whose_heartbeats_stop_is_marked_lost():
         assert status() != "lost"
         assert wait_for(lambda: status() == "lost", timeout=10)
         assert agent.beat_once() and status() != "lost"  # reporting again revives it
+    finally:
+        coord.stop()
+
+
+@pytest.mark.timeout(60)
+def test_the_agent_loop_registers_and_deregisters_when_stopped():
+    coord = Coordinator(KEY, port=0, evaluate_every_s=3600)
+    coord.start()
+    try:
+        workers = lambda: coord.manager.get_worker_statistics()["workers"]  # noqa: E731
+        agent = WorkerAgent(coord.url, KEY, "looped", interval_s=0.2, gpu_reader=lambda: None)
+        agent.start()
+        assert wait_for(lambda: "looped" in workers(), timeout=20)
+        agent.stop()
+        assert agent.join(timeout=20)
+        assert "looped" not in workers()  # it said goodbye on the way out
     finally:
         coord.stop()

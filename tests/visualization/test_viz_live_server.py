@@ -1,6 +1,5 @@
 """start_dashboard_server: a live page that changes in a real browser as the collector brings samples."""
 
-
 import pytest
 
 from drm_fakes import port_is_free, wait_for
