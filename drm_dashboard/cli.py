@@ -6,7 +6,6 @@ import argparse
 import logging
 import os
 import sys
-import threading
 import time
 import webbrowser
 from pathlib import Path
@@ -19,6 +18,7 @@ from .cli_common import OneLineParser, command, configure_logging, stop_on_sigte
 from .cli_common import parse_settings as parse_command_settings
 from .config import FAIL_ON, THEMES, Settings
 from .errors import ConfigError
+from .threads import BackgroundLoop
 
 log = logging.getLogger("drm_dashboard")
 
@@ -100,18 +100,29 @@ def parse_settings(argv: Sequence[str] | None, prog: str = "drm-dashboard") -> S
     return parse_command_settings(build_parser(prog), Settings, argv)
 
 
-def _open_browser_when_ready(url: str, timeout_s: float = 30.0) -> None:
-    """Open the page only once the server answers, so the browser never shows an error."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=2).ok:
-                webbrowser.open(url)
+class BrowserOpener(BackgroundLoop):
+    """Opens the page once the server answers, so the browser never shows an error."""
+
+    thread_name = "drm-browser"
+
+    def __init__(self, url: str, timeout_s: float = 30.0) -> None:
+        super().__init__()
+        self.url = url
+        self.timeout_s = timeout_s
+
+    def _run(self) -> None:
+        deadline = time.monotonic() + self.timeout_s
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url, timeout=2).ok:
+                    webbrowser.open(self.url)
+                    return
+            except requests.RequestException:
+                pass
+            if self._stop.wait(0.25):
                 return
-        except requests.RequestException:
-            pass
-        time.sleep(0.25)
-    log.warning("the dashboard did not answer at %s within %.0f s; not opening a browser", url, timeout_s)
+        log.warning("the dashboard did not answer at %s within %.0f s; not opening a browser",
+                    self.url, self.timeout_s)
 
 
 def _subcommand(argv: Sequence[str] | None, prog: str) -> int | None:
@@ -145,8 +156,7 @@ def main(argv: Sequence[str] | None, prog: str) -> int:
     where = f"at {url}" if url else "collecting without a web server"
     print(f"DRM dashboard {where} (source: {dashboard.source.description}); Ctrl-C to stop", flush=True)
     if settings.browser and url:
-        threading.Thread(target=_open_browser_when_ready, args=(url,), name="drm-browser",
-                         daemon=True).start()
+        BrowserOpener(url).start()
     dashboard.start(settings.duration)
     return _finish(dashboard, settings, prog)
 
