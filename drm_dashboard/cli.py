@@ -29,6 +29,7 @@ SUBCOMMANDS = {
     "token": "add a bearer token to an --auth-file and print it (FILE NAME)",
 }
 
+
 def build_parser(prog: str = "drm-dashboard") -> argparse.ArgumentParser:
     """Every flag of the original project; unset flags stay None so the environment can fill them."""
     p = OneLineParser(prog=prog, description="Real-time performance dashboard for Dynamic "
