@@ -6,7 +6,6 @@ import errno
 import logging
 import socket
 import struct
-import threading
 import time
 from typing import Any, Callable, Iterable
 
@@ -15,6 +14,7 @@ from waitress.server import create_server
 
 from .errors import ServerError
 from .guard import WILDCARDS, Exposure, Guard, is_loopback
+from .threads import BackgroundLoop
 
 log = logging.getLogger(__name__)
 # its own logger, so an operator can route or silence request lines apart from the rest
@@ -102,13 +102,7 @@ class BackgroundServer:
             raise
         self.host = host
         self.port = int(sock.getsockname()[1])
-        self._thread = threading.Thread(target=self._serve, name="drm-http", daemon=True)
-
-    def _serve(self) -> None:
-        try:
-            self._server.run()
-        except (OSError, ValueError):
-            pass  # close() from stop() ends the loop by closing the sockets under it
+        self._serving = _Serving(self._server, self._close_all)
 
     def _close_all(self) -> None:
         listener = self._server.socket
@@ -131,7 +125,7 @@ class BackgroundServer:
 
     def start(self) -> None:
         """Start serving and return once the socket accepts connections."""
-        self._thread.start()
+        self._serving.start()
         # the socket is listening since _bind; one connect proves it to the caller
         connect_to = "127.0.0.1" if self.host in ("", "0.0.0.0") else ("::1" if self.host == "::" else self.host)
         with socket.create_connection((connect_to, self.port), timeout=5):
@@ -141,9 +135,29 @@ class BackgroundServer:
         """Stop serving and free the port."""
         # closing every channel, not just the listener, is what ends the loop: a viewer's
         # keep-alive connection would otherwise keep it (and the port) alive
-        if self._thread.is_alive():
-            # run the close in the loop's own thread: the trigger wakes its poll at once
-            self._server.trigger.pull_trigger(self._close_all)
-            self._thread.join(timeout=5)
+        if self._serving.is_alive:
+            self._serving.stop()
+            self._serving.join(timeout=5)
         self._close_all()
         self._server.task_dispatcher.shutdown(timeout=5)
+
+
+class _Serving(BackgroundLoop):
+    """waitress's own loop on the named thread "drm-http"; stop() closes its sockets from inside it."""
+
+    thread_name = "drm-http"
+
+    def __init__(self, server: Any, close_all: Callable[[], None]) -> None:
+        super().__init__()
+        self._server = server
+        self._close_all = close_all
+
+    def _run(self) -> None:
+        try:
+            self._server.run()
+        except (OSError, ValueError):
+            pass  # closing the sockets under the loop is what ends it
+
+    def _wake(self) -> None:
+        # run the close in the loop's own thread: the trigger wakes its poll at once
+        self._server.trigger.pull_trigger(self._close_all)

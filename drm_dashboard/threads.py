@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import abc
+import asyncio
 import logging
 import threading
 import time
-from typing import Callable
+from typing import Any, Callable, Coroutine, TypeVar
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -88,3 +91,28 @@ class PeriodicLoop(BackgroundLoop):
             self._step()
         except Exception:  # the next round may succeed; the traceback goes to the log
             log.exception("%s: a round failed", self.thread_name)
+
+
+class AsyncioLoop(BackgroundLoop):
+    """An asyncio event loop on a named thread (for a library that is async only); call() runs on it."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.thread_name = name
+        self.loop = asyncio.new_event_loop()
+
+    def _run(self) -> None:
+        self.loop.run_forever()
+
+    def _wake(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
+        """Run coro on the loop and wait for its result (TimeoutError after timeout seconds)."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop the loop, join its thread, then close the loop."""
+        self.stop()
+        self.join(timeout)
+        self.loop.close()
