@@ -1,7 +1,9 @@
 """Every loop we run in the background is a BackgroundLoop: named, stoppable, joinable."""
 
+import ast
 import logging
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +76,13 @@ def test_stopping_a_periodic_loop_does_not_wait_out_its_interval():
     loop.stop()
     # the hour-long wait is on the stop event: the thread ends at once, not in an hour
     assert loop.join(timeout=10)
+
+
+def test_threads_py_is_the_only_module_that_creates_a_thread():
+    package = Path(__file__).resolve().parents[1] / "drm_dashboard"
+    creators = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr == "Thread":
+                creators.add(str(path.relative_to(package)))
+    assert creators == {"threads.py"}
