@@ -87,14 +87,14 @@ def test_numeric_flags_must_be_finite_and_in_range(capsys, main, argv, flag):
 ])
 def test_the_dashboard_refuses_bad_numbers_and_an_open_bind_in_one_line(tmp_path, argv, words):
     cmd = [sys.executable, "-c", "import sys; from drm_dashboard.cli import main; sys.exit(main())",
-           "--port", "18093", "--db-path", str(tmp_path / "h.duckdb"), *argv]
+           "--port", "0", "--db-path", str(tmp_path / "h.duckdb"), *argv]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=90)
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and words in done.stderr, done.stderr
 
 
 def test_insecure_no_auth_serves_an_open_bind_with_a_warning(tmp_path):
     cmd = [sys.executable, "-c", "import sys; from drm_dashboard.cli import main; sys.exit(main())",
-           "--host", "0.0.0.0", "--port", "18094", "--insecure-no-auth", "--duration", "1",
+           "--host", "0.0.0.0", "--port", "0", "--insecure-no-auth", "--duration", "1",
            "--db-path", str(tmp_path / "h.duckdb")]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=90)
     assert done.returncode == 0, done.stderr
