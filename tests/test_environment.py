@@ -11,7 +11,8 @@ from drm_dashboard.config import Settings
 from drm_dashboard.coordinator import agent, cli as coordinator_cli
 from drm_dashboard.environment import known_variables, unknown_variables
 from drm_dashboard.export import ExportSettings, build_parser as export_parser
-from drm_dashboard.visualization import demo, monitoring_cli
+from drm_dashboard import integration_demo as demo
+from drm_dashboard.monitoring import cli as monitoring_cli
 
 PACKAGE = Path(__file__).resolve().parents[1] / "drm_dashboard"
 COORD = ["--coordinator", "http://127.0.0.1:1"]

@@ -11,7 +11,7 @@ from drm_dashboard.coordinator.service import Coordinator
 from drm_dashboard.manager import DynamicResourceManager
 from drm_dashboard.store.history import HistoryStore
 from drm_dashboard.threads import BackgroundLoop, PeriodicLoop
-from drm_dashboard.visualization.integration import DRMVisualizationIntegration
+from drm_dashboard.monitoring.integration import DRMVisualizationIntegration
 
 # threads that are not loops of ours: waitress's request workers (its own pool)
 SERVING = ("waitress",)
