@@ -40,7 +40,12 @@ def build_parser(prog: str = "drm-dashboard") -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", default=None, help="verbose logs and Dash dev tools")
     p.add_argument("--browser", action="store_true", default=None,
                    help="open the dashboard in a browser once it answers")
-    p.add_argument("--drm-url", dest="drm_url", help="URL of a DRM coordinator (API v1)")
+    p.add_argument("--drm-url", dest="drm_url", action="append",
+                   help="URL of a DRM coordinator (API v1); repeat it to watch several, each "
+                        "named by its host:port")
+    p.add_argument("--clusters", dest="clusters_file", metavar="FILE",
+                   help="coordinators to watch, with names and keys (TOML or JSON; see README, "
+                        "\"Several coordinators\")")
     p.add_argument("--api-key", dest="api_key", help="coordinator API key (or DRM_API_KEY)")
     p.add_argument("--seed", type=int, help="seed of the embedded demo workload (default: 0)")
     p.add_argument("--demo-speed", dest="demo_speed", type=float, metavar="N",
@@ -85,9 +90,12 @@ def build_parser(prog: str = "drm-dashboard") -> argparse.ArgumentParser:
 def parse_settings(argv: Sequence[str] | None, prog: str = "drm-dashboard") -> Settings:
     """Parse flags and resolve Settings; exits 2 with one line on a bad value."""
     parser = build_parser(prog)
-    args = parser.parse_args(argv)
+    flags = vars(parser.parse_args(argv))
+    urls = flags.pop("drm_url") or []
+    # one --drm-url is the single-coordinator path, exactly as before; more name several clusters
+    flags["drm_url"], flags["drm_urls"] = (urls[0] if urls else None), (tuple(urls) if len(urls) > 1 else None)
     try:
-        return resolve(vars(args))
+        return resolve(flags)
     except DashboardError as exc:
         parser.error(str(exc))
 

@@ -61,6 +61,10 @@ class Settings:
     prometheus_user: str | None = None
     prometheus_password: str | None = field(default=None, repr=False)
     prometheus_max_workers: int = 100
+    # several coordinators (issue 15): every --drm-url when given more than once (drm_url is the
+    # first), or a clusters file naming each with its key (clusters.py)
+    drm_urls: tuple[str, ...] = ()
+    clusters_file: str | None = None
 
     def __post_init__(self) -> None:
         for name, (lo, hi) in NUMERIC_RANGES.items():
@@ -102,6 +106,7 @@ class Settings:
         if not self.serve and self.duration is None:
             raise ConfigError("--no-server needs --duration (nothing would ever end the run)")
         check_prometheus(self)
+        check_clusters(self)
 
     @property
     def retention_s(self) -> float:
@@ -113,6 +118,18 @@ class Settings:
             from .auth import read_secret  # noqa: PLC0415
             return read_secret(self.api_key_file, "--api-key-file")
         return self.api_key
+
+    def cluster_specs(self) -> tuple[Any, ...]:
+        """The coordinators to watch (ClusterSpec), one per --drm-url or clusters-file entry."""
+        from .clusters import ClusterSpec, from_urls, load_clusters, name_of_url  # noqa: PLC0415
+        if self.clusters_file:
+            return load_clusters(self.clusters_file)
+        if len(self.drm_urls) > 1:
+            return from_urls(self.drm_urls, self.coordinator_key(), self.ca_bundle)
+        if self.drm_url:
+            return (ClusterSpec(name_of_url(self.drm_url), self.drm_url, self.coordinator_key(),
+                                self.ca_bundle),)
+        return ()
 
     def with_overrides(self, **changes: Any) -> "Settings":
         return replace(self, **changes)
@@ -182,6 +199,24 @@ def check_prometheus(s: Settings) -> None:
         raise ConfigError(f"--prometheus-max-workers must be 1..10000, got {s.prometheus_max_workers}")
 
 
+def check_clusters(s: Settings) -> None:
+    """Repeated --drm-url and --clusters hang together; the clusters file is read and checked."""
+    from .clusters import from_urls, load_clusters  # noqa: PLC0415
+    if s.drm_urls:
+        for url in s.drm_urls:
+            check_url(url)
+        if s.drm_url not in (None, s.drm_urls[0]):
+            raise ConfigError("drm_url must be the first of drm_urls")
+        from_urls(s.drm_urls, None, None)  # two URLs with one host:port need names
+    if s.clusters_file is None:
+        return
+    if s.drm_url is not None or s.drm_urls:
+        raise ConfigError("give --drm-url or --clusters, not both (the clusters file names every coordinator)")
+    if s.prometheus_url is not None:
+        raise ConfigError("give --clusters or --prometheus-url, not both (one kind of source per dashboard)")
+    load_clusters(s.clusters_file)
+
+
 def parse_regression(spec: str) -> tuple[str, float, float]:
     """'METRIC[*FACTOR]@MINUTE' -> (metric, start s, how many times worse); ConfigError otherwise.
 
@@ -226,7 +261,9 @@ _KINDS = {"port": int, "update_interval": float, "retention": float, "debug": bo
           "browser": bool, "seed": int, "duration": float, "serve": bool,
           "min_coverage": float, "history_retention": float, "prometheus_max_workers": int,
           "insecure_no_auth": bool,
-          "demo_speed": float}
+          "demo_speed": float,
+          # DRM_DASHBOARD_DRM_URLS: several coordinators, comma-separated
+          "drm_urls": lambda raw: tuple(u.strip() for u in raw.split(",") if u.strip())}
 # a sped-up demo is polled every second unless told otherwise: the detectors then get as many
 # samples per simulated minute as they need to find an injected regression within a minute
 DEMO_SPEED_INTERVAL_S = 1.0
@@ -241,6 +278,10 @@ def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] | None = None) 
             values[f.name] = flags[f.name]
         elif ENV_PREFIX + f.name.upper() in environ:
             values[f.name] = _coerce(f.name, environ[ENV_PREFIX + f.name.upper()], _KINDS.get(f.name, str))
+    if flags.get("drm_url") is not None and flags.get("drm_urls") is None:
+        values.pop("drm_urls", None)  # one --drm-url on the command line wins over the environment's list
+    if values.get("drm_urls") and values.get("drm_url") is None:
+        values["drm_url"] = values["drm_urls"][0]
     # the coordinator's key is also read from DRM_API_KEY, the name CI secrets use; only with a
     # coordinator to send it to, so a shell that exported it for drm-worker can still run the demo
     if (values.get("api_key") is None and not values.get("api_key_file") and values.get("drm_url")
