@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from functools import partial
 from typing import Any, Callable, Mapping
 
 from .analytics.alert_config import default_alert_config, load_alert_config
@@ -17,7 +18,8 @@ from .manager import DynamicResourceManager
 from .manager.driver import SpeedClock
 from .manager.workload import InjectedRegression, Workload, WorkloadConfig, WorkloadDriver
 from .metrics import DashboardState, dashboard_registry, register_metrics_route
-from .models import SourceHealth
+from .fleet import ClusterRuntime, ClusterSource, Fleet, tag_alert
+from .models import Alert, SourceHealth
 from .notify import AlertmanagerDestination, NotificationDispatcher, build_destinations
 from .report.summary import RunFacts, summarize
 from .access import build_exposure
@@ -51,7 +53,9 @@ class DRMRealTimeDashboard:
         self.settings = settings or Settings(
             host=host, port=port, db_path=db_path, theme=theme, update_interval=float(update_interval),
             retention=float(retention_window), debug=debug, drm_url=drm_url, api_key=api_key)
-        self.simulated = (dynamic_resource_manager is None and self.settings.drm_url is None
+        # several coordinators (fleet.py); one --drm-url keeps the single-source path below
+        specs = () if source or dynamic_resource_manager else self.settings.cluster_specs()
+        self.simulated = (dynamic_resource_manager is None and not specs
                           and source is None and self.settings.prometheus_url is None)
         # the collector polls on the wall clock; a sped-up demo's data runs on a faster one
         self._wall_clock = clock
@@ -64,10 +68,16 @@ class DRMRealTimeDashboard:
             self.manager = DynamicResourceManager(clock=self._clock)
             workload = Workload(self.manager, self._workload_config(), clock=self._clock)
             self._driver = WorkloadDriver(workload)
-        self.source = source or self._make_source()
-        self.live = LiveStore(retention_s=self.settings.retention_s, clock=self._clock)
         self.notifier: NotificationDispatcher | None = None
-        self.analytics = self._make_analytics()
+        self.fleet: Fleet | None = self._make_fleet(specs) if len(specs) > 1 else None
+        if self.fleet is not None:  # the first cluster stands where one source's parts are read
+            first = self.fleet.runtimes[0]
+            self.source, self.live, self.analytics = first.source, first.live, first.analytics
+            self.alert_engine = first.engine
+        else:
+            self.source = source or self._make_source()
+            self.live = LiveStore(retention_s=self.settings.retention_s, clock=self._clock)
+            self.analytics = self._make_analytics()
         self.history: HistoryStore | None = None
         self.collector: Collector | None = None
         self._server: BackgroundServer | None = None
@@ -103,15 +113,32 @@ class DRMRealTimeDashboard:
         desc = DEMO_DESCRIPTION if self.simulated else "in-process manager"
         return LocalSource(self.manager, description=desc, clock=self._clock)
 
-    def _make_analytics(self) -> AnalyticsPipeline:
+    def _make_fleet(self, specs: tuple[Any, ...]) -> Fleet:
+        """One source, live store and analytics per cluster; one notifier for all of them."""
+        from .sources.coordinator import CoordinatorSource  # noqa: PLC0415 (optional part)
+        runtimes = []
+        for spec in specs:
+            source = ClusterSource(CoordinatorSource(spec.url, spec.key, ca_bundle=spec.ca_bundle),
+                                   spec.name)
+            analytics = self._make_analytics(spec.name)
+            runtimes.append(ClusterRuntime(spec.name, source, LiveStore(
+                retention_s=self.settings.retention_s, clock=self._clock), analytics, self.alert_engine))
+        return Fleet(runtimes, interval_s=self.settings.update_interval, clock=self._wall_clock,
+                     max_backoff_s=self._max_backoff_s)
+
+    def _make_analytics(self, cluster: str | None = None) -> AnalyticsPipeline:
         """Detectors and alert rules (from --alert-config or the defaults), notifications if any."""
         path = self.settings.alert_config
         config = load_alert_config(path) if path else default_alert_config()
-        destinations = build_destinations(config)
-        if destinations:
-            self.notifier = NotificationDispatcher(destinations)
+        if self.notifier is None:
+            destinations = build_destinations(config)
+            if destinations:
+                self.notifier = NotificationDispatcher(destinations)
+        notify = self.notifier.submit if self.notifier else None
+        if notify is not None and cluster is not None:  # a cluster's alerts leave with its name
+            notify = partial(_submit_tagged, self.notifier.submit, cluster)
         engine = AlertEngine(config, interval_s=self.settings.update_interval, clock=self._clock,
-                             on_transition=self.notifier.submit if self.notifier else None)
+                             on_transition=notify)
         self.alert_engine = engine
         # ETAs toward what the user watches: the upper threshold rules, and the scale-up threshold
         thresholds = {r.metric: r.threshold for r in config.thresholds if r.op == "above"}
@@ -159,13 +186,18 @@ class DRMRealTimeDashboard:
         self.history = HistoryStore(self.settings.db_path, background=True,
                                     policy=policy_for(self.settings.history_retention * DAY_S,
                                                       self.settings.retention_s))
-        if self.live.view().is_empty:  # a restart of this object keeps what it already holds
-            now = self._clock()
+        now = self._clock()
+        if self.fleet is not None:
+            self.fleet.warm(self.history, now - self.settings.retention_s, now)
+        elif self.live.view().is_empty:  # a restart of this object keeps what it already holds
             self.live.load(self.history.load_window(now - self.settings.retention_s, now))
 
     def _start_data_collection(self) -> None:
         """Start the workload (demo only) and the collector thread."""
         self._open_history()
+        if self.fleet is not None:
+            self._start_fleet()
+            return
         if self.collector is None:
             self.collector = Collector(self.source, self.live, self.history,
                                        interval_s=self.settings.update_interval, clock=self._wall_clock,
@@ -179,9 +211,21 @@ class DRMRealTimeDashboard:
         self.collector.poll_once()  # the first page shows numbers, not an empty frame
         self.collector.start()
 
+    def _start_fleet(self) -> None:
+        """Notifications first, then every cluster's collector (each polls once before its thread)."""
+        if self.notifier is not None:
+            self.notifier.start()
+        for am in self._alertmanagers():
+            am.start()
+        self.fleet.start(self.history)
+        self.collector = self.fleet.runtimes[0].collector
+
     def _stop_data_collection(self) -> None:
         """Stop the collector and the workload, then flush history."""
-        if self.collector is not None:
+        if self.fleet is not None:
+            self._ended_at = self._clock()
+            self.fleet.stop()
+        elif self.collector is not None:
             self._ended_at = self._clock()
             self.collector.stop()
             self.collector.join(timeout=10)
@@ -209,20 +253,31 @@ class DRMRealTimeDashboard:
     def create_app(self) -> Any:
         """Build the Dash app over this dashboard's stores."""
         from .ui.app import UIContext, create_app  # noqa: PLC0415 (keep dash out of headless use)
-        ctx = UIContext(live=self.live, health=self._health, source=self.source.description,
-                        simulated=self.simulated, update_interval_s=self.settings.update_interval,
-                        theme=self.settings.theme, debug=self.settings.debug,
-                        policy=policy_of(self.manager),
-                        regressions=lambda view: self.analytics.report,
-                        forecasts=self._forecasts, demo_speed=self.demo_speed,
-                        evaluations=getattr(self.manager, "recent_evaluations", None),
-                        silenced_elsewhere=self._silenced_in_alertmanager)
+        if self.fleet is not None:
+            from .ui.clusters import fleet_context  # noqa: PLC0415
+            ctx = fleet_context(self.fleet, self.settings, self._silenced_in_alertmanager)
+        else:
+            ctx = UIContext(live=self.live, health=self._health, source=self.source.description,
+                            simulated=self.simulated, update_interval_s=self.settings.update_interval,
+                            theme=self.settings.theme, debug=self.settings.debug,
+                            policy=policy_of(self.manager),
+                            regressions=lambda view: self.analytics.report,
+                            forecasts=self._forecasts, demo_speed=self.demo_speed,
+                            evaluations=getattr(self.manager, "recent_evaluations", None),
+                            silenced_elsewhere=self._silenced_in_alertmanager)
         app = create_app(ctx)
         register_metrics_route(app.server, dashboard_registry(self._metrics_state()))
         return app
 
     def _metrics_state(self) -> DashboardState:
         """What the dashboard's /metrics reads at each scrape."""
+        if self.fleet is not None:  # the fleet's worst health, every cluster's findings and alerts
+            fleet = self.fleet
+            return DashboardState(
+                health=fleet.health, report=fleet.report, tick_times_ms=fleet.tick_times_ms,
+                firing=fleet.firing, alerts=lambda: fleet.view().alerts,
+                run_started=lambda: self._started_at,
+                notifications=lambda: self.notifier.stats() if self.notifier else None)
         return DashboardState(
             health=self._health, report=lambda: self.analytics.report,
             tick_times_ms=lambda: self.collector.tick_times_ms if self.collector else (),
@@ -245,21 +300,37 @@ class DRMRealTimeDashboard:
         return report.forecasts, report.etas
 
     def _health(self) -> SourceHealth:
+        if self.fleet is not None:
+            return self.fleet.health()
         return self.collector.health if self.collector else self._last_health
+
+    @property
+    def description(self) -> str:
+        """What the dashboard reads, in words (the header's and the report's "source")."""
+        return self.fleet.description if self.fleet is not None else self.source.description
 
     def summary(self) -> dict[str, Any]:
         """This run's JSON summary (not the warm-started history): KPIs, alerts, regressions, ..."""
         started = self._started_at or self._clock()
-        findings = [f for f in self.analytics.report.findings if f.timestamp >= started]
-        events = self.collector.health_events if self.collector else self._last_events
-        uptime = self.collector.uptime if self.collector else self._last_uptime
-        fired = self.collector.fired_alerts if self.collector else self._last_fired
+        report = self.fleet.report() if self.fleet is not None else self.analytics.report
+        findings = [f for f in report.findings if f.timestamp >= started]
+        health, events, uptime, fired = self._run_record()
         ended = self._ended_at or self._clock()
-        facts = RunFacts(source=self.source.description, simulated=self.simulated, started=started,
-                         ended=ended, health=self._health(), health_events=events, findings=findings,
+        facts = RunFacts(source=self.description, simulated=self.simulated, started=started,
+                         ended=ended, health=health, health_events=events, findings=findings,
                          fail_on=self.settings.fail_on, uptime=uptime, fired_alerts=fired,
                          interval_s=self.settings.update_interval, min_coverage=self.settings.min_coverage)
-        return summarize(self.live.since(self._run_cursor), facts)
+        view = self.fleet.view() if self.fleet is not None else self.live.since(self._run_cursor)
+        return summarize(view, facts)
+
+    def _run_record(self) -> tuple[SourceHealth, Any, Any, Any]:
+        """Health, health events, uptime and fired alerts of this run (of every cluster's)."""
+        if self.fleet is not None:
+            return self.fleet.run_record()
+        if self.collector is not None:
+            c = self.collector
+            return c.health, c.health_events, c.uptime, c.fired_alerts
+        return self._last_health, self._last_events, self._last_uptime, self._last_fired
 
     def start_in_background(self) -> str:
         """Start collecting and serving; return the URL once the server accepts connections."""
@@ -281,7 +352,7 @@ class DRMRealTimeDashboard:
                 self._release()
                 raise
             self._server = server
-        log.info("serving %s from %s", server.url, self.source.description)
+        log.info("serving %s from %s", server.url, self.description)
         return server.url
 
     def _begin_run(self) -> None:
@@ -318,7 +389,9 @@ class DRMRealTimeDashboard:
         try:
             self._stop_data_collection()
         finally:
-            if self.collector is not None:
+            if self.fleet is not None:
+                self.fleet.release()
+            elif self.collector is not None:
                 self._last_health = self.collector.health
                 self._last_events = self.collector.health_events
                 self._last_uptime = self.collector.uptime
@@ -333,10 +406,16 @@ class DRMRealTimeDashboard:
                     log.error("closing history failed, the last batch is lost: %s", exc)
 
 
+def _submit_tagged(submit: Callable[[Alert], None], cluster: str, alert: Alert) -> None:
+    submit(tag_alert(alert, cluster))
+
+
 def check_source_settings(settings: Settings) -> None:
     """Fail early and clearly on a source that cannot be built from these settings."""
     if settings.api_key and not settings.drm_url:
         raise ConfigError("--api-key needs --drm-url (the key is for a remote coordinator)")
+    if (settings.inject_regression or settings.demo_speed != 1.0) and settings.clusters_file:
+        raise ConfigError("--inject-regression and --demo-speed are for the embedded demo, not --clusters")
     if settings.inject_regression and settings.drm_url:
         raise ConfigError("--inject-regression is for the embedded demo, not a remote coordinator")
     if settings.demo_speed != 1.0 and settings.drm_url:

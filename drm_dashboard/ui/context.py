@@ -41,6 +41,15 @@ class UIContext:
     # () -> ids of our alerts that Alertmanager silences now (read by its refresh thread, not here)
     silenced_elsewhere: Callable[[], frozenset[str]] | None = None
     cache: TickCache = field(default_factory=TickCache)
+    # several coordinators (ui/clusters.py): this context shows all of them; `choices` holds one
+    # context per cluster (each with its own cache), `cluster_health` every cluster's health
+    clusters: tuple[str, ...] = ()
+    choices: Mapping[str, "UIContext"] = field(default_factory=dict)
+    cluster_health: Callable[[], Mapping[str, SourceHealth]] | None = None
+
+    def pick(self, cluster: str | None) -> "UIContext":
+        """The context of the cluster chosen on the page; this one for "all" or a single source."""
+        return self.choices.get(cluster, self) if cluster else self
 
     @property
     def retention_min(self) -> float:

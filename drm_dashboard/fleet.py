@@ -1,0 +1,236 @@
+"""Several coordinators in one dashboard: one source, live store, analytics and collector each.
+
+Each cluster is polled by its own collector thread with its own health and back-off, so one
+cluster down never blanks or slows the others; they share the history file (a `cluster` column
+on every row) and the notification dispatcher. Every decision, alert and finding is stamped with
+its cluster, and an alert's id starts with it ("east/threshold:cpu_high:..."), so two clusters'
+alerts never replace each other. The "All clusters" view is combined from the clusters' views
+once per change (store/combine.py), not once per viewer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping, Sequence
+
+from .analytics.pipeline import AnalyticsPipeline, AnalyticsReport
+from .collector import Collector, HealthEvent
+from .models import Alert, SourceHealth, Snapshot
+from .sources import MetricsSource
+from .store.combine import combine_views
+from .store.history import HistoryStore
+from .store.live import LiveStore, LiveView
+from .uptime import UptimeRecord
+
+# how the worst health is chosen for the fleet's one-line summary and /metrics
+_SEVERITY = {"live": 0, "starting": 1, "stale": 2, "error": 3}
+
+
+def tag_alert(alert: Alert, cluster: str) -> Alert:
+    """The alert as the fleet keeps it: its cluster set, its id prefixed by it (idempotent)."""
+    if alert.cluster == cluster:
+        return alert
+    return dataclasses.replace(alert, id=f"{cluster}/{alert.id}", cluster=cluster)
+
+
+class ClusterSource:
+    """A source whose snapshots' decisions carry the cluster's name."""
+
+    def __init__(self, inner: MetricsSource, cluster: str) -> None:
+        self.inner = inner
+        self.cluster = cluster
+
+    @property
+    def description(self) -> str:
+        return f"{self.cluster}: {self.inner.description}"
+
+    def snapshot(self) -> Snapshot:
+        snap = self.inner.snapshot()
+        if not snap.decisions:
+            return snap
+        return dataclasses.replace(snap, decisions=tuple(
+            dataclasses.replace(d, cluster=self.cluster) for d in snap.decisions))
+
+
+class ClusterProcessor:
+    """A tick processor whose alerts carry the cluster's name."""
+
+    def __init__(self, inner: AnalyticsPipeline, cluster: str) -> None:
+        self.inner = inner
+        self.cluster = cluster
+
+    def process(self, view: LiveView, snapshot: Snapshot, health: SourceHealth) -> list[Alert]:
+        return [tag_alert(a, self.cluster) for a in self.inner.process(view, snapshot, health)]
+
+    def check_health(self, health: SourceHealth) -> list[Alert]:
+        return [tag_alert(a, self.cluster) for a in self.inner.check_health(health)]
+
+
+@dataclass
+class ClusterRuntime:
+    """One cluster's parts; the collector exists while the dashboard runs."""
+
+    name: str
+    source: ClusterSource
+    live: LiveStore
+    analytics: AnalyticsPipeline
+    engine: Any  # its AlertEngine (firing alerts for /metrics)
+    collector: Collector | None = None
+    last_health: SourceHealth = SourceHealth()
+    last_events: tuple[HealthEvent, ...] = ()
+    last_uptime: UptimeRecord = UptimeRecord()
+    last_fired: tuple[Alert, ...] = ()
+
+    @property
+    def health(self) -> SourceHealth:
+        return self.collector.health if self.collector else self.last_health
+
+    def report(self) -> AnalyticsReport:
+        """The analytics report with every finding stamped with this cluster."""
+        report = self.analytics.report
+        return dataclasses.replace(report, findings=tuple(
+            dataclasses.replace(f, cluster=self.name) for f in report.findings))
+
+
+class Fleet:
+    """The clusters of one dashboard: their lifecycle, health, views and reports."""
+
+    def __init__(self, runtimes: Sequence[ClusterRuntime], *, interval_s: float,
+                 clock: Callable[[], float], max_backoff_s: float) -> None:
+        self.runtimes = tuple(runtimes)
+        self.by_name: Mapping[str, ClusterRuntime] = {r.name: r for r in self.runtimes}
+        self.interval_s = interval_s
+        self._clock = clock
+        self._max_backoff_s = max_backoff_s
+        self._combined: tuple[tuple[LiveView, ...], LiveView] | None = None
+        self._forecast: tuple[LiveView, tuple[Mapping[str, Any], Mapping[str, Any]]] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.by_name)
+
+    @property
+    def description(self) -> str:
+        return f"{len(self.runtimes)} coordinators: " + ", ".join(self.names)
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def warm(self, history: HistoryStore, start: float, end: float) -> None:
+        """Fill each empty live store from its own rows of history (never the unnamed old rows)."""
+        for r in self.runtimes:
+            if r.live.view().is_empty:
+                r.live.load(history.load_window(start, end, r.name, legacy=False))
+
+    def start(self, history: HistoryStore | None) -> None:
+        """Build the collectors if needed, poll each once, then start their threads."""
+        for r in self.runtimes:
+            if r.collector is None:
+                r.collector = Collector(r.source, r.live, history, interval_s=self.interval_s,
+                                        clock=self._clock, processors=[ClusterProcessor(r.analytics, r.name)],
+                                        max_backoff_s=self._max_backoff_s, cluster=r.name)
+                r.collector.thread_name = f"drm-collector-{r.name}"
+        # the first poll of every cluster before any thread: a refused one costs its own timeout
+        for r in self.runtimes:
+            r.collector.poll_once()
+        for r in self.runtimes:
+            r.collector.start()
+
+    def stop(self) -> None:
+        """Stop every collector (all asked first, then joined), judge health once more, keep records."""
+        running = [r for r in self.runtimes if r.collector is not None]
+        for r in running:
+            r.collector.stop()
+        for r in running:
+            r.collector.join(timeout=10)
+            r.collector.judge_health()
+
+    def release(self) -> None:
+        """Forget the collectors, keeping what they knew for a summary written afterwards."""
+        for r in self.runtimes:
+            c = r.collector
+            if c is not None:
+                r.last_health, r.last_events = c.health, c.health_events
+                r.last_uptime, r.last_fired = c.uptime, c.fired_alerts
+            r.collector = None
+
+    # -- reading ----------------------------------------------------------------------------
+    def view(self, cluster: str | None = None) -> LiveView:
+        """One cluster's view, or (None) all clusters combined, built once per change."""
+        if cluster is not None:
+            return self.by_name[cluster].live.view()
+        views = tuple(r.live.view() for r in self.runtimes)
+        cached = self._combined
+        if cached is not None and all(a is b for a, b in zip(cached[0], views)):
+            return cached[1]
+        with self._lock:
+            cached = self._combined
+            if cached is not None and all(a is b for a, b in zip(cached[0], views)):
+                return cached[1]
+            combined = combine_views(dict(zip(self.names, views)), self.interval_s)
+            self._combined = (views, combined)
+            return combined
+
+    def health(self, cluster: str | None = None) -> SourceHealth:
+        """One cluster's health, or the worst of them (the fleet is only as live as its worst)."""
+        if cluster is not None:
+            return self.by_name[cluster].health
+        return max((r.health for r in self.runtimes), key=lambda h: _SEVERITY.get(h.state, 3))
+
+    def healths(self) -> dict[str, SourceHealth]:
+        return {r.name: r.health for r in self.runtimes}
+
+    def report(self, cluster: str | None = None) -> AnalyticsReport:
+        """One cluster's report, or every cluster's findings together (detectors run per cluster)."""
+        if cluster is not None:
+            return self.by_name[cluster].report()
+        reports = [r.report() for r in self.runtimes]
+        findings = tuple(sorted((f for rep in reports for f in rep.findings), key=lambda f: f.timestamp))
+        return AnalyticsReport(seq=sum(rep.seq for rep in reports), findings=findings,
+                               statuses=_most_judged(reports))
+
+    def forecasts(self, cluster: str | None = None) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+        """Forecasts and ETAs of one cluster, or of the combined view (fitted once per change)."""
+        if cluster is not None:
+            report = self.by_name[cluster].analytics.report
+            return report.forecasts, report.etas
+        view = self.view()
+        cached = self._forecast
+        if cached is not None and cached[0] is view:
+            return cached[1]
+        result = self.runtimes[0].analytics.forecasts_of(view)
+        self._forecast = (view, result)
+        return result
+
+    def firing(self) -> list[Alert]:
+        return [tag_alert(a, r.name) for r in self.runtimes for a in r.engine.firing()]
+
+    def tick_times_ms(self) -> tuple[float, ...]:
+        return tuple(t for r in self.runtimes if r.collector for t in r.collector.tick_times_ms)
+
+    # -- a run's record (CI mode) ---------------------------------------------------------------
+    def run_record(self) -> tuple[SourceHealth, tuple[HealthEvent, ...], UptimeRecord, tuple[Alert, ...]]:
+        """Health, events, uptime and fired alerts of the run: a run is covered only if every cluster is."""
+        parts = []
+        for r in self.runtimes:
+            c = r.collector
+            events = c.health_events if c else r.last_events
+            tagged = tuple(dataclasses.replace(e, reason=f"{r.name}: {e.reason}") for e in events)
+            parts.append((r.health, tagged, c.uptime if c else r.last_uptime,
+                          c.fired_alerts if c else r.last_fired))
+        worst = min(parts, key=lambda p: p[2].ok)  # the cluster with the fewest good ticks
+        events = tuple(sorted((e for p in parts for e in p[1]), key=lambda e: e.timestamp))
+        fired = tuple(sorted((a for p in parts for a in p[3]), key=lambda a: a.timestamp))
+        return self.health(), events, worst[2], fired
+
+
+def _most_judged(reports: Sequence[AnalyticsReport]) -> dict[str, Any]:
+    """Per metric, the status of the cluster furthest along (judging, then most points)."""
+    out: dict[str, Any] = {}
+    for rep in reports:
+        for metric, status in rep.statuses.items():
+            old = out.get(metric)
+            if old is None or (status.judged, status.points) > (old.judged, old.points):
+                out[metric] = status
+    return out
