@@ -54,7 +54,8 @@ class DRMRealTimeDashboard:
             host=host, port=port, db_path=db_path, theme=theme, update_interval=float(update_interval),
             retention=float(retention_window), debug=debug, drm_url=drm_url, api_key=api_key)
         # several coordinators (fleet.py); one --drm-url keeps the single-source path below
-        specs = () if source or dynamic_resource_manager else self.settings.cluster_specs()
+        specs = (() if source is not None or dynamic_resource_manager is not None
+                 else self.settings.cluster_specs())
         self.simulated = (dynamic_resource_manager is None and not specs
                           and source is None and self.settings.prometheus_url is None)
         # the collector polls on the wall clock; a sped-up demo's data runs on a faster one
@@ -69,13 +70,15 @@ class DRMRealTimeDashboard:
             workload = Workload(self.manager, self._workload_config(), clock=self._clock)
             self._driver = WorkloadDriver(workload)
         self.notifier: NotificationDispatcher | None = None
+        # the name on this dashboard's history rows: host:port of the one source, else "local"
+        self.cluster = specs[0].name if specs else _local_name(self.settings, source)
         self.fleet: Fleet | None = self._make_fleet(specs) if len(specs) > 1 else None
         if self.fleet is not None:  # the first cluster stands where one source's parts are read
             first = self.fleet.runtimes[0]
             self.source, self.live, self.analytics = first.source, first.live, first.analytics
             self.alert_engine = first.engine
         else:
-            self.source = source or self._make_source()
+            self.source = source or self._make_source(specs)
             self.live = LiveStore(retention_s=self.settings.retention_s, clock=self._clock)
             self.analytics = self._make_analytics()
         self.history: HistoryStore | None = None
@@ -102,14 +105,13 @@ class DRMRealTimeDashboard:
         return WorkloadConfig(seed=self.settings.seed,
                               regression=InjectedRegression(metric=metric, start_s=start_s, factor=factor))
 
-    def _make_source(self) -> MetricsSource:
+    def _make_source(self, specs: tuple[Any, ...] = ()) -> MetricsSource:
         if self.settings.prometheus_url is not None:
             from .sources.prometheus import from_settings  # noqa: PLC0415 (optional part)
             return from_settings(self.settings)
-        if self.settings.drm_url is not None:
+        if specs:  # one --drm-url, or a clusters file naming one coordinator
             from .sources.coordinator import CoordinatorSource  # noqa: PLC0415 (optional part)
-            return CoordinatorSource(self.settings.drm_url, self.settings.coordinator_key(),
-                                     ca_bundle=self.settings.ca_bundle)
+            return CoordinatorSource(specs[0].url, specs[0].key, ca_bundle=specs[0].ca_bundle)
         desc = DEMO_DESCRIPTION if self.simulated else "in-process manager"
         return LocalSource(self.manager, description=desc, clock=self._clock)
 
@@ -190,7 +192,9 @@ class DRMRealTimeDashboard:
         if self.fleet is not None:
             self.fleet.warm(self.history, now - self.settings.retention_s, now)
         elif self.live.view().is_empty:  # a restart of this object keeps what it already holds
-            self.live.load(self.history.load_window(now - self.settings.retention_s, now))
+            # this cluster's rows and those from before clusters existed, read as one source's
+            frames = self.history.load_window(now - self.settings.retention_s, now, self.cluster)
+            self.live.load(frames.with_cluster(""))
 
     def _start_data_collection(self) -> None:
         """Start the workload (demo only) and the collector thread."""
@@ -201,7 +205,8 @@ class DRMRealTimeDashboard:
         if self.collector is None:
             self.collector = Collector(self.source, self.live, self.history,
                                        interval_s=self.settings.update_interval, clock=self._wall_clock,
-                                       processors=[self.analytics], max_backoff_s=self._max_backoff_s)
+                                       processors=[self.analytics], max_backoff_s=self._max_backoff_s,
+                                       cluster=self.cluster)
         if self.notifier is not None:
             self.notifier.start()
         for am in self._alertmanagers():
@@ -404,6 +409,13 @@ class DRMRealTimeDashboard:
                 except StorageError as exc:
                     # the run is over either way; its report must still be written
                     log.error("closing history failed, the last batch is lost: %s", exc)
+
+
+def _local_name(settings: Settings, source: MetricsSource | None) -> str:
+    if source is None and settings.prometheus_url is not None:
+        from .clusters import name_of_url  # noqa: PLC0415
+        return name_of_url(settings.prometheus_url)
+    return "local"
 
 
 def _submit_tagged(submit: Callable[[Alert], None], cluster: str, alert: Alert) -> None:
