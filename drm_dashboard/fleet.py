@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
@@ -98,13 +99,16 @@ class Fleet:
     """The clusters of one dashboard: their lifecycle, health, views and reports."""
 
     def __init__(self, runtimes: Sequence[ClusterRuntime], *, interval_s: float,
-                 clock: Callable[[], float], max_backoff_s: float) -> None:
+                 clock: Callable[[], float], max_backoff_s: float,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.runtimes = tuple(runtimes)
         self.by_name: Mapping[str, ClusterRuntime] = {r.name: r for r in self.runtimes}
         self.interval_s = interval_s
         self._clock = clock
         self._max_backoff_s = max_backoff_s
-        self._combined: tuple[tuple[LiveView, ...], LiveView] | None = None
+        self._monotonic = monotonic
+        # (built at, the combined view, the clusters' views it was built from)
+        self._combined: tuple[float, LiveView, tuple[LiveView, ...]] | None = None
         self._forecast: tuple[LiveView, tuple[Mapping[str, Any], Mapping[str, Any]]] | None = None
         self._lock = threading.Lock()
 
@@ -157,20 +161,24 @@ class Fleet:
 
     # -- reading ----------------------------------------------------------------------------
     def view(self, cluster: str | None = None) -> LiveView:
-        """One cluster's view, or (None) all clusters combined, built once per change."""
+        """One cluster's view, or (None) all clusters combined: rebuilt at most once an interval."""
+        # each cluster ticks on its own beat, so the clusters' views change N times an interval;
+        # rebuilding (and redrawing every page) on each would keep viewers' caches always cold
         if cluster is not None:
             return self.by_name[cluster].live.view()
-        views = tuple(r.live.view() for r in self.runtimes)
         cached = self._combined
-        if cached is not None and all(a is b for a, b in zip(cached[0], views)):
+        if cached is not None and self._monotonic() - cached[0] < self.interval_s:
             return cached[1]
         with self._lock:
+            views = tuple(r.live.view() for r in self.runtimes)
             cached = self._combined
-            if cached is not None and all(a is b for a, b in zip(cached[0], views)):
-                return cached[1]
-            combined = combine_views(dict(zip(self.names, views)), self.interval_s)
-            self._combined = (views, combined)
-            return combined
+            if cached is None or any(a is not b for a, b in zip(cached[2], views)):
+                cached = (self._monotonic(), combine_views(dict(zip(self.names, views)),
+                                                           self.interval_s), views)
+            else:
+                cached = (self._monotonic(), cached[1], views)
+            self._combined = cached
+            return cached[1]
 
     def health(self, cluster: str | None = None) -> SourceHealth:
         """One cluster's health, or the worst of them (the fleet is only as live as its worst)."""

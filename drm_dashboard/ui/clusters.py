@@ -7,7 +7,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Callable
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, dcc, html
+from dash import Input, Output, html
 
 from ..store.live import LiveView
 from . import ids
@@ -39,7 +39,8 @@ def fleet_context(fleet: Fleet, settings: Any, silenced: Callable[[], frozenset[
     common = dict(simulated=False, update_interval_s=settings.update_interval, theme=settings.theme,
                   debug=settings.debug, silenced_elsewhere=silenced)
     choices = {r.name: _cluster_context(fleet, r, common) for r in fleet.runtimes}
-    return UIContext(live=FleetLive(fleet), health=fleet.health, source=fleet.description,
+    # the header names the count; each cluster's name is on its own badge beside it
+    return UIContext(live=FleetLive(fleet), health=fleet.health, source=f"{len(fleet.names)} coordinators",
                      regressions=lambda view: fleet.report(), forecasts=fleet.forecasts,
                      clusters=fleet.names, choices=choices, cluster_health=fleet.healths, **common)
 
@@ -51,16 +52,16 @@ def _cluster_context(fleet: Fleet, runtime: ClusterRuntime, common: dict) -> UIC
 
 
 def picker(ctx: UIContext) -> html.Div:
-    """The cluster dropdown above the tabs; present but hidden with one source (tabs read it)."""
+    """The cluster choice above the tabs; present but hidden with one source (tabs read it)."""
     if not ctx.clusters:
-        return html.Div(dcc.Dropdown(id=ids.CLUSTER, options=[], value=None), hidden=True)
+        return html.Div(dbc.Select(id=ids.CLUSTER, options=[], value=None), hidden=True)
     options = [{"label": ALL_LABEL, "value": ids.ALL_CLUSTERS}] + [
         {"label": name, "value": name} for name in ctx.clusters]
     return html.Div([
-        html.Small("cluster", className="text-muted me-2"),
-        dcc.Dropdown(id=ids.CLUSTER, options=options, value=ids.ALL_CLUSTERS, clearable=False,
-                     searchable=False, persistence=True, persistence_type="session",
-                     className="drm-cluster-picker", style={"minWidth": "16rem"}),
+        html.Label("cluster", htmlFor=ids.CLUSTER, className="text-muted small me-2 mb-0"),
+        # persisted for the browser session: a reload keeps the cluster being looked at
+        dbc.Select(id=ids.CLUSTER, options=options, value=ids.ALL_CLUSTERS, size="sm",
+                   persistence=True, persistence_type="session", className="drm-cluster-picker w-auto"),
     ], className="d-flex align-items-center mb-2")
 
 
