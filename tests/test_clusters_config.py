@@ -1,6 +1,7 @@
 """Several coordinators on the command line: repeated --drm-url, a clusters file, and its errors."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +112,14 @@ def test_the_demo_flags_are_refused_with_a_clusters_file(tmp_path, capsys):
 
 def test_name_of_url_uses_the_schemes_port():
     assert name_of_url("http://h") == "h:80" and name_of_url("https://h:8443/x") == "h:8443"
+
+
+def test_the_readme_clusters_file_loads_as_printed(tmp_path):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("### Several coordinators", 1)[1]
+    block = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "clusters.toml"
+    path.write_text(block)
+    (tmp_path / "west-ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
+    east, west = load_clusters(str(path), {"EAST_DRM_KEY": "e", "WEST_DRM_KEY": "w"})
+    assert (east.name, east.key, west.name, west.key) == ("east", "e", "west", "w")
