@@ -282,7 +282,8 @@ class DRMRealTimeDashboard:
                 health=fleet.health, report=fleet.report, tick_times_ms=fleet.tick_times_ms,
                 firing=fleet.firing, alerts=lambda: fleet.view().alerts,
                 run_started=lambda: self._started_at,
-                notifications=lambda: self.notifier.stats() if self.notifier else None)
+                notifications=lambda: self.notifier.stats() if self.notifier else None,
+                clusters=fleet.healths)
         return DashboardState(
             health=self._health, report=lambda: self.analytics.report,
             tick_times_ms=lambda: self.collector.tick_times_ms if self.collector else (),

@@ -110,6 +110,10 @@ def test_two_coordinators_one_killed_the_other_still_live(tmp_path, clusters_fil
         down = [a for a in fleet.view().alerts if a.source == "system"]
         assert {a.cluster for a in down} == {"west"} and all(a.id.startswith("west/") for a in down)
         assert not [a for a in fleet.view("east").alerts if a.source == "system"]
+        scraped = requests.get(url + "metrics", timeout=10).text
+        assert 'drm_dashboard_cluster_up{cluster="east"} 1.0' in scraped
+        assert 'drm_dashboard_cluster_up{cluster="west"} 0.0' in scraped
+        assert 'cluster="west"' in scraped.split("drm_alert_firing{", 1)[1].split("\n")[0]
     finally:
         dash.stop()
     with HistoryStore(tmp_path / "fleet.duckdb") as history:
