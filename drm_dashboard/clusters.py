@@ -50,6 +50,11 @@ def name_of_url(url: str) -> str:
     return f"{host}:{port}"
 
 
+def local_name(prometheus_url: str | None = None) -> str:
+    """The name of a dashboard's one source that is no coordinator: Prometheus' host:port, or local."""
+    return name_of_url(prometheus_url) if prometheus_url else "local"
+
+
 def from_urls(urls: Sequence[str], key: str | None, ca_bundle: str | None) -> tuple[ClusterSpec, ...]:
     """Repeated --drm-url: one cluster per URL, named by host:port, all sharing --api-key."""
     specs = tuple(ClusterSpec(name_of_url(u), u, key, ca_bundle) for u in urls)

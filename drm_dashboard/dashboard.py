@@ -18,8 +18,9 @@ from .manager import DynamicResourceManager
 from .manager.driver import SpeedClock
 from .manager.workload import InjectedRegression, Workload, WorkloadConfig, WorkloadDriver
 from .metrics import DashboardState, dashboard_registry, register_metrics_route
-from .fleet import ClusterRuntime, ClusterSource, Fleet, tag_alert
-from .models import Alert, SourceHealth
+from .clusters import local_name
+from .fleet import Fleet, build_fleet, submit_tagged
+from .models import SourceHealth
 from .notify import AlertmanagerDestination, NotificationDispatcher, build_destinations
 from .report.summary import RunFacts, summarize
 from .access import build_exposure
@@ -71,7 +72,8 @@ class DRMRealTimeDashboard:
             self._driver = WorkloadDriver(workload)
         self.notifier: NotificationDispatcher | None = None
         # the name on this dashboard's history rows: host:port of the one source, else "local"
-        self.cluster = specs[0].name if specs else _local_name(self.settings, source)
+        self.cluster = specs[0].name if specs else local_name(
+            None if source is not None else self.settings.prometheus_url)
         self.fleet: Fleet | None = self._make_fleet(specs) if len(specs) > 1 else None
         if self.fleet is not None:  # the first cluster stands where one source's parts are read
             first = self.fleet.runtimes[0]
@@ -117,16 +119,10 @@ class DRMRealTimeDashboard:
 
     def _make_fleet(self, specs: tuple[Any, ...]) -> Fleet:
         """One source, live store and analytics per cluster; one notifier for all of them."""
-        from .sources.coordinator import CoordinatorSource  # noqa: PLC0415 (optional part)
-        runtimes = []
-        for spec in specs:
-            source = ClusterSource(CoordinatorSource(spec.url, spec.key, ca_bundle=spec.ca_bundle),
-                                   spec.name)
-            analytics = self._make_analytics(spec.name)
-            runtimes.append(ClusterRuntime(spec.name, source, LiveStore(
-                retention_s=self.settings.retention_s, clock=self._clock), analytics, self.alert_engine))
-        return Fleet(runtimes, interval_s=self.settings.update_interval, clock=self._wall_clock,
-                     max_backoff_s=self._max_backoff_s)
+        return build_fleet(specs, lambda name: (self._make_analytics(name), self.alert_engine),
+                           retention_s=self.settings.retention_s, data_clock=self._clock,
+                           poll_clock=self._wall_clock, interval_s=self.settings.update_interval,
+                           max_backoff_s=self._max_backoff_s)
 
     def _make_analytics(self, cluster: str | None = None) -> AnalyticsPipeline:
         """Detectors and alert rules (from --alert-config or the defaults), notifications if any."""
@@ -138,7 +134,7 @@ class DRMRealTimeDashboard:
                 self.notifier = NotificationDispatcher(destinations)
         notify = self.notifier.submit if self.notifier else None
         if notify is not None and cluster is not None:  # a cluster's alerts leave with its name
-            notify = partial(_submit_tagged, self.notifier.submit, cluster)
+            notify = partial(submit_tagged, self.notifier.submit, cluster)
         engine = AlertEngine(config, interval_s=self.settings.update_interval, clock=self._clock,
                              on_transition=notify)
         self.alert_engine = engine
@@ -320,23 +316,23 @@ class DRMRealTimeDashboard:
         started = self._started_at or self._clock()
         report = self.fleet.report() if self.fleet is not None else self.analytics.report
         findings = [f for f in report.findings if f.timestamp >= started]
-        health, events, uptime, fired = self._run_record()
+        source, health, events, uptime, fired = self._run_record()
         ended = self._ended_at or self._clock()
-        facts = RunFacts(source=self.description, simulated=self.simulated, started=started,
+        facts = RunFacts(source=source, simulated=self.simulated, started=started,
                          ended=ended, health=health, health_events=events, findings=findings,
                          fail_on=self.settings.fail_on, uptime=uptime, fired_alerts=fired,
                          interval_s=self.settings.update_interval, min_coverage=self.settings.min_coverage)
-        view = self.fleet.view() if self.fleet is not None else self.live.since(self._run_cursor)
+        view = self.fleet.run_view() if self.fleet is not None else self.live.since(self._run_cursor)
         return summarize(view, facts)
 
-    def _run_record(self) -> tuple[SourceHealth, Any, Any, Any]:
-        """Health, health events, uptime and fired alerts of this run (of every cluster's)."""
+    def _run_record(self) -> tuple[str, SourceHealth, Any, Any, Any]:
+        """Source words, health, health events, uptime and fired alerts of this run."""
         if self.fleet is not None:
             return self.fleet.run_record()
-        if self.collector is not None:
-            c = self.collector
-            return c.health, c.health_events, c.uptime, c.fired_alerts
-        return self._last_health, self._last_events, self._last_uptime, self._last_fired
+        c, words = self.collector, self.source.description
+        if c is not None:
+            return words, c.health, c.health_events, c.uptime, c.fired_alerts
+        return words, self._last_health, self._last_events, self._last_uptime, self._last_fired
 
     def start_in_background(self) -> str:
         """Start collecting and serving; return the URL once the server accepts connections."""
@@ -366,6 +362,8 @@ class DRMRealTimeDashboard:
         self._open_history()
         # ticks restored from history are not this run's: summaries start after them
         self._run_cursor, self._started_at, self._ended_at = self.live.seq, self._clock(), None
+        if self.fleet is not None:
+            self.fleet.mark_run_start()
         self._start_data_collection()
         self._running = True
         self._stopped.clear()
@@ -410,17 +408,6 @@ class DRMRealTimeDashboard:
                 except StorageError as exc:
                     # the run is over either way; its report must still be written
                     log.error("closing history failed, the last batch is lost: %s", exc)
-
-
-def _local_name(settings: Settings, source: MetricsSource | None) -> str:
-    if source is None and settings.prometheus_url is not None:
-        from .clusters import name_of_url  # noqa: PLC0415
-        return name_of_url(settings.prometheus_url)
-    return "local"
-
-
-def _submit_tagged(submit: Callable[[Alert], None], cluster: str, alert: Alert) -> None:
-    submit(tag_alert(alert, cluster))
 
 
 def check_source_settings(settings: Settings) -> None:

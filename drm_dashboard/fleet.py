@@ -107,6 +107,7 @@ class Fleet:
         self._clock = clock
         self._max_backoff_s = max_backoff_s
         self._monotonic = monotonic
+        self._run_cursors: dict[str, int] = {}
         # (built at, the combined view, the clusters' views it was built from)
         self._combined: tuple[float, LiveView, tuple[LiveView, ...]] | None = None
         self._forecast: tuple[LiveView, tuple[Mapping[str, Any], Mapping[str, Any]]] | None = None
@@ -218,19 +219,54 @@ class Fleet:
         return tuple(t for r in self.runtimes if r.collector for t in r.collector.tick_times_ms)
 
     # -- a run's record (CI mode) ---------------------------------------------------------------
-    def run_record(self) -> tuple[SourceHealth, tuple[HealthEvent, ...], UptimeRecord, tuple[Alert, ...]]:
-        """Health, events, uptime and fired alerts of the run: a run is covered only if every cluster is."""
+    def mark_run_start(self) -> None:
+        """Remember where this run begins in each cluster (ticks warmed from history are not its)."""
+        self._run_cursors = {r.name: r.live.seq for r in self.runtimes}
+
+    def run_view(self) -> LiveView:
+        """Every cluster's ticks of this run, combined."""
+        return combine_views({r.name: r.live.since(self._run_cursors.get(r.name, 0))
+                              for r in self.runtimes}, self.interval_s)
+
+    def run_record(self) -> tuple[str, SourceHealth, tuple[HealthEvent, ...], UptimeRecord, tuple[Alert, ...]]:
+        """Source words, health, events, uptime and fired alerts of the run.
+
+        A run is covered only if every cluster is: the uptime is the least covered cluster's, and
+        when the clusters differ the words name it.
+        """
         parts = []
         for r in self.runtimes:
             c = r.collector
             events = c.health_events if c else r.last_events
             tagged = tuple(dataclasses.replace(e, reason=f"{r.name}: {e.reason}") for e in events)
-            parts.append((r.health, tagged, c.uptime if c else r.last_uptime,
+            parts.append((r.name, tagged, c.uptime if c else r.last_uptime,
                           c.fired_alerts if c else r.last_fired))
         worst = min(parts, key=lambda p: p[2].ok)  # the cluster with the fewest good ticks
+        words = self.description
+        if any(p[2].ok != worst[2].ok for p in parts):
+            words = f"{worst[0]} (the least covered of {self.description})"
         events = tuple(sorted((e for p in parts for e in p[1]), key=lambda e: e.timestamp))
         fired = tuple(sorted((a for p in parts for a in p[3]), key=lambda a: a.timestamp))
-        return self.health(), events, worst[2], fired
+        return words, self.health(), events, worst[2], fired
+
+
+def submit_tagged(submit: Callable[[Alert], None], cluster: str, alert: Alert) -> None:
+    """Hand a cluster's alert transition to the notifier with the cluster's name on it."""
+    submit(tag_alert(alert, cluster))
+
+
+def build_fleet(specs: Sequence[Any], analytics_for: Callable[[str], tuple[AnalyticsPipeline, Any]], *,
+                retention_s: float, data_clock: Callable[[], float], poll_clock: Callable[[], float],
+                interval_s: float, max_backoff_s: float) -> Fleet:
+    """A Fleet of coordinators (ClusterSpec): each its client, live store, and analytics and engine."""
+    from .sources.coordinator import CoordinatorSource  # noqa: PLC0415 (optional part)
+    runtimes = []
+    for spec in specs:
+        source = ClusterSource(CoordinatorSource(spec.url, spec.key, ca_bundle=spec.ca_bundle), spec.name)
+        analytics, engine = analytics_for(spec.name)
+        live = LiveStore(retention_s=retention_s, clock=data_clock)
+        runtimes.append(ClusterRuntime(spec.name, source, live, analytics, engine))
+    return Fleet(runtimes, interval_s=interval_s, clock=poll_clock, max_backoff_s=max_backoff_s)
 
 
 def _most_judged(reports: Sequence[AnalyticsReport]) -> dict[str, Any]:

@@ -139,3 +139,17 @@ def test_a_restart_warms_each_cluster_from_its_own_history(tmp_path, clusters_fi
             assert view.n_ticks >= 2 and set(view.worker_ids) == workers
     finally:
         second.stop()
+
+
+def test_ci_mode_is_monitored_only_while_every_cluster_is(tmp_path, clusters_file, coordinators, capsys):
+    from drm_dashboard.cli import main
+    argv = ["--clusters", clusters_file, "--no-server", "--duration", "3", "--update-interval", "0.5",
+            "--db-path", str(tmp_path / "ci.duckdb"), "--report", str(tmp_path / "run.html")]
+    assert main(argv) == 0, capsys.readouterr().err
+    summary = (tmp_path / "run.json").read_text()
+    assert "2 coordinators: east, west" in summary
+    coordinators[1].stop()  # west is down for the whole second run
+    assert main(argv) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not monitored" in err, err
+    assert "of west (the least covered of 2 coordinators: east, west) succeeded" in err
