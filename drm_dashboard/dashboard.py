@@ -32,6 +32,7 @@ from .sources import MetricsSource
 from .sources.legacy import policy_of
 from .sources.local import LocalSource
 from .store.history import HistoryStore
+from .store import view as legacy
 from .store.live import LiveStore
 from .store.rollup import DAY_S, policy_for
 
@@ -145,26 +146,29 @@ class DRMRealTimeDashboard:
             thresholds["allocated"] = policy.scale_up_threshold * 100.0
         return AnalyticsPipeline(engine, clock=self._clock, thresholds=thresholds)
 
-    # -- the original's read views ---------------------------------------------------------
+    # -- the original's read views (every cluster combined when there are several) ------------
+    def _read_view(self) -> Any:
+        return self.fleet.view() if self.fleet is not None else self.live.view()
+
     @property
     def resource_metrics(self) -> dict[str, list]:
-        return self.live.resource_metrics
+        return legacy.resource_metrics(self._read_view())
 
     @property
     def worker_metrics(self) -> dict[str, dict[str, list]]:
-        return self.live.worker_metrics
+        return legacy.worker_metrics(self._read_view())
 
     @property
     def performance_metrics(self) -> dict[str, list]:
-        return self.live.performance_metrics
+        return legacy.performance_metrics(self._read_view())
 
     @property
     def scaling_decisions(self) -> list[dict]:
-        return self.live.scaling_decisions
+        return legacy.scaling_decisions(self._read_view())
 
     @property
     def alerts(self) -> list[dict]:
-        return self.live.alerts
+        return legacy.alerts(self._read_view())
 
     # -- lifecycle -------------------------------------------------------------------------
     @property

@@ -83,6 +83,9 @@ def test_two_coordinators_one_killed_the_other_still_live(tmp_path, clusters_fil
         # CPU: capacity-weighted, (8 cores x 50% + 24 cores x 10%) / 32 cores = 20%
         assert math.isclose(both.system["cpu_utilization"][-1], 20.0, abs_tol=0.01)
         assert _header(url)["drm-header-health"]["children"] == "live"
+        # the original's dicts read every cluster too
+        assert dash.resource_metrics["worker_count"][-1] == 5
+        assert {"east/w-0", "west/w-2"} <= set(dash.worker_metrics)
         page = requests.get(url + "_dash-layout", timeout=10).text
         assert "All clusters" in page and EAST_KEY not in page and WEST_KEY not in page
 
