@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
-from typing import Mapping, Sequence
+from types import MappingProxyType
+from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -126,13 +128,14 @@ def combine_views(views: Mapping[str, LiveView], step_s: float) -> LiveView:
             weights = _weights(workers, [cap[_CAPACITY_OF[name]] for cap in caps])
             system[name] = _weighted(values, weights, reporting)
     performance = _performance(live, rows, reporting, workers, caps)
-    ids, matrices = _workers(live, rows)
+    ids = tuple(cluster_worker_id(c, w) for c, v in live.items() for w in v.worker_ids)
     decisions = tuple(sorted((_prefixed(c, d) for c, v in live.items() for d in v.decisions),
                              key=lambda d: d.timestamp))
     alerts = tuple(sorted((a for v in views.values() for a in v.alerts), key=lambda a: a.timestamp))
-    return LiveView.build(seq, seq - ts.size + 1, _ro(ts), {k: _ro(a) for k, a in system.items()},
-                          {k: _ro(a) for k, a in performance.items()}, ids, matrices,
-                          _latest(live), decisions, alerts)
+    # the per-worker matrices are copied only when a page asks for them, one metric at a time
+    return LiveView(seq, seq - ts.size + 1, _ro(ts), MappingProxyType({k: _ro(a) for k, a in system.items()}),
+                    MappingProxyType({k: _ro(a) for k, a in performance.items()}), ids,
+                    WorkerMatrices(live, rows, len(ids)), _latest(live), decisions, alerts)
 
 
 def _performance(views: Mapping[str, LiveView], rows: Mapping[str, np.ndarray], reporting: np.ndarray,
@@ -154,21 +157,38 @@ def _performance(views: Mapping[str, LiveView], rows: Mapping[str, np.ndarray], 
     return out
 
 
-def _workers(views: Mapping[str, LiveView], rows: Mapping[str, np.ndarray]) -> tuple[tuple[str, ...], dict]:
-    """Every cluster's workers side by side, as "cluster/worker" columns on the grid."""
-    ids = tuple(cluster_worker_id(c, w) for c, v in views.items() for w in v.worker_ids)
-    n_rows = next(iter(rows.values())).size
-    out = {}
-    for name in WORKER_METRICS:
-        matrix = np.full((n_rows, len(ids)), np.nan, dtype=np.float32)
+class WorkerMatrices(Mapping):
+    """WORKER_METRICS -> [T, workers] float32 of every cluster side by side, each built on first read."""
+
+    def __init__(self, views: Mapping[str, LiveView], rows: Mapping[str, np.ndarray], width: int) -> None:
+        self._views, self._rows, self._width = dict(views), dict(rows), width
+        self._built: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in WORKER_METRICS:
+            raise KeyError(name)
+        with self._lock:  # two viewers asking at once build it once
+            if name not in self._built:
+                self._built[name] = _ro(self._build(name))
+            return self._built[name]
+
+    def _build(self, name: str) -> np.ndarray:
+        n_rows = next(iter(self._rows.values())).size
+        matrix = np.full((n_rows, self._width), np.nan, dtype=np.float32)
         col = 0
-        for c, v in views.items():
-            width, r = v.n_workers, rows[c]
+        for c, v in self._views.items():
+            width, r = v.n_workers, self._rows[c]
             if width:
                 matrix[r >= 0, col:col + width] = v.workers[name][r[r >= 0]]
             col += width
-        out[name] = _ro(matrix)
-    return ids, out
+        return matrix
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(WORKER_METRICS)
+
+    def __len__(self) -> int:
+        return len(WORKER_METRICS)
 
 
 def _latest(views: Mapping[str, LiveView]) -> WorkerColumns:

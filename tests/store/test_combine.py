@@ -69,6 +69,12 @@ def test_a_cluster_that_stops_reporting_is_held_then_dropped():
     held = 1 + HOLD_BUCKETS
     assert list(both.system["total_workers"]) == [3] * held + [1] * (7 - held)
     assert np.allclose(both.system["cpu_utilization"][held:], 10.0)
+    # the worker columns: up's one worker in every row, down's two only while they are held
+    cpu = both.workers["cpu"]
+    assert both.worker_ids == ("up/w0", "down/w0", "down/w1") and cpu.shape == (7, 3)
+    assert not np.isnan(cpu[:, 0]).any()
+    assert not np.isnan(cpu[:held, 1:]).any() and np.isnan(cpu[held:, 1:]).all()
+    assert both.workers["cpu"] is cpu and set(both.workers) == set(WORKER_METRICS)
     _, rows = bucket_rows({"up": up, "down": down}, 5.0)
     assert list(rows["down"]) == [0, 1, 1, 1, -1, -1, -1]
 
