@@ -112,3 +112,10 @@ def test_pick_returns_the_clusters_context_or_the_combined_one():
     all_ = UIContext(live=LiveStore(), health=SourceHealth, source="2", simulated=False,
                      update_interval_s=5.0, clusters=("east",), choices={"east": east})
     assert all_.pick("east") is east and all_.pick("*") is all_ and all_.pick(None) is all_
+
+
+def test_alertmanager_gets_the_alerts_own_cluster_else_the_configured_one():
+    from drm_dashboard.notify.alertmanager import alert_labels
+    alert = Alert("x", T0, "error", "system", "down")
+    assert alert_labels(alert, "default")["cluster"] == "default"
+    assert alert_labels(tag_alert(alert, "west"), "default")["cluster"] == "west"
