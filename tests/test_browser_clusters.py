@@ -30,7 +30,7 @@ def fleet(tmp_path):
     path.write_text('{"cluster": [' + ", ".join(
         f'{{"name": "{n}", "url": "{c.url}", "key": "{KEYS[n]}"}}' for n, c in coordinators.items()) + "]}")
     settings = Settings(host="127.0.0.1", port=free_port(), db_path=str(tmp_path / "h.duckdb"),
-                        update_interval=1, clusters_file=str(path))
+                        update_interval=2, clusters_file=str(path))
     dash = DRMRealTimeDashboard(settings=settings, max_backoff_s=1.0)
     url = dash.start_in_background()
     yield url, coordinators
@@ -40,7 +40,9 @@ def fleet(tmp_path):
 
 
 def _pick(br, value: str) -> None:
+    """Choose a cluster as a user does, and wait until the page holds the choice."""
     Select(br.driver.find_element(By.ID, "drm-cluster")).select_by_value(value)
+    br.wait_for_element_by_css_selector(f"#drm-cluster option[value='{value}']:checked", timeout=10)
 
 
 def _workers_note(br, words: str) -> None:
