@@ -137,7 +137,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "drm-dashboard") -> int:
         return 2
     stop_on_sigterm()
     where = f"at {url}" if url else "collecting without a web server"
-    print(f"DRM dashboard {where} (source: {dashboard.source.description}); Ctrl-C to stop", flush=True)
+    print(f"DRM dashboard {where} (source: {dashboard.description}); Ctrl-C to stop", flush=True)
     if settings.browser and url:
         threading.Thread(target=_open_browser_when_ready, args=(url,), name="drm-browser",
                          daemon=True).start()
