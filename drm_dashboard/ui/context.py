@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Hashable, Mapping, Sequence
+from typing import Any, Callable, Hashable, Mapping, Protocol, Sequence
 
 from dash.exceptions import PreventUpdate
 
 from ..models import SourceHealth
-from ..store.live import LiveStore, LiveView
+from ..store.live import LiveView
 from .cache import TickCache
 from .regressions import RegressionProvider
 from .status import window_words
+
+
+class LiveReader(Protocol):
+    """What a tab reads of the live store: LiveStore, or every cluster combined (ui.clusters.FleetLive)."""
+
+    retention_s: float
+
+    def view(self) -> LiveView:
+        """The current view."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -23,7 +33,7 @@ class UIContext:
     # points detection needs and that no detector is connected. `policy` is the scaling policy
     # when it is known (an in-process manager): its thresholds are drawn before any decision.
 
-    live: LiveStore
+    live: LiveReader
     health: Callable[[], SourceHealth]
     source: str
     simulated: bool
