@@ -22,7 +22,7 @@ from .clusters import local_name
 from .fleet import Fleet, build_fleet, submit_tagged
 from .models import SourceHealth
 from .notify import AlertmanagerDestination, NotificationDispatcher, build_destinations
-from .report.summary import RunFacts, summarize
+from .report.summary import RunFacts, run_summary
 from .access import build_exposure
 from .guard import Exposure, content_security_policy
 from .server import BackgroundServer
@@ -327,7 +327,7 @@ class DRMRealTimeDashboard:
                          fail_on=self.settings.fail_on, uptime=uptime, fired_alerts=fired,
                          interval_s=self.settings.update_interval, min_coverage=self.settings.min_coverage)
         view = self.fleet.run_view() if self.fleet is not None else self.live.since(self._run_cursor)
-        return summarize(view, facts)
+        return run_summary(view, facts)
 
     def _run_record(self) -> tuple[str, SourceHealth, Any, Any, Any]:
         """Source words, health, health events, uptime and fired alerts of this run."""
