@@ -50,7 +50,12 @@ def build_parser(prog: str = "drm-dashboard") -> argparse.ArgumentParser:
                    help="log one line per web request (default: off unless --debug)")
     p.add_argument("--browser", action="store_true", default=None,
                    help="open the dashboard in a browser once it answers")
-    p.add_argument("--drm-url", dest="drm_url", help="URL of a DRM coordinator (API v1)")
+    p.add_argument("--drm-url", dest="drm_url", action="append",
+                   help="URL of a DRM coordinator (API v1); repeat it to watch several, each "
+                        "named by its host:port")
+    p.add_argument("--clusters", dest="clusters_file", metavar="FILE",
+                   help="coordinators to watch, with names and keys (TOML or JSON; see README, "
+                        "\"Several coordinators\")")
     p.add_argument("--api-key", dest="api_key", help="coordinator API key (or DRM_API_KEY)")
     p.add_argument("--seed", type=int, help="seed of the embedded demo workload (default: 0)")
     p.add_argument("--demo-speed", dest="demo_speed", type=float, metavar="N",
@@ -155,7 +160,7 @@ def main(argv: Sequence[str] | None, prog: str) -> int:
     url = dashboard.start_in_background()
     stop_on_sigterm()
     where = f"at {url}" if url else "collecting without a web server"
-    print(f"DRM dashboard {where} (source: {dashboard.source.description}); Ctrl-C to stop", flush=True)
+    print(f"DRM dashboard {where} (source: {dashboard.description}); Ctrl-C to stop", flush=True)
     if settings.browser and url:
         BrowserOpener(url).start()
     dashboard.start(settings.duration)

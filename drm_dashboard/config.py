@@ -35,7 +35,7 @@ class Settings(FromEnvironment):
     # repr=False: a Settings printed in a log or traceback must not carry the key. DRM_API_KEY
     # only with a coordinator to send it to: a shell that exported it for drm-worker runs the demo
     api_key: str | None = field(default=None, repr=False, metadata=alias(
-        API_KEY_ENV, when=lambda v: bool(v.get("drm_url")) and not v.get("api_key_file")))
+        API_KEY_ENV, when=lambda v: bool(v.get("drm_url") or v.get("drm_urls")) and not v.get("api_key_file")))
     seed: int = 0
     # CI mode: run for a while, optionally without serving pages, then report and set the exit status
     duration: float | None = None
@@ -66,6 +66,10 @@ class Settings(FromEnvironment):
     prometheus_user: str | None = None
     prometheus_password: str | None = field(default=None, repr=False)
     prometheus_max_workers: int = 100
+    # several coordinators (issue 15): every --drm-url when given more than once (drm_url is the
+    # first), or a clusters file naming each with its key (clusters.py)
+    drm_urls: tuple[str, ...] = ()
+    clusters_file: str | None = None
 
     def __post_init__(self) -> None:
         for name, (lo, hi) in NUMERIC_RANGES.items():
@@ -103,6 +107,7 @@ class Settings(FromEnvironment):
         if not self.serve and self.duration is None:
             raise ConfigError("--no-server needs --duration (nothing would ever end the run)")
         check_prometheus(self)
+        check_clusters(self)
 
     @property
     def retention_s(self) -> float:
@@ -112,15 +117,46 @@ class Settings(FromEnvironment):
         """The coordinator's key: --api-key, or the first line of --api-key-file (kept out of ps)."""
         return read_key(self.api_key, self.api_key_file)
 
+    def cluster_specs(self) -> tuple[Any, ...]:
+        """The coordinators to watch (ClusterSpec), one per --drm-url or clusters-file entry."""
+        from .clusters import ClusterSpec, from_urls, load_clusters, name_of_url  # noqa: PLC0415
+        if self.clusters_file:
+            return load_clusters(self.clusters_file)
+        if len(self.drm_urls) > 1:
+            return from_urls(self.drm_urls, self.coordinator_key(), self.ca_bundle)
+        if self.drm_url:
+            return (ClusterSpec(name_of_url(self.drm_url), self.drm_url, self.coordinator_key(),
+                                self.ca_bundle),)
+        return ()
+
     def with_overrides(self, **changes: Any) -> "Settings":
         return replace(self, **changes)
 
     @classmethod
     def derive(cls, values: dict[str, Any]) -> dict[str, Any]:
-        """A sped-up demo polls every second unless an interval was given."""
+        """Several --drm-url name clusters; a sped-up demo polls every second unless told."""
+        _split_coordinator_urls(values)
         if values.get("demo_speed", 1.0) != 1.0 and "update_interval" not in values:
             values["update_interval"] = DEMO_SPEED_INTERVAL_S
         return values
+
+
+def _split_coordinator_urls(values: dict[str, Any]) -> None:
+    """--drm-url (a list: it may repeat) or DRM_DASHBOARD_DRM_URLS (comma-separated) as drm_url(s)."""
+    urls = values.get("drm_url")
+    if isinstance(urls, list):
+        values["drm_url"] = urls[0]
+        values.pop("drm_urls", None)  # the command line wins over the environment's list
+        if len(urls) > 1:
+            values["drm_urls"] = tuple(urls)
+    elif isinstance(values.get("drm_urls"), str):
+        if "drm_url" in values:  # one URL given by name wins over the environment's list
+            values.pop("drm_urls")
+            return
+        listed = tuple(u.strip() for u in values["drm_urls"].split(",") if u.strip())
+        values["drm_urls"] = listed
+        if listed:
+            values["drm_url"] = listed[0]
 
 
 def _check_history_retention(days: float, live_minutes: float) -> None:
@@ -204,6 +240,24 @@ def check_prometheus(s: Settings) -> None:
         raise ConfigError(f"--prometheus-user needs the password in {ENV_PREFIX}PROMETHEUS_PASSWORD")
     if not 1 <= s.prometheus_max_workers <= 10_000:
         raise ConfigError(f"--prometheus-max-workers must be 1..10000, got {s.prometheus_max_workers}")
+
+
+def check_clusters(s: Settings) -> None:
+    """Repeated --drm-url and --clusters hang together; the clusters file is read and checked."""
+    from .clusters import from_urls, load_clusters  # noqa: PLC0415
+    if s.drm_urls:
+        for url in s.drm_urls:
+            check_url(url)
+        if s.drm_url not in (None, s.drm_urls[0]):
+            raise ConfigError("drm_url must be the first of drm_urls")
+        from_urls(s.drm_urls, None, None)  # two URLs with one host:port need names
+    if s.clusters_file is None:
+        return
+    if s.drm_url is not None or s.drm_urls:
+        raise ConfigError("give --drm-url or --clusters, not both (the clusters file names every coordinator)")
+    if s.prometheus_url is not None:
+        raise ConfigError("give --clusters or --prometheus-url, not both (one kind of source per dashboard)")
+    load_clusters(s.clusters_file)
 
 
 def parse_regression(spec: str) -> tuple[str, float, float]:

@@ -104,6 +104,10 @@ def port_is_free(port: int) -> bool:
         return True
 
 
+# the cluster picker's value as a single-source page sends it (tabs read it: ui/clusters.py)
+CLUSTER_INPUT = {"id": "drm-cluster", "property": "value", "value": None}
+
+
 def dash_callback(base_url: str, output_id: str, prop: str, inputs: list[dict],
                   more_outputs: tuple[tuple[str, str], ...] = ()) -> dict:
     """POST one callback as the Dash renderer does and return its JSON answer."""

@@ -6,7 +6,7 @@ import requests
 
 from drm_dashboard.dashboard import DRMRealTimeDashboard
 from drm_dashboard.errors import ServerError
-from drm_fakes import dash_callback, port_is_free
+from drm_fakes import CLUSTER_INPUT, dash_callback, free_port, port_is_free
 
 pytestmark = pytest.mark.timeout(90)
 INTERVAL = {"id": "drm-interval", "property": "n_intervals", "value": 1}
@@ -23,7 +23,7 @@ def test_background_run_serves_page_and_callback_then_frees_port(tmp_path):
         assert page.status_code == 200 and "DRM Performance Dashboard" in page.text
         css = requests.get(url + "_drm/theme/darkly.css", timeout=10)
         assert css.status_code == 200 and b"googleapis" not in css.content
-        answer = dash_callback(url, "overview-cards", "children", [INTERVAL])
+        answer = dash_callback(url, "overview-cards", "children", [INTERVAL, CLUSTER_INPUT])
         text = str(answer["response"]["overview-cards"]["children"])
         assert "Workers" in text and "Waiting for the first sample" not in text
         health = dash_callback(url, "drm-header-health", "children", [INTERVAL], (

@@ -63,6 +63,7 @@ class ChangePoint:
     persistence: int  # samples since the change that agree with the new level
     phi: float  # lag-1 autocorrelation of the residuals (used online only with ar1_adjust)
     threshold: float = math.nan  # z^2 the step had to beat: penalty * ln(samples judged)
+    cluster: str = ""  # the coordinator whose series moved, when a dashboard watches several
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict; nan becomes None."""

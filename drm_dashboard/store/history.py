@@ -87,8 +87,8 @@ class HistoryStore:
         return cur
 
     # -- writing ---------------------------------------------------------------------------
-    def append(self, snapshot: Snapshot, table: np.ndarray | None = None) -> None:
-        """Buffer one tick; flushes when the buffer is full or old enough."""
+    def append(self, snapshot: Snapshot, table: np.ndarray | None = None, cluster: str = "") -> None:
+        """Buffer one tick of one cluster; flushes when the buffer is full or old enough."""
         self._check_open()
         table = worker_table(snapshot.workers) if table is None else table
         with self._buffer_lock:
@@ -96,25 +96,28 @@ class HistoryStore:
             buf.since = self._clock() if buf.since is None else buf.since
             buf.ts.append(snapshot.timestamp)
             buf.system.append(system_row(snapshot))
+            buf.clusters.append(cluster)
             if snapshot.performance is not None:
                 buf.perf_ts.append(snapshot.timestamp)
                 buf.perf.append(performance_row(snapshot))
+                buf.perf_clusters.append(cluster)
             if snapshot.workers:
                 buf.worker_ts.append(np.full(len(snapshot.workers), snapshot.timestamp))
                 buf.worker_ids.extend(worker_ids(snapshot.workers))
                 buf.worker_status.extend(worker_statuses(snapshot.workers))
+                buf.worker_clusters.extend([cluster] * len(snapshot.workers))
                 buf.workers.append(table)
             for d in snapshot.decisions:
-                buf.decisions[decision_key(d)] = d
+                buf.decisions[(cluster, *decision_key(d))] = (cluster, d)
         self._maybe_flush()
 
-    def append_alert(self, alert: Alert) -> None:
-        """Buffer an alert; a later alert with the same id replaces it in the file."""
+    def append_alert(self, alert: Alert, cluster: str | None = None) -> None:
+        """Buffer an alert (of `cluster`, else its own); a later one with the same id replaces it."""
         self._check_open()
         with self._buffer_lock:
             buf = self._buffer
             buf.since = self._clock() if buf.since is None else buf.since
-            buf.alerts[alert.id] = alert
+            buf.alerts[alert.id] = (alert.cluster if cluster is None else cluster, alert)
         self._maybe_flush()
 
     def _maybe_flush(self) -> None:
@@ -214,18 +217,29 @@ class HistoryStore:
         order = "ts, worker_id" if table == "worker_metrics" else "ts"
         return self._select(table, start, end, order)
 
-    def _select(self, table: str, start: float, end: float, order: str | None) -> pd.DataFrame:
+    def _select(self, table: str, start: float, end: float, order: str | None,
+                cluster: str | None = None, legacy: bool = True) -> pd.DataFrame:
         sql = f"SELECT * FROM {table} WHERE ts >= ? AND ts <= ?"  # noqa: S608 (fixed names)
+        params: list[object] = [float(start), float(end)]
+        if cluster is not None:
+            # rows from before clusters existed ('') belong to a dashboard's one coordinator
+            sql += " AND cluster IN (?, '')" if legacy else " AND cluster = ?"
+            params.append(cluster)
         sql += f" ORDER BY {order}" if order else ""
-        return self._cursor().execute(sql, [float(start), float(end)]).df()
+        return self._cursor().execute(sql, params).df()
 
-    def load_window(self, start: float, end: float) -> HistoryFrames:
-        """Every table between start and end (epoch s), read in one transaction."""
+    def load_window(self, start: float, end: float, cluster: str | None = None, *,
+                    legacy: bool = True) -> HistoryFrames:
+        """Every table between start and end (epoch s), in one transaction.
+
+        With a cluster, only its rows, and (legacy) those written before clusters existed.
+        """
         cur = self._cursor()
         cur.begin()
         try:
             # worker rows come in insertion (tick) order; sorting 10^6 rows costs a second
-            frames = {t: self._select(t, start, end, None if t == "worker_metrics" else "ts")
+            frames = {t: self._select(t, start, end, None if t == "worker_metrics" else "ts",
+                                       cluster, legacy)
                       for t in TABLES}
         finally:
             _rollback(cur)

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Hashable, Mapping, Sequence
+from typing import Any, Callable, Hashable, Mapping, Protocol, Sequence
 
 from dash.exceptions import PreventUpdate
 
 from ..models import SourceHealth
-from ..store.live import LiveStore, LiveView
+from ..store.live import LiveView
 from .cache import TickCache
 from .regressions import RegressionProvider
 from .status import window_words
+
+
+class LiveReader(Protocol):
+    """What a tab reads of the live store: LiveStore, or every cluster combined (ui.clusters.FleetLive)."""
+
+    retention_s: float
+
+    def view(self) -> LiveView:
+        """The current view."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -23,7 +33,7 @@ class UIContext:
     # points detection needs and that no detector is connected. `policy` is the scaling policy
     # when it is known (an in-process manager): its thresholds are drawn before any decision.
 
-    live: LiveStore
+    live: LiveReader
     health: Callable[[], SourceHealth]
     source: str
     simulated: bool
@@ -41,6 +51,15 @@ class UIContext:
     # () -> ids of our alerts that Alertmanager silences now (read by its refresh thread, not here)
     silenced_elsewhere: Callable[[], frozenset[str]] | None = None
     cache: TickCache = field(default_factory=TickCache)
+    # several coordinators (ui/clusters.py): this context shows all of them; `choices` holds one
+    # context per cluster (each with its own cache), `cluster_health` every cluster's health
+    clusters: tuple[str, ...] = ()
+    choices: Mapping[str, "UIContext"] = field(default_factory=dict)
+    cluster_health: Callable[[], Mapping[str, SourceHealth]] | None = None
+
+    def pick(self, cluster: str | None) -> "UIContext":
+        """The context of the cluster chosen on the page; this one for "all" or a single source."""
+        return self.choices.get(cluster, self) if cluster else self
 
     @property
     def retention_min(self) -> float:

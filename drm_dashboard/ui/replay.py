@@ -12,6 +12,7 @@ from dash import Input, Output, State, html
 
 from ..analytics.replay import ReplayOutcome, ReplayPolicy, demand_of, observed, replay
 from ..store.live import LiveView
+from . import ids
 from .components import notice, panel
 
 
@@ -153,15 +154,16 @@ def register_callbacks(app: Any, ctx: Any, label: str, tabs_id: str) -> None:
     """Replay on demand (and when the tab opens); one replay costs one pass over the window."""
 
     @app.callback(Output(RESULT, "children"), Input(RUN, "n_clicks"), Input(tabs_id, "active_tab"),
-                  *(State(fid, "value") for fid in FIELDS))
-    def _replay(_clicks: int | None, active: str, *values: Any) -> Any:
+                  Input(ids.CLUSTER, "value"), *(State(fid, "value") for fid in FIELDS))
+    def _replay(_clicks: int | None, active: str, cluster: str | None, *values: Any) -> Any:
         if active != label:
             return html.Div()
+        shown = ctx.pick(cluster)
         try:
             policy = policy_from(dict(zip(FIELDS, values)), ctx.policy)
         except ValueError as exc:
             return notice(f"Cannot replay: {exc}.", "warning")
-        view = ctx.live.view()
+        view = shown.live.view()
         current = policy_from(starting_values(ctx.policy), ctx.policy)
         return comparison_view(compare(view, policy, current), ctx.window_words(view))
 

@@ -11,7 +11,7 @@ import requests
 
 from drm_dashboard.cli_common import OneLineFormatter
 from drm_dashboard.coordinator.service import Coordinator
-from drm_fakes import FakeClock, dash_callback
+from drm_fakes import CLUSTER_INPUT, FakeClock, dash_callback
 
 pytestmark = pytest.mark.timeout(180)
 KEY = "attack-key-51c2"
@@ -64,7 +64,7 @@ def test_a_client_stalled_mid_body_delays_no_other_viewer(dashboard_factory):
     try:
         answered = 0
         for _ in range(5):
-            answer = dash_callback(url, "overview-cards", "children", [INTERVAL])
+            answer = dash_callback(url, "overview-cards", "children", [INTERVAL, CLUSTER_INPUT])
             assert "Workers" in str(answer)
             # answered while the stalled request is still open: it never held the callback gate
             assert still_open(slow)

@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
 from .. import ids
+from ..clusters import cluster_tag
 from ..components import keep_zoom, live_graph, panel, segmented
 from ..context import UIContext
 from ..figures.common import jsonable
@@ -111,8 +112,9 @@ def regression_children(result: RegressionPanel) -> list:
     out += [html.Div(line, className="small text-muted") for line in result.lines]
     rows = [html.Tr([html.Td(clock_time(f.timestamp), className="text-nowrap"),
                      html.Td(dbc.Badge(f.direction, color=_DIRECTION.get(f.direction, "secondary"))),
-                     html.Td(html.Span(finding_text(f), title=statistic_text(f),
-                                       className="drm-finding"))])
+                     html.Td([*cluster_tag(getattr(f, "cluster", "")),
+                              html.Span(finding_text(f), title=statistic_text(f),
+                                        className="drm-finding")])])
             for f in sorted(result.findings, key=lambda f: f.timestamp, reverse=True)]
     if rows:
         out.append(dbc.Table(html.Tbody(rows), size="sm", className="mt-2 mb-0 small align-middle"))
@@ -128,15 +130,18 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
 
     @app.callback(*outputs, Output(REGRESSIONS, "children"), Output(RENDERED, "data"),
                   Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
-                  Input(ids.THEME, "data"), Input(RANGE, "value"), State(RENDERED, "data"))
-    def _refresh(_n: int, active: str, theme: str, minutes: int, rendered: str | None) -> tuple:
+                  Input(ids.THEME, "data"), Input(RANGE, "value"), Input(ids.CLUSTER, "value"),
+                  State(RENDERED, "data"))
+    def _refresh(_n: int, active: str, theme: str, minutes: int, cluster: str | None,
+                 rendered: str | None) -> tuple:
+        c = ctx.pick(cluster)
         minutes = minutes if minutes in RANGES else 60
-        view, stamp = ctx.changed_view(LABEL, active, rendered, theme, minutes)
+        view, stamp = c.changed_view(LABEL, active, rendered, theme, minutes)
         look = theme_of(theme)
 
         def build() -> tuple:
-            forecasts, etas = ctx.forecasts() if ctx.forecasts else ({}, {})
-            found = panel_for(view, ctx.regressions, interval_s=ctx.update_interval_s)
+            forecasts, etas = c.forecasts() if c.forecasts else ({}, {})
+            found = panel_for(view, c.regressions, interval_s=c.update_interval_s)
             # the charts mark the findings the panel lists, so both tell the same story
             figures = [jsonable(kpi_figure(view, column=c, minutes=minutes, theme=look,
                                            forecast=forecasts.get(c), findings=found.findings))
@@ -144,4 +149,4 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
             lines = [_stats_and_trend(view, c, minutes, forecasts.get(c), etas.get(c)) for c in KPIS]
             return (*figures, *lines, regression_children(found))
 
-        return (*ctx.cache.get(view, (LABEL, look.name, minutes), build), stamp)
+        return (*c.cache.get(view, (LABEL, look.name, minutes), build), stamp)
