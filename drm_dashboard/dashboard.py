@@ -325,7 +325,10 @@ class DRMRealTimeDashboard:
         facts = RunFacts(source=source, simulated=self.simulated, started=started,
                          ended=ended, health=health, health_events=events, findings=findings,
                          fail_on=self.settings.fail_on, uptime=uptime, fired_alerts=fired,
-                         interval_s=self.settings.update_interval, min_coverage=self.settings.min_coverage)
+                         # started/ended are on the run's clock: a sped-up demo's polls are
+                         # demo_speed times further apart on it than on the wall clock
+                         interval_s=self.settings.update_interval * self.demo_speed,
+                         min_coverage=self.settings.min_coverage)
         view = self.fleet.run_view() if self.fleet is not None else self.live.since(self._run_cursor)
         return run_summary(view, facts)
 
