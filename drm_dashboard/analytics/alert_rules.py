@@ -219,5 +219,6 @@ def default_alert_config() -> AlertConfig:
     # the record defaults hold the rest: thrash 3 flips in 30 min (the policy's cooldowns are
     # 5 and 10 min, so three reversals in half an hour means the thresholds fight each other);
     # source down 3 intervals -> error, stale 3 intervals -> warning (one missed poll is noise);
-    # each scale_up/scale_down -> info; regressions with confidence >= 0.7 -> warning
+    # each scale_up/scale_down -> info; a regression at confidence >= 0.3 to a level not seen
+    # within the hour -> warning
     return AlertConfig(thresholds=DEFAULT_THRESHOLDS)
