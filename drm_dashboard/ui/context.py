@@ -11,6 +11,7 @@ from ..models import SourceHealth
 from ..store.live import LiveStore, LiveView
 from .cache import TickCache
 from .regressions import RegressionProvider
+from .rowcache import RowCache
 from .status import window_words
 
 
@@ -41,6 +42,7 @@ class UIContext:
     # () -> ids of our alerts that Alertmanager silences now (read by its refresh thread, not here)
     silenced_elsewhere: Callable[[], frozenset[str]] | None = None
     cache: TickCache = field(default_factory=TickCache)
+    rows: RowCache = field(default_factory=RowCache)
 
     @property
     def retention_min(self) -> float:

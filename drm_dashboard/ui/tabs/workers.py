@@ -12,8 +12,8 @@ from .. import ids
 from ..components import keep_zoom, live_graph, panel, segmented
 from ..context import UIContext
 from ..figures.common import jsonable
-from ..figures.workers import (METRICS, busiest, chosen_workers, heatmap_figure, selection_note,
-                               worker_timeseries_figure)
+from ..figures.workers import (METRICS, busiest, chosen_workers, heat_rows, heatmap_figure, pool_rows,
+                               selection_note, worker_timeseries_figure)
 from ..theme import theme_of
 from ..workertable import COLUMNS, PAGE_SIZE, filtered, natural_key, page_of, sort_rows, worker_rows
 
@@ -115,10 +115,13 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
         look = theme_of(theme)
         chosen, defaulted = ctx.cache.get(view, (CHOICE, metric, chosen_key),
                                           lambda: chosen_workers(view, chosen_key, metric))
+        # aggregates over every worker are kept per tick (RowCache): a refresh computes the new tick only
         lines = ctx.cache.get(view, (LINES, look.name, metric, tuple(chosen)), lambda: jsonable(
-            worker_timeseries_figure(view, worker_ids=chosen, metric=metric, theme=look)))
-        heat = ctx.cache.get(view, (HEATMAP, look.name, metric),
-                             lambda: jsonable(heatmap_figure(view, metric=metric, theme=look)))
+            worker_timeseries_figure(view, worker_ids=chosen, metric=metric, theme=look, pool=ctx.rows.rows(
+                view, (LINES, metric), lambda rows: pool_rows(view, metric, rows)))))
+        heat = ctx.cache.get(view, (HEATMAP, look.name, metric), lambda: jsonable(heatmap_figure(
+            view, metric=metric, theme=look, binned=ctx.rows.rows(
+                view, (HEATMAP, metric, view.worker_ids), lambda rows: heat_rows(view, metric, rows))["z"])))
         return lines, heat, selection_note(view, chosen, defaulted, metric), stamp
 
 
