@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Sequence
 
 import numpy as np
@@ -105,7 +106,15 @@ def heat_rows(view: LiveView, metric: str, rows: slice) -> dict[str, np.ndarray]
 
 
 def _id_order(view: LiveView) -> np.ndarray:
-    return np.argsort(np.asarray(view.worker_ids, dtype=object), kind="stable")
+    return _order_of(view.worker_ids)
+
+
+@functools.lru_cache(maxsize=4)
+def _order_of(ids: tuple[str, ...]) -> np.ndarray:
+    """Columns in id order; once per set of workers, not once per tick (views share the tuple's values)."""
+    order = np.argsort(np.asarray(ids, dtype=object), kind="stable")
+    order.flags.writeable = False
+    return order
 
 
 def worker_timeseries_figure(view: LiveView, *, worker_ids: Sequence[str], metric: str,
@@ -115,12 +124,13 @@ def worker_timeseries_figure(view: LiveView, *, worker_ids: Sequence[str], metri
     if view.is_empty or not worker_ids:
         return empty_figure(no_worker_message(view), theme, height=360)
     data = view.workers[metric]
-    if not np.isfinite(data).any():
+    # the pool's max is finite wherever any worker reported: a check on T values, not T x W
+    bands = pool if pool is not None else pool_rows(view, metric, slice(None))
+    if not np.isfinite(bands["max"]).any():
         return empty_figure(f"No worker reports {name} usage.", theme, height=360)
     x = view.timestamps  # epoch seconds: series_xy breaks each line where samples stopped
     traces: list[dict] = []
     if view.n_workers > BAND_ABOVE:
-        bands = pool if pool is not None else pool_rows(view, metric, slice(None))
         traces += _band_traces(x, bands, f"all {view.n_workers}", "#95a5a6", unit)
     cols = [view.worker_index[w] for w in worker_ids]
     if len(cols) > BAND_ABOVE:

@@ -15,7 +15,7 @@ from ..figures.common import jsonable
 from ..figures.workers import (METRICS, busiest, chosen_workers, heat_rows, heatmap_figure, pool_rows,
                                selection_note, worker_timeseries_figure)
 from ..theme import theme_of
-from ..workertable import COLUMNS, PAGE_SIZE, filtered, natural_key, page_of, sort_rows, worker_rows
+from ..workertable import COLUMNS, PAGE_SIZE, filtered, naturally_sorted, page_of, sort_rows, worker_rows
 
 LABEL = "Worker Details"
 LABELS = {m: METRICS[m][0].capitalize() if m != "gpu" else "GPU" for m in METRICS}
@@ -95,7 +95,7 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
         key = f"{view.n_workers}:{view.worker_ids[:1]}:{view.worker_ids[-1:]}"
         if active != LABEL or (key == shown and value is not None):
             return no_update, no_update, no_update
-        options = ctx.cache.get(view, (OPTIONS_KEY,), lambda: sorted(view.worker_ids, key=natural_key))
+        options = list(naturally_sorted(view.worker_ids))
         # pre-select the busiest once; after that the choice is the user's, even when emptied
         return options, busiest(view) if value is None else no_update, key
 
