@@ -10,3 +10,4 @@ TABS = "drm-tabs"
 THEME = "drm-theme"  # dcc.Store holding "dark" or "light"; every figure callback reads it
 THEME_SWITCH = "drm-theme-switch"
 HEADER_SPEED = "drm-header-speed"
+RANGE = "drm-range"  # dcc.Store: the time range every tab shows (ui/timerange.py)

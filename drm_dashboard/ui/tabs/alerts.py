@@ -105,15 +105,16 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
 
     @app.callback(Output(LIST, "children"), Output(COUNTS, "children"), Output(RENDERED, "data"),
                   Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
-                  Input(LEVELS, "value"), Input(SOURCES, "value"), State(RENDERED, "data"))
-    def _refresh(_n: int, active: str, levels: list[str], sources: list[str],
+                  Input(LEVELS, "value"), Input(SOURCES, "value"), Input(ids.RANGE, "data"),
+                  State(RENDERED, "data"))
+    def _refresh(_n: int, active: str, levels: list[str], sources: list[str], span: dict | None,
                  rendered: str | None) -> tuple:
         # only known names reach the cache key, whatever a request carries
         chosen = (tuple(v for v in ALERT_LEVELS if v in (levels or ())),
                   tuple(v for v in ALERT_SOURCES if v in (sources or ())))
         silenced = ctx.silenced_elsewhere() if ctx.silenced_elsewhere else frozenset()
         marks = hash(silenced)  # a silence made in Alertmanager redraws the list, tick or not
-        view, stamp = ctx.changed_view(LABEL, active, rendered, *chosen, marks)
+        view, stamp = ctx.changed_view(LABEL, active, rendered, *chosen, marks, chosen=span)
         return (*ctx.cache.get(view, (LABEL, *chosen, marks), lambda: (
             alert_table(list_alerts(view.alerts, *chosen, ctx.window_words(view)), silenced),
             count_badges(view.alerts, ctx.window_words(view)))), stamp)

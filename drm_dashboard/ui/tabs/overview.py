@@ -55,9 +55,10 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
 
     @app.callback(Output(UTILIZATION_DATA, "data"), Output(LOAD_DATA, "data"), Output(RENDERED, "data"),
                   Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
-                  Input(ids.THEME, "data"), State(RENDERED, "data"))
-    def _charts(_n: int, active: str, theme: str, rendered: str | None) -> tuple:
-        view, stamp = ctx.changed_view(LABEL, active, rendered, theme)
+                  Input(ids.THEME, "data"), Input(ids.RANGE, "data"), State(RENDERED, "data"))
+    def _charts(_n: int, active: str, theme: str, chosen: dict | None, rendered: str | None) -> tuple:
+        # the cards are the pool now; the charts show the chosen time range
+        view, stamp = ctx.changed_view(LABEL, active, rendered, theme, chosen=chosen)
         look = theme_of(theme)
         figures = ctx.cache.get(view, (LABEL, look.name), lambda: (
             jsonable(utilization_figure(view, theme=look)), jsonable(load_figure(view, theme=look))))

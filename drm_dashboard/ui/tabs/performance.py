@@ -128,14 +128,19 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
 
     @app.callback(*outputs, Output(REGRESSIONS, "children"), Output(RENDERED, "data"),
                   Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
-                  Input(ids.THEME, "data"), Input(RANGE, "value"), State(RENDERED, "data"))
-    def _refresh(_n: int, active: str, theme: str, minutes: int, rendered: str | None) -> tuple:
+                  Input(ids.THEME, "data"), Input(RANGE, "value"), Input(ids.RANGE, "data"),
+                  State(RENDERED, "data"))
+    def _refresh(_n: int, active: str, theme: str, minutes: int, chosen: dict | None,
+                 rendered: str | None) -> tuple:
         minutes = minutes if minutes in RANGES else 60
-        view, stamp = ctx.changed_view(LABEL, active, rendered, theme, minutes)
+        view, stamp = ctx.changed_view(LABEL, active, rendered, theme, minutes, chosen=chosen)
         look = theme_of(theme)
+        if view.history is not None:
+            minutes = 0  # a chosen time range is shown whole; the minutes pick within the live window
 
         def build() -> tuple:
-            forecasts, etas = ctx.forecasts() if ctx.forecasts else ({}, {})
+            # forecasts start at the newest tick: drawn on the live window only
+            forecasts, etas = ctx.forecasts() if ctx.forecasts and view.history is None else ({}, {})
             found = panel_for(view, ctx.regressions, interval_s=ctx.update_interval_s)
             # the charts mark the findings the panel lists, so both tell the same story
             figures = [jsonable(kpi_figure(view, column=c, minutes=minutes, theme=look,

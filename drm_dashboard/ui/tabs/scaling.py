@@ -126,15 +126,15 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
     keep_zoom(app, TIMELINE_DATA, TIMELINE)
     keep_zoom(app, THRESHOLDS_DATA, THRESHOLDS)
 
-    replay.register_callbacks(app, ctx, LABEL, ids.TABS)
+    replay.register_callbacks(app, ctx, LABEL, ids.TABS, ids.RANGE)
 
     @app.callback(Output(TIMELINE_DATA, "data"), Output(THRESHOLDS_DATA, "data"),
                   Output(SUMMARY, "children"), Output(TABLE, "children"), Output(VERDICTS, "children"),
                   Output(RENDERED, "data"),
                   Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
-                  Input(ids.THEME, "data"), State(RENDERED, "data"))
-    def _refresh(_n: int, active: str, theme: str, rendered: str | None) -> tuple:
-        view, stamp = ctx.changed_view(LABEL, active, rendered, theme)
+                  Input(ids.THEME, "data"), Input(ids.RANGE, "data"), State(RENDERED, "data"))
+    def _refresh(_n: int, active: str, theme: str, chosen: dict | None, rendered: str | None) -> tuple:
+        view, stamp = ctx.changed_view(LABEL, active, rendered, theme, chosen=chosen)
         look = theme_of(theme)
 
         def build() -> tuple:

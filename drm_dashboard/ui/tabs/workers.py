@@ -106,12 +106,13 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
     @app.callback(Output(LINES_DATA, "data"), Output(HEATMAP_DATA, "data"), Output(NOTE, "children"),
                   Output(RENDERED, "data"), Input(ids.INTERVAL, "n_intervals"),
                   Input(ids.TABS, "active_tab"), Input(ids.THEME, "data"), Input(METRIC, "value"),
-                  Input(CHOICE, "value"), State(RENDERED, "data"))
+                  Input(CHOICE, "value"), Input(ids.RANGE, "data"), State(RENDERED, "data"))
     def _charts(_n: int, active: str, theme: str, metric: str, value: list[str] | None,
-                rendered: str | None) -> tuple:
+                span: dict | None, rendered: str | None) -> tuple:
         metric = metric if metric in METRICS else "cpu"
         chosen_key = tuple(str(v) for v in value or ())
-        view, stamp = ctx.changed_view(LABEL, active, rendered, theme, metric, chosen_key)
+        # the table lists the workers now; the charts show the chosen time range
+        view, stamp = ctx.changed_view(LABEL, active, rendered, theme, metric, chosen_key, chosen=span)
         look = theme_of(theme)
         chosen, defaulted = ctx.cache.get(view, (CHOICE, metric, chosen_key),
                                           lambda: chosen_workers(view, chosen_key, metric))
