@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import duckdb
 import numpy as np
@@ -67,6 +68,10 @@ class HistoryStore:
         self._buffer = _Buffer()
         self._buffer_lock = threading.Lock()
         self._closed = False
+        # reads from page threads in flight: close() waits for them, as closing the connection
+        # under a running query fails (a 30-day read takes seconds)
+        self._reads = 0
+        self._reads_done = threading.Condition()
         self._flush_due = threading.Event()
         self._stop_writer = threading.Event()
         self._errors: list[StorageError] = []
@@ -199,7 +204,7 @@ class HistoryStore:
         return pruned, rolled
 
     def close(self) -> None:
-        """Stop the writer thread, flush, then close the file; safe to call twice."""
+        """Stop the writer thread, flush, wait for reads in flight, then close the file; safe to call twice."""
         if self._closed:
             return
         writer, self._writer = self._writer, None
@@ -210,7 +215,9 @@ class HistoryStore:
         try:
             self.flush()
         finally:
-            self._closed = True
+            with self._reads_done:
+                self._closed = True  # no new read starts
+                self._reads_done.wait_for(lambda: self._reads == 0, timeout=30)
             self._con.close()
 
     # -- reading ---------------------------------------------------------------------------
@@ -224,7 +231,23 @@ class HistoryStore:
     def _select(self, table: str, start: float, end: float, order: str | None) -> pd.DataFrame:
         sql = f"SELECT * FROM {table} WHERE ts >= ? AND ts <= ?"  # noqa: S608 (fixed names)
         sql += f" ORDER BY {order}" if order else ""
-        return self._cursor().execute(sql, [float(start), float(end)]).df()
+        with self._reading():
+            return self._cursor().execute(sql, [float(start), float(end)]).df()
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Count a read in flight (close() waits for it); StorageError once the file is closing."""
+        with self._reads_done:
+            self._check_open()
+            self._reads += 1
+        try:
+            yield
+        except duckdb.Error as exc:
+            raise StorageError(f"reading history from {self.path} failed: {_first_line(exc)}") from None
+        finally:
+            with self._reads_done:
+                self._reads -= 1
+                self._reads_done.notify_all()
 
     def load_window(self, start: float, end: float) -> HistoryFrames:
         """Every table between start and end (epoch s), read in one transaction."""
@@ -243,7 +266,8 @@ class HistoryStore:
     def series(self, table: str, columns: Sequence[str], start: float, end: float,
                points: int = DEFAULT_POINTS, **kw: object) -> pd.DataFrame:
         """Bucket means of columns over [start, end], at most `points` rows (history_query)."""
-        return bucketed(self._cursor(), table, columns, start, end, points, **kw)
+        with self._reading():
+            return bucketed(self._cursor(), table, columns, start, end, points, **kw)
 
     def counts(self) -> dict[str, int]:
         """Rows written per table."""

@@ -13,6 +13,7 @@ from typing import Any, Callable, Mapping
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html, no_update
 
+from ..errors import StorageError
 from ..store.history import HistoryStore
 from ..store.range_view import aligned, history_view, live_slice, points_for, view_frame
 from ..store.view import HistoryRange, LiveView
@@ -147,8 +148,11 @@ class RangeViews:
             return live, "There is no history file: showing the live window."
         start, end, step = aligned(span.start, span.end, points_for(points, live.n_workers) if workers else points)
         key = ("file", start, end, step, workers)
-        return self._cached(key, lambda: history_view(history, start, end, step, self._number(),
-                                                      workers=workers)), ""
+        try:
+            return self._cached(key, lambda: history_view(history, start, end, step, self._number(),
+                                                          workers=workers)), ""
+        except StorageError as exc:  # a closing or broken file: say so, keep showing the live window
+            return live, f"The history file could not be read ({exc}): showing the live window."
 
     def _cached(self, key: tuple, build: Callable[[], LiveView]) -> LiveView:
         with self._lock:
