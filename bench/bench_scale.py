@@ -389,7 +389,32 @@ def _report(res: dict, hist: dict, a, elapsed: float) -> str:
         "after the upkeep and a checkpoint. The product runs the upkeep every 5 minutes of data time "
         "on the history writer thread, so each run rolls up a twelfth of this.", "",
         table(["query", "ms", "rows"], queries), "",
+        _next_ten(res),
     ])
+
+
+def _next_ten(res: dict) -> str:
+    """Where 100,000 workers would break, extrapolated linearly from the largest fleet measured."""
+    big, ui = res["inprocess"][-1], res["ui"][-1]
+    f = 100_000 / big["workers"]
+    return (
+        f"### The next factor of ten\n\nAt 100,000 workers, from the {big['workers']:,}-worker figures "
+        f"(everything here grows linearly in workers): the live per-worker matrices would be about "
+        f"{big['live_mb'] * f / 1024:.1f} GB over a 60-minute window, past any sensible budget, so the "
+        "window would have to keep per-worker data only for the workers shown (top-N, bins) or at "
+        f"coarser steps; one snapshot would be about {big['json_kb'] * f / 1024:.0f} MB and its "
+        f"`json.loads` alone about {big['loads_ms'] * f / 1000:.1f} s on this machine and the whole tick "
+        f"about {big['tick_ms'] * f / 1000:.0f} s, past a 5 s interval, so one coordinator's snapshot "
+        "stops being the unit of work: shard the fleet over "
+        "coordinators or read aggregates through PrometheusSource (its tick does not grow with the "
+        "fleet). The page holds: aggregates over every worker are computed once per tick "
+        f"({ui['charts_ms']:.0f} ms a refresh at {ui['workers']:,}), the heatmap stays at 200 rows and "
+        f"the table is paged on the server; the worker picker's list of every id ({ui['options_kb']:.0f} KB "
+        f"at {ui['workers']:,}) would pass 1 MB and would have to become a search. History views from "
+        "the file keep at most "
+        "a million per-worker cells, so a 100,000-worker range would get 10 points: per-worker reads "
+        "would have to bin workers in DuckDB as the heatmap does, and a month of rows (about ten times "
+        "the 30-day file below) would want Parquet partitions by day rather than one DuckDB file.")
 
 
 if __name__ == "__main__":

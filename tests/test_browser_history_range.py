@@ -86,6 +86,7 @@ def test_a_seven_day_range_is_read_from_the_history_file(dash_br, running, artif
     dash_br.driver.execute_script(
         "Array.from(document.querySelectorAll('.nav-link')).find(e => e.textContent === 'Worker Details').click()")
     _plot_span(dash_br, "#workers-heatmap", 6.9)
+    dash_br.driver.set_window_size(1280, 2000)
     dash_br.driver.save_screenshot(str(artifacts / "history-7d-workers.png"))
     assert dash_br.get_logs() == []
 
@@ -143,5 +144,6 @@ def test_worker_details_at_ten_thousand_workers(dash_duo, artifacts):
         "return g && g._fullData && g._fullData[0] && g._fullData[0].z ? g._fullData[0].z.length : 0;"))
     assert rows == 200  # 10,000 workers binned to a screen's rows, 50 a row
     _plot_span(dash_duo, "#workers-lines", 0.01)
+    dash_duo.driver.set_window_size(1280, 2000)  # the table, both charts and the heatmap in one picture
     dash_duo.driver.save_screenshot(str(artifacts / "workers-10000.png"))
     assert dash_duo.get_logs() == []

@@ -98,7 +98,12 @@ def _stats_and_trend(view: Any, column: str, minutes: int, forecast: Any, eta: A
 
 
 def _span(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7_200:
+        return f"{seconds / 60:.0f} min"
+    # a range read from the history file spans hours or days
+    return f"{seconds / 3600:.0f} h" if seconds < 172_800 else f"{seconds / 86_400:.1f} days"
 
 
 _DIRECTION = {"regression": "danger", "improvement": "success", "neutral": "secondary"}
