@@ -29,15 +29,16 @@ TABS = {"System Overview": "overview-utilization-data.data", "Worker Details": "
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """Two days in the file (10-minute ticks, then the last hour at 5 s), the last hour live too."""
+    """Two days in the file (10-minute ticks, then the last 6 hours at 5 s), the last hour live too."""
     history = HistoryStore(tmp_path_factory.mktemp("h") / "two-days.duckdb")
     live = LiveStore(retention_s=3600, clock=lambda: NOW)
-    for k in range(int((2 * DAY - 3600) / 600)):
+    for k in range(int((2 * DAY - 6 * 3600) / 600)):
         history.append(make_snapshot(T0 + 600.0 * k, 4))
-    for k in range(720):
-        snap = make_snapshot(NOW - 3600 + 5.0 * (k + 1), 4)
+    for k in range(6 * 720):
+        snap = make_snapshot(NOW - 6 * 3600 + 5.0 * (k + 1), 4)
         history.append(snap)
-        live.ingest(snap)
+        if k >= 5 * 720:
+            live.ingest(snap)
     history.flush()
     ctx = UIContext(live=live, health=SourceHealth, source="test", simulated=False, update_interval_s=5,
                     history=lambda: history)
@@ -140,3 +141,15 @@ def test_the_download_is_the_shown_range_as_csv(served):
     assert len(rows) == view.n_ticks
     assert float(rows[0]["epoch_s"]) == view.timestamps[0]
     assert {"time", "cpu_utilization", "task_throughput", "pending_tasks"} <= set(rows[0])
+
+
+def test_the_policy_replay_replays_the_chosen_range(served):
+    values = {"replay-run.n_clicks": 1, "drm-tabs.active_tab": "Scaling Decisions",
+              "drm-range.data": {"kind": "6h"}, "replay-scale-up.value": 80, "replay-scale-down.value": 30,
+              "replay-target.value": 70, "replay-cooldown-up.value": 300, "replay-cooldown-down.value": 600}
+    text = str(post(served, "replay-result.children", values))
+    assert "from the history file" in text
+    covered = float(text.split("Over ")[1].split(" min")[0].replace(",", ""))
+    assert covered > 5 * 60  # the 6 hours of 5 s rows, where the live window holds one hour
+    live_only = str(post(served, "replay-result.children", {**values, "drm-range.data": {"kind": "live"}}))
+    assert float(live_only.split("Over ")[1].split(" min")[0].replace(",", "")) <= 60
