@@ -428,12 +428,12 @@ def _next_ten(res: dict) -> str:
         "stops being the unit of work: shard the fleet over "
         "coordinators or read aggregates through PrometheusSource (its tick does not grow with the "
         "fleet). The page holds: aggregates over every worker are computed once per tick "
-        f"({ui['charts_ms']:.0f} ms a refresh at {ui['workers']:,}), the heatmap stays at 200 rows and "
+        f"({ui['charts_cpu_ms']:.0f} ms of CPU a refresh at {ui['workers']:,}), the heatmap stays at 200 rows and "
         f"the table is paged on the server; the worker picker's list of every id ({ui['options_kb']:.0f} KB "
         f"at {ui['workers']:,}) would pass 1 MB and would have to become a search. History views from "
-        "the file keep at most "
-        "a million per-worker cells, so a 100,000-worker range would get 10 points: per-worker reads "
-        "would have to bin workers in DuckDB as the heatmap does, and a month of rows (about ten times "
+        "the file read at most 250,000 per-worker cells (the time of a read grows with them, table "
+        "below), so a 100,000-worker range would get its floor of 60 points and 6 million cells: "
+        "per-worker reads would have to bin workers in DuckDB as the heatmap does, and a month of rows (about ten times "
         "the 30-day file below) would want Parquet partitions by day rather than one DuckDB file.")
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from drm_dashboard.models import Alert, ScalingDecision
 from drm_dashboard.store import HistoryStore, LiveStore
-from drm_dashboard.store.range_view import (MAX_WORKER_CELLS, aligned, history_view, live_slice,
+from drm_dashboard.store.range_view import (MAX_WORKER_CELLS, MIN_POINTS, aligned, history_view, live_slice,
                                             points_for, view_frame)
 
 from drm_fakes import make_snapshot
@@ -77,8 +77,9 @@ def test_the_grid_stays_put_while_the_end_moves_within_a_step():
 
 
 def test_a_large_fleet_gets_fewer_wider_buckets():
-    assert points_for(800, 1_000) == 800
-    assert points_for(800, 10_000) == MAX_WORKER_CELLS // 10_000 == 100
+    assert points_for(800, 100) == 800
+    assert points_for(800, 1_000) == MAX_WORKER_CELLS // 1_000 == 250
+    assert points_for(800, 100_000) == MIN_POINTS  # never fewer points than that
 
 
 def test_a_slice_of_the_live_window_copies_nothing():
