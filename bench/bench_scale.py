@@ -389,7 +389,8 @@ def _report(res: dict, hist: dict, a, elapsed: float) -> str:
                "live per-worker matrices (MB)"], ticks), "",
         f"Budgets: tick at most 3x the floor; peak RSS under 250 MB at 1,000 and 500 MB at 10,000 "
         f"workers. Peak RSS is the whole process (`ru_maxrss`), with the manager's own fleet; the "
-        f"product's modules alone (collector, stores, analytics: pandas, DuckDB, scipy) hold "
+        f"product's modules alone (collector, stores, analytics: pandas, DuckDB, scipy.linalg; nothing "
+        f"in the tick loads scipy.stats) hold "
         f"{base:.0f} MB. HTTP: the coordinator and the client share this machine's 2 cores, so the "
         "wall time is mostly the coordinator building and compressing its answer; the client's "
         "own work is the CPU column.", "",
@@ -432,7 +433,7 @@ def _next_ten(res: dict) -> str:
         f"the table is paged on the server; the worker picker's list of every id ({ui['options_kb']:.0f} KB "
         f"at {ui['workers']:,}) would pass 1 MB and would have to become a search. History views from "
         "the file read at most 250,000 per-worker cells (the time of a read grows with them, table "
-        "below), so a 100,000-worker range would get its floor of 60 points and 6 million cells: "
+        "above), so a 100,000-worker range would get its floor of 60 points and 6 million cells: "
         "per-worker reads would have to bin workers in DuckDB as the heatmap does, and a month of rows (about ten times "
         "the 30-day file below) would want Parquet partitions by day rather than one DuckDB file.")
 
