@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 
-
 from drm_dashboard.analytics.cp_stats import SplitTest
 from drm_dashboard.analytics.cp_types import (
     ChangePoint,
