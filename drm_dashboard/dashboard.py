@@ -269,7 +269,8 @@ class DRMRealTimeDashboard:
                             regressions=lambda view: self.analytics.report,
                             forecasts=self._forecasts, demo_speed=self.demo_speed,
                             evaluations=getattr(self.manager, "recent_evaluations", None),
-                            silenced_elsewhere=self._silenced_in_alertmanager)
+                            silenced_elsewhere=self._silenced_in_alertmanager,
+                            history=lambda: self.history)
         app = create_app(ctx)
         register_metrics_route(app.server, dashboard_registry(self._metrics_state()))
         return app

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import duckdb
 import numpy as np
@@ -68,6 +69,10 @@ class HistoryStore:
         self._buffer = _Buffer()
         self._buffer_lock = threading.Lock()
         self._closed = False
+        # reads from page threads in flight: close() waits for them, as closing the connection
+        # under a running query fails (a 30-day read takes seconds)
+        self._reads = 0
+        self._reads_done = threading.Condition()
         self._errors: list[StorageError] = []
         self._writer: _Writer | None = None
         if background:
@@ -196,7 +201,7 @@ class HistoryStore:
         return pruned, rolled
 
     def close(self) -> None:
-        """Stop the writer thread, flush, then close the file; safe to call twice."""
+        """Stop the writer thread, flush, wait for reads in flight, then close the file; safe to call twice."""
         if self._closed:
             return
         writer, self._writer = self._writer, None
@@ -206,7 +211,9 @@ class HistoryStore:
         try:
             self.flush()
         finally:
-            self._closed = True
+            with self._reads_done:
+                self._closed = True  # no new read starts
+                self._reads_done.wait_for(lambda: self._reads == 0, timeout=30)
             self._con.close()
 
     # -- reading ---------------------------------------------------------------------------
@@ -226,7 +233,23 @@ class HistoryStore:
             sql += " AND cluster IN (?, '')" if legacy else " AND cluster = ?"
             params.append(cluster)
         sql += f" ORDER BY {order}" if order else ""
-        return self._cursor().execute(sql, params).df()
+        with self._reading():
+            return self._cursor().execute(sql, params).df()
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Count a read in flight (close() waits for it); StorageError once the file is closing."""
+        with self._reads_done:
+            self._check_open()
+            self._reads += 1
+        try:
+            yield
+        except duckdb.Error as exc:
+            raise StorageError(f"reading history from {self.path} failed: {_first_line(exc)}") from None
+        finally:
+            with self._reads_done:
+                self._reads -= 1
+                self._reads_done.notify_all()
 
     def load_window(self, start: float, end: float, cluster: str | None = None, *,
                     legacy: bool = True) -> HistoryFrames:
@@ -250,7 +273,8 @@ class HistoryStore:
     def series(self, table: str, columns: Sequence[str], start: float, end: float,
                points: int = DEFAULT_POINTS, **kw: object) -> pd.DataFrame:
         """Bucket means of columns over [start, end], at most `points` rows (history_query)."""
-        return bucketed(self._cursor(), table, columns, start, end, points, **kw)
+        with self._reading():
+            return bucketed(self._cursor(), table, columns, start, end, points, **kw)
 
     def counts(self) -> dict[str, int]:
         """Rows written per table."""

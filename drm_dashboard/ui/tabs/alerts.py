@@ -107,8 +107,9 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
     @app.callback(Output(LIST, "children"), Output(COUNTS, "children"), Output(RENDERED, "data"),
                   Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
                   Input(LEVELS, "value"), Input(SOURCES, "value"), Input(ids.CLUSTER, "value"),
-                  State(RENDERED, "data"))
+                  Input(ids.RANGE, "data"), State(RENDERED, "data"))
     def _refresh(_n: int, active: str, levels: list[str], sources: list[str], cluster: str | None,
+                 span: dict | None,
                  rendered: str | None) -> tuple:
         c = ctx.pick(cluster)
         # only known names reach the cache key, whatever a request carries
@@ -116,7 +117,7 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
                   tuple(v for v in ALERT_SOURCES if v in (sources or ())))
         silenced = c.silenced_elsewhere() if c.silenced_elsewhere else frozenset()
         marks = hash(silenced)  # a silence made in Alertmanager redraws the list, tick or not
-        view, stamp = c.changed_view(LABEL, active, rendered, *chosen, marks)
+        view, stamp = c.changed_view(LABEL, active, rendered, *chosen, marks, chosen=span)
         return (*c.cache.get(view, (LABEL, *chosen, marks), lambda: (
             alert_table(list_alerts(view.alerts, *chosen, c.window_words(view)), silenced),
             count_badges(view.alerts, c.window_words(view)))), stamp)

@@ -57,10 +57,13 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
 
     @app.callback(Output(UTILIZATION_DATA, "data"), Output(LOAD_DATA, "data"), Output(RENDERED, "data"),
                   Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
-                  Input(ids.THEME, "data"), Input(ids.CLUSTER, "value"), State(RENDERED, "data"))
-    def _charts(_n: int, active: str, theme: str, cluster: str | None, rendered: str | None) -> tuple:
+                  Input(ids.THEME, "data"), Input(ids.CLUSTER, "value"), Input(ids.RANGE, "data"),
+                  State(RENDERED, "data"))
+    def _charts(_n: int, active: str, theme: str, cluster: str | None, chosen: dict | None,
+                rendered: str | None) -> tuple:
         c = ctx.pick(cluster)
-        view, stamp = c.changed_view(LABEL, active, rendered, theme)
+        # the cards are the pool now; the charts show the chosen time range
+        view, stamp = c.changed_view(LABEL, active, rendered, theme, chosen=chosen)
         look = theme_of(theme)
         figures = c.cache.get(view, (LABEL, look.name), lambda: (
             jsonable(utilization_figure(view, theme=look)), jsonable(load_figure(view, theme=look))))

@@ -99,7 +99,12 @@ def _stats_and_trend(view: Any, column: str, minutes: int, forecast: Any, eta: A
 
 
 def _span(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7_200:
+        return f"{seconds / 60:.0f} min"
+    # a range read from the history file spans hours or days
+    return f"{seconds / 3600:.0f} h" if seconds < 172_800 else f"{seconds / 86_400:.1f} days"
 
 
 _DIRECTION = {"regression": "danger", "improvement": "success", "neutral": "secondary"}
@@ -131,16 +136,19 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
     @app.callback(*outputs, Output(REGRESSIONS, "children"), Output(RENDERED, "data"),
                   Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
                   Input(ids.THEME, "data"), Input(RANGE, "value"), Input(ids.CLUSTER, "value"),
-                  State(RENDERED, "data"))
+                  Input(ids.RANGE, "data"), State(RENDERED, "data"))
     def _refresh(_n: int, active: str, theme: str, minutes: int, cluster: str | None,
-                 rendered: str | None) -> tuple:
+                 chosen: dict | None, rendered: str | None) -> tuple:
         c = ctx.pick(cluster)
         minutes = minutes if minutes in RANGES else 60
-        view, stamp = c.changed_view(LABEL, active, rendered, theme, minutes)
+        view, stamp = c.changed_view(LABEL, active, rendered, theme, minutes, chosen=chosen)
         look = theme_of(theme)
+        if view.history is not None:
+            minutes = 0  # a chosen time range is shown whole; the minutes pick within the live window
 
         def build() -> tuple:
-            forecasts, etas = c.forecasts() if c.forecasts else ({}, {})
+            # forecasts start at the newest tick: drawn on the live window only
+            forecasts, etas = c.forecasts() if c.forecasts and view.history is None else ({}, {})
             found = panel_for(view, c.regressions, interval_s=c.update_interval_s)
             # the charts mark the findings the panel lists, so both tell the same story
             figures = [jsonable(kpi_figure(view, column=c, minutes=minutes, theme=look,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -128,16 +127,18 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
     keep_zoom(app, TIMELINE_DATA, TIMELINE)
     keep_zoom(app, THRESHOLDS_DATA, THRESHOLDS)
 
-    replay.register_callbacks(app, ctx, LABEL, ids.TABS)
+    replay.register_callbacks(app, ctx, LABEL, ids.TABS, ids.RANGE)
 
     @app.callback(Output(TIMELINE_DATA, "data"), Output(THRESHOLDS_DATA, "data"),
                   Output(SUMMARY, "children"), Output(TABLE, "children"), Output(VERDICTS, "children"),
                   Output(RENDERED, "data"),
                   Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
-                  Input(ids.THEME, "data"), Input(ids.CLUSTER, "value"), State(RENDERED, "data"))
-    def _refresh(_n: int, active: str, theme: str, cluster: str | None, rendered: str | None) -> tuple:
+                  Input(ids.THEME, "data"), Input(ids.CLUSTER, "value"), Input(ids.RANGE, "data"),
+                  State(RENDERED, "data"))
+    def _refresh(_n: int, active: str, theme: str, cluster: str | None, chosen: dict | None,
+                 rendered: str | None) -> tuple:
         c = ctx.pick(cluster)
-        view, stamp = c.changed_view(LABEL, active, rendered, theme)
+        view, stamp = c.changed_view(LABEL, active, rendered, theme, chosen=chosen)
         look = theme_of(theme)
 
         def build() -> tuple:
