@@ -130,6 +130,10 @@ class AnalyticsPipeline:
                 forecast_at=view.last_timestamp if due else old.forecast_at)
         return alerts
 
+    def forecasts_of(self, view: LiveView) -> tuple[dict[str, Forecast], dict[str, ThresholdEta]]:
+        """Forecasts and ETAs of any view (several clusters combined), outside the tick."""
+        return self._forecast(view)
+
     def _forecast(self, view: LiveView) -> tuple[dict[str, Forecast], dict[str, ThresholdEta]]:
         """Forecast every covered series; an ETA where a threshold rule watches the metric."""
         forecasts, etas = {}, {}

@@ -10,7 +10,8 @@ import duckdb
 from ..errors import StorageError
 from .schema import INTEGER_COLUMNS, PERFORMANCE_COLUMNS, SYSTEM_COLUMNS, WORKER_COLUMNS
 
-SCHEMA_VERSION = 1
+# 2: every table has a `cluster` column (issue 15); version 1 files are migrated in place
+SCHEMA_VERSION = 2
 TABLES = ("system_metrics", "worker_metrics", "performance_metrics", "scaling_decisions", "alerts")
 _MAGIC = b"DUCK"
 _MAGIC_AT = 8
@@ -32,8 +33,13 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
     "alerts": [("id", "VARCHAR"), ("ts", "DOUBLE NOT NULL"), ("level", "VARCHAR"),
                ("source", "VARCHAR"), ("message", "VARCHAR"), ("details", "VARCHAR")],
 }
+# the coordinator a row came from; last, as ALTER TABLE ADD COLUMN puts it in a migrated file.
+# '' marks rows written before clusters existed (one coordinator, name unknown)
+CLUSTER_COLUMN = ("cluster", "VARCHAR NOT NULL DEFAULT ''")
+for _columns in COLUMNS.values():
+    _columns.append(CLUSTER_COLUMN)
 # keys make the bulk inserts idempotent: a re-sent decision is ignored, an updated alert replaces
-_KEYS = {"scaling_decisions": "PRIMARY KEY (ts, seq, action)", "alerts": "PRIMARY KEY (id)"}
+_KEYS = {"scaling_decisions": "PRIMARY KEY (cluster, ts, seq, action)", "alerts": "PRIMARY KEY (id)"}
 
 
 def _ddl(table: str) -> str:
@@ -98,6 +104,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Create missing tables; refuse a file whose tables of the same names are not ours."""
     try:
         existing = _existing_columns(con)
+        if _version(con, existing) == 1:
+            migrate_v1(con, existing)
+            existing = _existing_columns(con)
         for table in TABLES:
             missing = [c for c, _ in COLUMNS[table] if table in existing and c not in existing[table]]
             if missing:
@@ -114,6 +123,32 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, name: str) -> None:
                                f"reads version {SCHEMA_VERSION}; {_HINT}")
     except duckdb.Error as exc:
         raise StorageError(f"{name} cannot be prepared: {str(exc).splitlines()[0]}; {_HINT}") from None
+
+
+def _version(con: duckdb.DuckDBPyConnection, existing: dict[str, set[str]]) -> int | None:
+    if "schema_version" not in existing:
+        return None
+    return con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+
+
+def migrate_v1(con: duckdb.DuckDBPyConnection, existing: dict[str, set[str]]) -> None:
+    """Version 1 -> 2 in one transaction: a `cluster` column ('' on old rows), decisions keyed by it."""
+    con.begin()
+    try:
+        for table in TABLES:
+            if table in existing and "cluster" not in existing[table] and table != "scaling_decisions":
+                con.execute(f"ALTER TABLE {table} ADD COLUMN cluster VARCHAR NOT NULL DEFAULT ''")
+        if "scaling_decisions" in existing:
+            # a primary key cannot change in place: copy the rows into the new table
+            con.execute("ALTER TABLE scaling_decisions RENAME TO scaling_decisions_v1")
+            con.execute(_ddl("scaling_decisions"))
+            con.execute("INSERT INTO scaling_decisions BY NAME SELECT * FROM scaling_decisions_v1")
+            con.execute("DROP TABLE scaling_decisions_v1")
+        con.execute("UPDATE schema_version SET version = 2")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
 
 
 def _existing_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:

@@ -9,9 +9,10 @@ import flask
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from . import header, ids, visibility
+from . import clusters, header, ids, visibility
 from .context import UIContext
 from .figures.common import offset_label
+from . import timerange
 from .tabs import alerts, overview, performance, scaling, workers
 from .theme import THEMES, register_css_route, stylesheet
 
@@ -39,6 +40,8 @@ def build_layout(ctx: UIContext) -> html.Div:
         visibility.layout(),
         header.layout(ctx),
         dbc.Container([
+            clusters.picker(ctx),
+            timerange.layout(),
             dbc.Tabs(id=ids.TABS, active_tab=TABS[0].LABEL, className="mb-3", children=[
                 # the Scaling tab's replay starts from the running policy's numbers when known
                 dbc.Tab(tab.layout(ctx.policy) if tab is scaling else tab.layout(), label=tab.LABEL,
@@ -84,6 +87,8 @@ def create_app(ctx: UIContext) -> dash.Dash:
     app.layout = build_layout(ctx)
     header.register_callbacks(app, ctx)
     visibility.register_callbacks(app)
+    clusters.register_callbacks(app, ctx)
+    timerange.register_callbacks(app, ctx)
     for tab in TABS:
         tab.register_callbacks(app, ctx)
     return app
