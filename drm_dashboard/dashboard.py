@@ -260,7 +260,8 @@ class DRMRealTimeDashboard:
         from .ui.app import UIContext, create_app  # noqa: PLC0415 (keep dash out of headless use)
         if self.fleet is not None:
             from .ui.clusters import fleet_context  # noqa: PLC0415
-            ctx = fleet_context(self.fleet, self.settings, self._silenced_in_alertmanager)
+            ctx = fleet_context(self.fleet, self.settings, self._silenced_in_alertmanager,
+                                history=lambda: self.history)
         else:
             ctx = UIContext(live=self.live, health=self._health, source=self.source.description,
                             simulated=self.simulated, update_interval_s=self.settings.update_interval,

@@ -217,12 +217,12 @@ class HistoryStore:
             self._con.close()
 
     # -- reading ---------------------------------------------------------------------------
-    def query(self, table: str, start: float, end: float) -> pd.DataFrame:
-        """Rows of one table with start <= ts <= end, oldest first."""
+    def query(self, table: str, start: float, end: float, cluster: str | None = None) -> pd.DataFrame:
+        """Rows of one table with start <= ts <= end (of one cluster when named), oldest first."""
         if table not in TABLES:
             raise ValueError(f"unknown history table {table!r}; one of {TABLES}")
         order = "ts, worker_id" if table == "worker_metrics" else "ts"
-        return self._select(table, start, end, order)
+        return self._select(table, start, end, order, cluster, legacy=False)
 
     def _select(self, table: str, start: float, end: float, order: str | None,
                 cluster: str | None = None, legacy: bool = True) -> pd.DataFrame:

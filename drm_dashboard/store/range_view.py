@@ -48,19 +48,20 @@ def live_slice(view: LiveView, start: float, end: float, number: int) -> LiveVie
 
 
 def history_view(history: HistoryStore, start: float, end: float, step: float, number: int, *,
-                 workers: bool = True) -> LiveView:
-    """Bucket means of [start, end) at `step` seconds from the file, shaped like the live view."""
+                 workers: bool = True, cluster: str | None = None) -> LiveView:
+    """Bucket means of [start, end) at `step` seconds from the file (one cluster's rows when named)."""
     points = max(1, round((end - start) / step))
-    system = history.series("system_metrics", list(SYSTEM_COLUMNS), start, end, points)
+    system = history.series("system_metrics", list(SYSTEM_COLUMNS), start, end, points, cluster=cluster)
     ts = system["ts"].to_numpy(np.float64)
-    perf = history.series("performance_metrics", list(PERFORMANCE_COLUMNS), start, end, points)
+    perf = history.series("performance_metrics", list(PERFORMANCE_COLUMNS), start, end, points, cluster=cluster)
     ids: tuple[str, ...] = ()
     matrices = {m: np.empty((ts.size, 0), np.float32) for m in WORKER_METRICS}
     if workers:
         ids, matrices = _worker_matrices(
-            history.series("worker_metrics", list(WORKER_METRICS), start, end, points, by_worker=True), ts)
-    decisions = decisions_from_frame(history.query("scaling_decisions", start, end))
-    alerts = alerts_from_frame(history.query("alerts", start, end))
+            history.series("worker_metrics", list(WORKER_METRICS), start, end, points, by_worker=True,
+                           cluster=cluster), ts)
+    decisions = decisions_from_frame(history.query("scaling_decisions", start, end, cluster))
+    alerts = alerts_from_frame(history.query("alerts", start, end, cluster))
     return LiveView.build(
         0, 1, _ro(ts), {c: _ro(system[c].to_numpy(np.float64)) for c in SYSTEM_COLUMNS},
         _placed(ts, perf, PERFORMANCE_COLUMNS), ids, matrices, (), decisions,

@@ -13,6 +13,7 @@ from ..store.live import LiveView
 from . import ids
 from .context import UIContext
 from .status import HealthBadge, health_badge
+from .timerange import NO_HISTORY
 
 if TYPE_CHECKING:
     from ..fleet import ClusterRuntime, Fleet
@@ -34,21 +35,30 @@ class FleetLive:
         return self._fleet.view()
 
 
-def fleet_context(fleet: Fleet, settings: Any, silenced: Callable[[], frozenset[str]]) -> UIContext:
+# combining clusters past the live window would need the live view's alignment in SQL; one cluster
+# at a time reads its own rows of the shared file
+ALL_HISTORY = "Past the live window, choose one cluster (each reads its own rows of the history file)"
+
+
+def fleet_context(fleet: Fleet, settings: Any, silenced: Callable[[], frozenset[str]],
+                  history: Callable[[], Any] | None = None) -> UIContext:
     """The "All clusters" context, holding one context per cluster (each with its own cache)."""
     common = dict(simulated=False, update_interval_s=settings.update_interval, theme=settings.theme,
                   debug=settings.debug, silenced_elsewhere=silenced)
-    choices = {r.name: _cluster_context(fleet, r, common) for r in fleet.runtimes}
+    choices = {r.name: _cluster_context(fleet, r, common, history) for r in fleet.runtimes}
     # the header names the count; each cluster's name is on its own badge beside it
     return UIContext(live=FleetLive(fleet), health=fleet.health, source=f"{len(fleet.names)} coordinators",
                      regressions=lambda view: fleet.report(), forecasts=fleet.forecasts,
-                     clusters=fleet.names, choices=choices, cluster_health=fleet.healths, **common)
+                     clusters=fleet.names, choices=choices, cluster_health=fleet.healths,
+                     no_history=ALL_HISTORY if history else NO_HISTORY, **common)
 
 
-def _cluster_context(fleet: Fleet, runtime: ClusterRuntime, common: dict) -> UIContext:
+def _cluster_context(fleet: Fleet, runtime: ClusterRuntime, common: dict,
+                     history: Callable[[], Any] | None) -> UIContext:
     return UIContext(live=runtime.live, health=partial(fleet.health, runtime.name),
                      source=runtime.source.description, regressions=lambda view: runtime.report(),
-                     forecasts=partial(fleet.forecasts, runtime.name), **common)
+                     forecasts=partial(fleet.forecasts, runtime.name), history=history,
+                     history_cluster=runtime.name, **common)
 
 
 def picker(ctx: UIContext) -> html.Div:

@@ -15,7 +15,7 @@ from .cache import TickCache
 from .regressions import RegressionProvider
 from .rowcache import RowCache
 from .status import window_words
-from .timerange import RangeViews, range_key, range_words, span_of
+from .timerange import NO_HISTORY, RangeViews, range_key, range_words, span_of
 
 
 class LiveReader(Protocol):
@@ -56,6 +56,10 @@ class UIContext:
     silenced_elsewhere: Callable[[], frozenset[str]] | None = None
     # () -> the history file (None without one): the time-range picker reads beyond the live window
     history: Callable[[], HistoryStore | None] | None = None
+    # several coordinators share the file: a cluster's context reads its own rows; the "all"
+    # context has no history and says why (`no_history`)
+    history_cluster: str | None = None
+    no_history: str = NO_HISTORY
     cache: TickCache = field(default_factory=TickCache)
     rows: RowCache = field(default_factory=RowCache)
     ranges: RangeViews = field(default_factory=RangeViews)
@@ -92,7 +96,8 @@ class UIContext:
         live = self.live.view()
         span = span_of(chosen, time.time() if live.last_timestamp is None else live.last_timestamp)
         extra = {} if points is None else {"points": points}
-        return self.ranges.view(live, self.history() if self.history else None, span, workers=workers, **extra)
+        return self.ranges.view(live, self.history() if self.history else None, span, workers=workers,
+                                cluster=self.history_cluster, missing=self.no_history, **extra)
 
     def changed_view(self, label: str, active_tab: str | None, rendered: str | None,
                      *params: Hashable, chosen: Mapping[str, Any] | None = None) -> tuple[LiveView, str]:

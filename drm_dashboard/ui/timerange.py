@@ -117,6 +117,9 @@ def describe(view: LiveView, note: str) -> str:
             f"({view.n_ticks:,} points{workers}).")
 
 
+NO_HISTORY = "There is no history file"
+
+
 class RangeViews:
     """Views of chosen ranges: a live slice per tick, a history view per (range, step) while it holds."""
 
@@ -137,7 +140,8 @@ class RangeViews:
             return self._numbers
 
     def view(self, live: LiveView, history: HistoryStore | None, span: Span | None, *,
-             workers: bool = True, points: int = MAX_POINTS) -> tuple[LiveView, str]:
+             workers: bool = True, points: int = MAX_POINTS, cluster: str | None = None,
+             missing: str = NO_HISTORY) -> tuple[LiveView, str]:
         """The view of span (the live window when None) and a note when it could not be read."""
         if span is None:
             return live, ""
@@ -145,12 +149,12 @@ class RangeViews:
             key = ("slice", live.seq, span.start, span.end)
             return self._cached(key, lambda: live_slice(live, span.start, span.end, self._number())), ""
         if history is None:
-            return live, "There is no history file: showing the live window."
+            return live, f"{missing}: showing the live window."
         start, end, step = aligned(span.start, span.end, points_for(points, live.n_workers) if workers else points)
         key = ("file", start, end, step, workers)
         try:
             return self._cached(key, lambda: history_view(history, start, end, step, self._number(),
-                                                          workers=workers)), ""
+                                                          workers=workers, cluster=cluster)), ""
         except StorageError as exc:  # a closing or broken file: say so, keep showing the live window
             return live, f"The history file could not be read ({exc}): showing the live window."
 

@@ -98,3 +98,19 @@ def test_roll_up_keeps_two_clusters_workers_of_the_same_id_apart(tmp_path, make_
         means = history._cursor().execute(
             "SELECT cluster, cpu FROM worker_metrics ORDER BY cluster").fetchall()
         assert means[0][1] != means[1][1]  # each cluster's own mean, not one of both
+
+
+def test_a_range_read_for_one_cluster_reads_only_its_rows(tmp_path, make_snapshot):
+    from drm_dashboard.store.range_view import history_view
+    snapshot = make_snapshot
+    with HistoryStore(tmp_path / "h.duckdb") as history:
+        for cluster, workers in (("east", 2), ("west", 5)):
+            for k in range(3):
+                ids = [f"w{i}" for i in range(workers)]
+                history.append(snapshot(T0 + 5 * k, ids, decisions=[_decision(cluster)] if k == 0 else []),
+                               cluster=cluster)
+        history.flush()
+        views = {c: history_view(history, T0, T0 + 15, 5.0, 1, cluster=c) for c in ("east", "west")}
+    assert [v.n_workers for v in views.values()] == [2, 5]
+    assert [list(v.system["total_workers"]) for v in views.values()] == [[2.0] * 3, [5.0] * 3]
+    assert [[d.cluster for d in v.decisions] for v in views.values()] == [["east"], ["west"]]
