@@ -270,6 +270,7 @@ class DRMRealTimeDashboard:
                             regressions=lambda view: self.analytics.report,
                             forecasts=self._forecasts, demo_speed=self.demo_speed,
                             evaluations=self._evaluations(),
+                            reported_policy=getattr(self.source, "reported_policy", None),
                             silenced_elsewhere=self._silenced_in_alertmanager,
                             history=lambda: self.history)
         app = create_app(ctx)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import logging
 import uuid
@@ -143,6 +144,8 @@ def _register_read_routes(app: flask.Flask, manager: DynamicResourceManager,
             verdicts, head["evaluations_seq"] = manager.evaluations_since(int(since_evaluations),
                                                                           EVALUATIONS_PER_ANSWER)
             head["evaluations"] = [d.to_dict() for d in verdicts]
+            # the numbers the verdicts apply, cooldowns among them ("blocked by cooldown, 140 s left")
+            head["policy"] = dataclasses.asdict(manager.policy)
         body, headers = compress(snapshot_body(head, stats, members),
                                  flask.request.headers.get("Accept-Encoding", ""))
         return flask.Response(body, headers=headers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import collections
 import json
 import threading
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any
 
 import orjson
@@ -13,6 +13,7 @@ import requests
 
 from ..errors import AuthRejected, PayloadError, SourceUnavailable
 from ..models import ScalingDecision, Snapshot
+from ..policy import ScalingPolicy
 from ..validation import http_base_url
 from ..worker_columns import WorkerColumns
 
@@ -59,6 +60,7 @@ class CoordinatorSource:
         self.evaluations_cursor = 0
         self._evaluations: collections.deque[ScalingDecision] | None = None
         self._evaluations_lock = threading.Lock()  # the collector appends while a page reads
+        self._policy: ScalingPolicy | None = None
 
     @property
     def description(self) -> str:
@@ -74,7 +76,7 @@ class CoordinatorSource:
             data = self._decode(self._fetch())
         snap = self._validate(data)
         snap, changes = self._with_fleet(snap, data)
-        verdicts = _evaluations(data)
+        verdicts, policy = _evaluations(data), _policy(data)
         self.instance = instance
         # advance only after validation: a rejected payload is asked for again, losing nothing
         self.cursor = max([self.cursor, *(d.seq for d in snap.decisions)])
@@ -82,6 +84,8 @@ class CoordinatorSource:
         self._largest_fleet = max(self._largest_fleet, len(snap.workers), snap.total_workers)
         if verdicts is not None:
             self._keep_evaluations(*verdicts)
+        if policy is not None:
+            self._policy = policy
         return snap
 
     def _keep_evaluations(self, verdicts: list[ScalingDecision], number: int) -> None:
@@ -90,6 +94,10 @@ class CoordinatorSource:
                 self._evaluations = collections.deque(maxlen=EVALUATIONS_KEPT)
             self._evaluations.extend(verdicts)
         self.evaluations_cursor = number
+
+    def reported_policy(self) -> ScalingPolicy | None:
+        """The scaling policy the coordinator last said it applies; None: it does not say."""
+        return self._policy
 
     def recent_evaluations(self) -> list[ScalingDecision] | None:
         """The coordinator's latest scaling evaluations, oldest first; None: it does not send them."""
@@ -196,6 +204,21 @@ def _evaluations(data: dict) -> tuple[list[ScalingDecision], int] | None:
     if type(number) is not int or number < 0:
         raise PayloadError("response.evaluations_seq: expected a whole number >= 0")
     return [ScalingDecision.from_json(d, f"evaluations[{i}]") for i, d in enumerate(raw)], number
+
+
+def _policy(data: dict) -> ScalingPolicy | None:
+    """The answer's scaling policy; None from a coordinator that sends none."""
+    raw = data.get("policy")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) != {f.name for f in fields(ScalingPolicy)}:
+        raise PayloadError(f"response.policy: expected an object with {', '.join(f.name for f in fields(ScalingPolicy))}")
+    if not all(type(v) in (int, float) for v in raw.values()):
+        raise PayloadError("response.policy: every field must be a number")
+    try:
+        return ScalingPolicy(**{k: (int(v) if k.endswith("_workers") else float(v)) for k, v in raw.items()})
+    except ValueError as exc:
+        raise PayloadError(f"response.policy: {exc}") from None
 
 
 def _causes(exc: BaseException, depth: int = 8) -> list[BaseException]:

@@ -56,6 +56,8 @@ class UIContext:
     silenced_elsewhere: Callable[[], frozenset[str]] | None = None
     # () -> the history file (None without one): the time-range picker reads beyond the live window
     history: Callable[[], HistoryStore | None] | None = None
+    # () -> the policy a remote coordinator says it applies (None until it says); else `policy`
+    reported_policy: Callable[[], Any] | None = None
     # several coordinators share the file: a cluster's context reads its own rows; the "all"
     # context has no history and says why (`no_history`)
     history_cluster: str | None = None
@@ -72,6 +74,11 @@ class UIContext:
     def pick(self, cluster: str | None) -> "UIContext":
         """The context of the cluster chosen on the page; this one for "all" or a single source."""
         return self.choices.get(cluster, self) if cluster else self
+
+    def current_policy(self) -> Any:
+        """The policy the source reports now, else the one known at start (None: unknown)."""
+        reported = self.reported_policy() if self.reported_policy else None
+        return self.policy if reported is None else reported
 
     @property
     def retention_min(self) -> float:

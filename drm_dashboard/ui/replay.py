@@ -175,16 +175,17 @@ def register_callbacks(app: Any, ctx: Any, label: str, tabs_id: str, range_id: s
         if active != label:
             return html.Div()
         shown = ctx.pick(cluster)
+        running = shown.current_policy()  # a remote coordinator says its policy with its verdicts
         try:
-            policy = policy_from(dict(zip(FIELDS, values)), ctx.policy)
+            policy = policy_from(dict(zip(FIELDS, values)), running)
         except ValueError as exc:
             return notice(f"Cannot replay: {exc}.", "warning")
         # fleet-wide rows only (the replay needs no worker), at a finer step than a chart's
         view = shown.range_view(chosen, workers=False, points=REPLAY_POINTS)[0]
-        current = policy_from(starting_values(ctx.policy), ctx.policy)
+        current = policy_from(starting_values(running), running)
         words = ctx.window_words(view)
         if view.history is not None and view.history.step_s > 0:
             words += f" (from the history file, means of {view.history.step_s:g} s)"
-        return comparison_view(compare(view, policy, current), words, assumed_words(ctx.policy))
+        return comparison_view(compare(view, policy, current), words, assumed_words(running))
 
 

@@ -112,3 +112,44 @@ def test_a_bad_verdict_is_the_sources_health_and_nothing_is_taken(fake_coordinat
     with pytest.raises(PayloadError, match=words):
         src.snapshot()
     assert src.cursor == 0 and src.evaluations_cursor == 0 and src.recent_evaluations() is None
+
+
+def test_the_coordinator_says_its_policy_with_its_verdicts_and_the_tab_words_its_cooldowns(coord):
+    from drm_dashboard.ui.decisions import policy_text, thresholds
+    from drm_dashboard.ui.context import UIContext
+    c, clock = coord
+    src = CoordinatorSource(c.url, KEY)
+    assert src.reported_policy() is None  # nothing said yet
+    src.snapshot()
+    assert src.reported_policy() == ScalingPolicy(window_s=10)
+    ctx = UIContext(live=None, health=None, source="remote", simulated=False, update_interval_s=5.0,
+                    reported_policy=src.reported_policy)
+    limits = thresholds(_NoDecisions(), ctx.current_policy())
+    assert policy_text(limits).endswith("cooldowns 300 s after a scale-up, 600 s after a scale-down")
+
+
+class _NoDecisions:
+    decisions = ()
+
+
+def test_an_older_coordinator_leaves_the_policy_unknown(fake_coordinator):
+    fake_coordinator.body = json.dumps(payload()).encode()
+    src = CoordinatorSource(fake_coordinator.url, KEY)
+    src.snapshot()
+    assert src.reported_policy() is None
+
+
+@pytest.mark.parametrize("policy, words", [
+    ({"target": 0.7}, "expected an object with"),
+    ({**{f: 1 for f in ("target", "scale_up_threshold", "scale_down_threshold", "cooldown_up_s",
+                        "cooldown_down_s", "window_s", "min_workers", "max_workers")}}, "scale_down_threshold < target"),
+    ({**{f: "1" for f in ("target", "scale_up_threshold", "scale_down_threshold", "cooldown_up_s",
+                          "cooldown_down_s", "window_s", "min_workers", "max_workers")}}, "must be a number"),
+])
+def test_a_bad_policy_is_the_sources_health(fake_coordinator, policy, words):
+    fake_coordinator.body = json.dumps({**payload(), "evaluations": [], "evaluations_seq": 0,
+                                        "policy": policy}).encode()
+    src = CoordinatorSource(fake_coordinator.url, KEY)
+    with pytest.raises(PayloadError, match=words):
+        src.snapshot()
+    assert src.reported_policy() is None

@@ -142,7 +142,7 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
         look = theme_of(theme)
 
         def build() -> tuple:
-            limits = thresholds(view, c.policy)
+            limits = thresholds(view, c.current_policy())
             return (jsonable(timeline_figure(view, theme=look)),
                     jsonable(threshold_figure(view, limits=limits, theme=look)),
                     html.Small(summary_text(view, limits, c.window_words(view)), className="text-muted"),
