@@ -23,7 +23,7 @@ HIGHER_IS_BETTER: dict[str, bool | None] = {
 class DetectorConfig:
     """One fixed configuration for offline and online detection (sample counts, unitless)."""
 
-    # chosen by cross-validation across series (drm_dashboard.bench.crossval, docs/PERFORMANCE.md)
+    # chosen by cross-validation across series (drm_dashboard.evaluation.crossval, docs/PERFORMANCE.md)
     penalty: float = 14.0  # online: accept a step when z^2 > penalty * ln(window length)
     offline_penalty: float = 7.0  # offline PELT: L2 cost, penalty * ln(n) on the z-scored series
     ar1_adjust: bool = False  # online: deflate z by the AR(1) effective sample size of the residuals
@@ -35,8 +35,8 @@ class DetectorConfig:
     surprise_half: float = 4.0  # one-step surprise (innovation sds) that scores 0.5 per row
     # logistic weights of the confidence: bias, ln(z^2 / threshold), ln(relative change);
     # inputs chosen by cross-validation, weights fitted on the pooled
-    # benchmark findings of the chosen penalties (bench/calibration.fit_weights), reported
-    # out-of-fold by bench/crossval
+    # benchmark findings of the chosen penalties (evaluation/calibration.fit_weights), reported
+    # out-of-fold by evaluation/crossval
     confidence_weights: tuple[float, float, float] = (-0.733, 0.446, 0.386)
 
     @property

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..models import Alert, SourceHealth, Snapshot
 from ..store.view import LiveView
-from .cp_types import ChangePoint, DetectorConfig, DetectorStatus
+from .changepoint_records import ChangePoint, DetectorConfig, DetectorStatus
 from .forecast import Forecast, ThresholdEta, forecast, time_to_threshold
 from .intervals import interval_samples
 from .online import OnlineDetector

@@ -5,13 +5,13 @@ import math
 import numpy as np
 import pytest
 
-from drm_dashboard.bench.calibration import (
+from drm_dashboard.evaluation.calibration import (
     brier,
     brier_constant,
     fit_weights,
     precision_by_tercile,
 )
-from drm_dashboard.bench.scoring import (
+from drm_dashboard.evaluation.scoring import (
     NAB_PROFILES,
     best_threshold,
     covering,

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from drm_dashboard.bench import power
+from drm_dashboard.evaluation import power
 
 pytestmark = pytest.mark.timeout(300)
 
