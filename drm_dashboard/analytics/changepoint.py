@@ -18,7 +18,6 @@ import ruptures
 from drm_dashboard.analytics.confidence import make_change_point
 from drm_dashboard.analytics.step_test import split_test
 from drm_dashboard.analytics.changepoint_records import (
-    HIGHER_IS_BETTER,
     ChangePoint,
     DetectorConfig,
     DetectorStatus,
@@ -27,7 +26,7 @@ from drm_dashboard.analytics.changepoint_records import (
 from drm_dashboard.analytics.online import OnlineDetector
 
 __all__ = [
-    "HIGHER_IS_BETTER", "ChangePoint", "DetectorConfig", "DetectorStatus", "Finding",
+    "ChangePoint", "DetectorConfig", "DetectorStatus", "Finding",
     "OnlineDetector", "detect_changes", "pelt_changes",
 ]
 

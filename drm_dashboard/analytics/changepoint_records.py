@@ -6,18 +6,6 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-# which way is better, per control-plane KPI; None means a change is neither good nor bad
-HIGHER_IS_BETTER: dict[str, bool | None] = {
-    "task_throughput": True,
-    "resource_efficiency": True,
-    "allocation_time_ms": False,
-    "queue_wait_ms": False,
-    "cpu_utilization": None,
-    "memory_utilization": None,
-    "gpu_utilization": None,
-    "overall_utilization": None,
-}
-
 
 @dataclass(frozen=True)
 class DetectorConfig:

@@ -30,7 +30,7 @@ from drm_dashboard.analytics.alert_rules import default_alert_config
 from drm_dashboard.analytics.alerts import AlertEngine
 from drm_dashboard.analytics.changepoint_records import DetectorConfig
 from drm_dashboard.analytics.intervals import interval_samples
-from drm_dashboard.analytics.pipeline import DETECTED, AnalyticsPipeline
+from drm_dashboard.analytics.pipeline import AnalyticsPipeline
 from drm_dashboard.cli_common import OneLineParser
 from drm_dashboard.collector import Collector
 from drm_dashboard.config import parse_regression
@@ -123,8 +123,7 @@ def simulate(seed: int, regression: InjectedRegression | None, minutes: float,
 def _window_means(live: LiveStore, window: tuple[float, float]) -> dict[str, float]:
     """Mean of the detectors' per-interval samples of the changed metrics inside the window."""
     view = live.view()
-    names = {metric: DETECTED[metric][0] for _, metric in CHANGES.values()}
-    samples = interval_samples(view, names, 0)
+    samples = interval_samples(view.series, [metric for _, metric in CHANGES.values()], 0)
     inside = (view.timestamps - START > window[0]) & (view.timestamps - START <= window[1])
     return {m: float(np.nanmean(v[inside])) if np.isfinite(v[inside]).any() else math.nan
             for m, v in samples.items()}

@@ -17,7 +17,7 @@ from ..ui.figures.scaling import timeline_figure
 from ..ui.regressions import MIN_CONFIDENCE, confidence_words
 from ..ui.theme import THEMES, Theme
 from ..ui.units import change_text, plural, value_text
-from ..store.schema import metric_info
+from ..catalog import metric_info
 
 _KPI_COLUMNS = ("task_throughput", "allocation_time_ms", "queue_wait_ms", "resource_efficiency")
 _STYLE = """body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px;
