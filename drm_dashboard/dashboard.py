@@ -26,7 +26,7 @@ from .server import BackgroundServer
 from .threads import wait_until_stopped
 from .uptime import UptimeRecord
 from .sources import MetricsSource
-from .sources.legacy import policy_of
+from .sources.normalize import policy_of
 from .sources.local import LocalSource
 from .store.history import HistoryStore
 from .store.live import LiveStore
