@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -32,7 +33,8 @@ from drm_dashboard.analytics.alert_rules import metric_unit  # noqa: E402
 from drm_dashboard.analytics.alerts import AlertEngine  # noqa: E402
 from drm_dashboard.analytics.pipeline import AnalyticsPipeline  # noqa: E402
 from drm_dashboard.models import PerformanceSample, SourceHealth  # noqa: E402
-from drm_dashboard.report.summary import kpis  # noqa: E402
+from drm_dashboard.report.summary import RunFacts, kpis, summarize  # noqa: E402
+from drm_dashboard.report.writer import render_html  # noqa: E402
 from drm_dashboard.store.history import HistoryStore  # noqa: E402
 from drm_dashboard.store.live import LiveStore  # noqa: E402
 from drm_dashboard.ui.figures.performance import KPIS  # noqa: E402
@@ -84,7 +86,11 @@ def main() -> None:
             history.flush()
             stored = [None if v != v else v
                       for v in history.query("performance_metrics", 0, clock.now + 1)[NAME].tolist()]
+    view = live.view()
+    facts = RunFacts("test", True, float(view.timestamps[0]), clock.now, health, findings=report.findings)
+    page = render_html(view, summarize(view, facts))
     print(json.dumps({
+        "report": [m.group(0) for m in re.finditer(r"<td>p99 queue wait</td>(<td>[^<]*</td>){2}|\"name\": *\"P99 queue wait\"", page)],
         "live_column": int(sum(v == v for v in live.view().performance[NAME])),
         "detector": NAME in report.statuses,
         "findings": [f.direction for f in report.findings if f.metric == NAME],

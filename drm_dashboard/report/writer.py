@@ -12,14 +12,13 @@ import plotly.io as pio
 
 from ..store.view import LiveView
 from ..ui.figures.overview import load_figure, utilization_figure
-from ..ui.figures.performance import kpi_figure
+from ..ui.figures.performance import KPIS, kpi_figure
 from ..ui.figures.scaling import timeline_figure
 from ..ui.regressions import MIN_CONFIDENCE, confidence_words
 from ..ui.theme import THEMES, Theme
 from ..ui.units import change_text, plural, value_text
 from ..catalog import metric_info
 
-_KPI_COLUMNS = ("task_throughput", "allocation_time_ms", "queue_wait_ms", "resource_efficiency")
 _STYLE = """body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px;
 background:%(bg)s;color:%(fg)s}table{border-collapse:collapse;margin:8px 0 24px}td,th{padding:4px 10px;
 border-bottom:1px solid %(grid)s;text-align:left}h1,h2{font-weight:600}.muted{opacity:.7}
@@ -98,7 +97,7 @@ def _sections(summary: Mapping[str, Any]) -> str:
 
 def _figures(view: LiveView, theme: Theme) -> str:
     figs = [utilization_figure(view, theme=theme), load_figure(view, theme=theme),
-            *(kpi_figure(view, column=c, minutes=0, theme=theme) for c in _KPI_COLUMNS),
+            *(kpi_figure(view, column=c, minutes=0, theme=theme) for c in KPIS),  # the catalog's charts
             timeline_figure(view, theme=theme)]
     # plotly.js once, inline, so the file opens offline from disk
     return "\n".join(pio.to_html(fig, full_html=False, include_plotlyjs=(i == 0))
