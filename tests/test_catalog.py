@@ -77,3 +77,11 @@ def test_adding_a_kpi_is_one_catalog_entry_plus_its_source_field():
     assert "100 ms → 300 ms" in regression_row and chart == '"name":"P99 queue wait"'
     # a history file from before the KPI gains the column; its old rows read "not reported"
     assert got["history"] == [None, 120.0]
+
+
+def test_the_alert_rules_document_lists_the_catalogs_metrics():
+    from drm_dashboard.analytics.alert_rules import METRICS as WATCHABLE
+    row = next(line for line in (HERE.parent / "docs" / "ALERTS.md").read_text().splitlines()
+               if line.startswith("| `metric` |"))
+    listed = row.split("`drm_dashboard/catalog.py`): `")[1].split("`")[0].split(", ")
+    assert listed == list(WATCHABLE)
