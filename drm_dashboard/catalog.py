@@ -109,10 +109,10 @@ def metric_info(name: str) -> Metric:
     return METRICS.get(name) or Metric(name, name.replace("_", " "), "", "", "")
 
 
-def names(*, group: str | None = None, **uses: bool) -> tuple[str, ...]:
-    """Names in catalog order, of one group and/or with the given uses set (detect=True, ...)."""
+def names(*, group: str | None = None, **fields: Any) -> tuple[str, ...]:
+    """Names in catalog order, of one group and/or with the given field values (detect=True, ...)."""
     return tuple(m.name for m in CATALOG if (group is None or m.group == group)
-                 and all(getattr(m, use) == want for use, want in uses.items()))
+                 and all(getattr(m, field) == want for field, want in fields.items()))
 
 
 def higher_is_better(name: str) -> bool | None:

@@ -34,6 +34,7 @@ def test_the_stores_columns_and_rows_follow_the_catalog():
     assert schema.SYSTEM_COLUMNS == names(group="system")
     assert schema.PERFORMANCE_COLUMNS == names(group="performance")
     assert schema.WORKER_METRICS == names(group="worker")
+    assert set(names(kind="count")) <= schema.INTEGER_COLUMNS  # counts are stored as BIGINT
     assert [c for c, _ in COLUMNS["performance_metrics"][1:]] == list(names(group="performance"))
 
 

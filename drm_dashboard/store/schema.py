@@ -23,10 +23,7 @@ WORKER_METRICS = names(group="worker")
 # history keeps every number of a WorkerSample so the latest tick can be rebuilt on a warm start
 WORKER_COLUMNS = NUMBER_FIELDS  # the model's order: a validated tick's matrix needs no shuffle
 # whole numbers: stored as BIGINT, cast back from the float rows before a bulk insert
-INTEGER_COLUMNS = frozenset({
-    "total_workers", "active_workers", "active_tasks", "pending_tasks", "resource_reservations",
-    "tasks_completed", "tasks_failed", "tasks", "gpu_devices",
-})
+INTEGER_COLUMNS = frozenset(names(kind="count")) | {"gpu_devices"}
 _WORKER_PERCENT = 7  # the first seven WORKER_COLUMNS are fractions in the model
 _WORKER_LIVE = [WORKER_COLUMNS.index(m) for m in WORKER_METRICS]
 _worker_numbers = attrgetter(*WORKER_COLUMNS)
