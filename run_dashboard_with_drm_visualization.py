@@ -3,7 +3,7 @@
 
 import sys
 
-from drm_dashboard.visualization.monitoring_cli import main
+from drm_dashboard.monitoring.cli import main
 
 if __name__ == "__main__":
     sys.exit(main(prog="run_dashboard_with_drm_visualization.py"))

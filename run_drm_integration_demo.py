@@ -3,7 +3,7 @@
 
 import sys
 
-from drm_dashboard.visualization.demo import main
+from drm_dashboard.integration_demo import main
 
 if __name__ == "__main__":
     sys.exit(main(prog="run_drm_integration_demo.py"))

@@ -23,12 +23,12 @@ _EXPORTS = {
     "CoordinatorSource": ".sources.coordinator",
     "LiveStore": ".store.live",
     "HistoryStore": ".store.history",
-    "DRMVisualization": ".visualization",
-    "DRMVisualizationIntegration": ".visualization",
-    "MonitoringDashboard": ".visualization",
-    "CloudProviderManager": ".visualization",
-    "LocalCloudProvider": ".visualization",
-    "CloudConfig": ".visualization",
+    "DRMVisualization": ".report.visualization",
+    "DRMVisualizationIntegration": ".monitoring",
+    "MonitoringDashboard": ".monitoring",
+    "CloudProviderManager": ".manager.cloud",
+    "LocalCloudProvider": ".manager.cloud",
+    "CloudConfig": ".manager.cloud_config",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -19,7 +19,7 @@ from .manager.workload import InjectedRegression, Workload, WorkloadConfig, Work
 from .metrics import DashboardState, dashboard_registry, register_metrics_route
 from .models import SourceHealth
 from .notify import AlertmanagerDestination, NotificationDispatcher, build_destinations
-from .report.summary import RunFacts, summarize
+from .report.summary import RunFacts, run_summary
 from .access import build_exposure
 from .guard import Exposure, content_security_policy
 from .server import BackgroundServer
@@ -259,7 +259,7 @@ class DRMRealTimeDashboard:
                          ended=ended, health=self._health(), health_events=events, findings=findings,
                          fail_on=self.settings.fail_on, uptime=uptime, fired_alerts=fired,
                          interval_s=self.settings.update_interval, min_coverage=self.settings.min_coverage)
-        return summarize(self.live.since(self._run_cursor), facts)
+        return run_summary(self.live.since(self._run_cursor), facts)
 
     def start_in_background(self) -> str:
         """Start collecting and serving; return the URL once the server accepts connections."""

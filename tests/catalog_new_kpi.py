@@ -33,7 +33,7 @@ from drm_dashboard.analytics.alert_rules import metric_unit  # noqa: E402
 from drm_dashboard.analytics.alerts import AlertEngine  # noqa: E402
 from drm_dashboard.analytics.pipeline import AnalyticsPipeline  # noqa: E402
 from drm_dashboard.models import PerformanceSample, SourceHealth  # noqa: E402
-from drm_dashboard.report.summary import RunFacts, kpis, summarize  # noqa: E402
+from drm_dashboard.report.summary import RunFacts, kpis, run_summary  # noqa: E402
 from drm_dashboard.report.writer import render_html  # noqa: E402
 from drm_dashboard.store.history import HistoryStore  # noqa: E402
 from drm_dashboard.store.live import LiveStore  # noqa: E402
@@ -90,7 +90,7 @@ def main() -> None:
                       for v in history.query("performance_metrics", 0, clock.now + 1)[NAME].tolist()]
     view = live.view()
     facts = RunFacts("test", True, float(view.timestamps[0]), clock.now, health, findings=report.findings)
-    page = render_html(view, summarize(view, facts))
+    page = render_html(view, run_summary(view, facts))
     print(json.dumps({
         "report": [m.group(0) for m in re.finditer(r"<td>p99 queue wait</td><td>[^<]*ms</td><td>[^<]*ms</td>"
                                                    r"|\"name\": *\"P99 queue wait\"", page)],

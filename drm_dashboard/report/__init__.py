@@ -1,1 +1,4 @@
-"""Run reports: a JSON summary (pure) and a self-contained HTML page."""
+"""Reports, and only reports: the CI run report, DRMVisualization's charts, pages and live report page.
+
+Nothing is imported here, so `report.summary` (pure) loads without plotly or Dash.
+"""

@@ -1,11 +1,14 @@
-"""The JSON summary of a run: KPIs, alerts, regressions, scaling decisions, source health."""
+"""The one summary every report reads: a window's KPI statistics, decisions, tasks, efficiency, cost.
+
+The run report adds alerts, regressions, source health and the verdict (`run_summary`).
+"""
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -13,7 +16,11 @@ from ..catalog import CATALOG
 from ..models import ALERT_LEVELS, Alert, SourceHealth
 from ..store.view import LiveView
 from ..uptime import UptimeRecord
+from ..analytics.efficiency import EfficiencyReport, pool_efficiency
 from .verdict import coverage, verdict
+
+if TYPE_CHECKING:
+    from ..manager.cloud import CloudProviderManager
 
 SUMMARY_VERSION = 1
 # the KPIs the summary gives statistics of, with their catalogued units
@@ -73,8 +80,124 @@ def alert_counts(alerts: Iterable[Alert]) -> dict[str, int]:
     return counts
 
 
-def summarize(view: LiveView, facts: RunFacts) -> dict[str, Any]:
-    """The whole summary as plain JSON-ready data."""
+def _last(values: np.ndarray) -> float:
+    """The newest finite value, NaN when there is none."""
+    finite = values[np.isfinite(values)]
+    return float(finite[-1]) if finite.size else math.nan
+
+
+@dataclass(frozen=True)
+class CostFacts:
+    """What the cloud provider manager says the run cost, at the time of the summary."""
+
+    currency: str
+    total: float
+    hourly: float
+    providers: tuple[str, ...]
+    running: int
+
+
+class _Stat:
+    """A KPI statistic read as an attribute: summary.cpu is the newest CPU used, NaN when never reported."""
+
+    def __init__(self, kpi: str, key: str = "last") -> None:
+        self.kpi, self.key = kpi, key
+
+    def __get__(self, summary: ReportSummary | None, owner: type) -> Any:
+        return self if summary is None else summary.stat(self.kpi, self.key)
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """A window of samples in numbers: KPI statistics (`kpis`), decisions, tasks, efficiency, cost (NaN = unknown)."""
+
+    source: str
+    window_start: float | None
+    window_end: float | None
+    samples: int
+    workers_seen: int
+    kpis: dict[str, Any]  # kpis(view): statistics per KPI (None: never reported), tasks done in the window
+    active_workers: float
+    scale_ups: int
+    scale_downs: int
+    tasks_completed: float  # the source's running totals at the newest sample
+    tasks_failed: float
+    efficiency: float  # the pool's used / allocated at the newest sample it had any allocation
+    over_provisioned: tuple[str, ...] = ()
+    under_provisioned: tuple[str, ...] = ()
+    cost: CostFacts | None = None
+
+    def stat(self, name: str, key: str = "last") -> float:
+        """One statistic of a KPI, NaN when the source never reported it."""
+        value = self.kpis[name][key]
+        return math.nan if value is None else float(value)
+
+    # the statistics the cards and summary.json name, read from `kpis` (never computed twice)
+    workers = _Stat("total_workers")
+    active_tasks = _Stat("active_tasks")
+    pending_tasks = _Stat("pending_tasks")
+    cpu = _Stat("cpu_utilization")
+    memory = _Stat("memory_utilization")
+    gpu = _Stat("gpu_utilization")
+    allocated = _Stat("allocated")
+    mean_cpu = _Stat("cpu_utilization", "mean")
+    mean_memory = _Stat("memory_utilization", "mean")
+    throughput = _Stat("task_throughput")
+
+    @property
+    def cost_per_task(self) -> float:
+        """Money per completed task so far; NaN without a cost or before the first completion."""
+        if self.cost is None or not self.tasks_completed or math.isnan(self.tasks_completed):
+            return math.nan
+        return self.cost.total / self.tasks_completed
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, the newest values beside the statistics; NaN becomes None."""
+        data = asdict(self)
+        data.update({name: getattr(self, name) for name, attr in vars(ReportSummary).items()
+                     if isinstance(attr, _Stat)})
+        data["cost_per_task"] = self.cost_per_task
+        return _json_ready(data)
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    return value
+
+
+def cost_facts(cloud: CloudProviderManager | None) -> CostFacts | None:
+    """The cloud manager's cost so far; None when no cloud manager is connected."""
+    if cloud is None:
+        return None
+    running = cloud.active_workers()
+    return CostFacts(getattr(cloud, "currency", "USD"), float(cloud.cost_estimate()),
+                     float(sum(w.hourly_rate for w in running)), tuple(cloud.providers()), len(running))
+
+
+def summarize(view: LiveView, *, source: str, efficiency: EfficiencyReport | None = None,
+              cloud: CloudProviderManager | None = None) -> ReportSummary:
+    """The summary of a view: KPI statistics over the window, decisions, task totals, outliers and cost."""
+    s, p = view.system, view.performance
+    actions = [d.action for d in view.decisions]
+    return ReportSummary(
+        source=source, window_start=float(view.timestamps[0]) if view.n_ticks else None,
+        window_end=view.last_timestamp, samples=view.n_ticks, workers_seen=view.n_workers,
+        kpis=kpis(view), active_workers=_last(s["active_workers"]),
+        scale_ups=actions.count("scale_up"), scale_downs=actions.count("scale_down"),
+        tasks_completed=_last(p["tasks_completed"]), tasks_failed=_last(p["tasks_failed"]),
+        efficiency=_last(pool_efficiency(p["resource_efficiency"], s["allocated"])),
+        over_provisioned=efficiency.over if efficiency else (),
+        under_provisioned=efficiency.under if efficiency else (), cost=cost_facts(cloud))
+
+
+def run_summary(view: LiveView, facts: RunFacts) -> dict[str, Any]:
+    """The run report's JSON: the window's summary, its alerts, regressions, source health and verdict."""
+    window = summarize(view, source=facts.source)
     # alerts restored from earlier runs' history are not this run's
     alerts = [a for a in view.alerts if a.timestamp >= facts.started]
     cov = coverage(facts.uptime, facts.ended - facts.started, facts.interval_s, facts.min_coverage)
@@ -83,8 +206,8 @@ def summarize(view: LiveView, facts: RunFacts) -> dict[str, Any]:
         "generated_at": time.time(),
         "source": facts.source, "simulated": facts.simulated,
         "started": facts.started, "ended": facts.ended, "duration_s": round(facts.ended - facts.started, 3),
-        "ticks": view.n_ticks, "workers_seen": view.n_workers,
-        "kpis": kpis(view),
+        "ticks": window.samples, "workers_seen": window.workers_seen,
+        "kpis": window.kpis,
         "alerts": {"counts": alert_counts(alerts),
                    "items": [a.to_dict() for a in sorted(alerts, key=lambda a: a.timestamp)]},
         "regressions": [f.to_dict() for f in facts.findings],

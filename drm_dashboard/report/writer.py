@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 from pathlib import Path
 from typing import Any, Mapping
-
-import plotly.io as pio
 
 from ..store.view import LiveView
 from ..ui.figures.overview import load_figure, utilization_figure
@@ -18,15 +15,7 @@ from ..ui.regressions import MIN_CONFIDENCE, confidence_words
 from ..ui.theme import THEMES, Theme
 from ..ui.units import change_text, plural, value_text
 from ..catalog import metric_info
-
-_STYLE = """body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px;
-background:%(bg)s;color:%(fg)s}table{border-collapse:collapse;margin:8px 0 24px}td,th{padding:4px 10px;
-border-bottom:1px solid %(grid)s;text-align:left}h1,h2{font-weight:600}.muted{opacity:.7}
-.bad{color:#e74c3c}.ok{color:#00bc8c}"""
-
-
-def _when(epoch: float | None) -> str:
-    return "—" if epoch is None else dt.datetime.fromtimestamp(epoch).strftime("%Y-%m-%d %H:%M:%S")
+from .page import figure_divs, page, when
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> str:
@@ -48,7 +37,7 @@ def _alerting(r: Mapping[str, Any]) -> bool:
 
 
 def _regression_rows(found: list[Mapping[str, Any]]) -> list[list[Any]]:
-    return [[metric_info(r["metric"]).label, _when(r.get("timestamp")),
+    return [[metric_info(r["metric"]).label, when(r.get("timestamp")),
              change_text(r["metric"], r.get("before"), r.get("after")),
              "—" if r.get("change_pct") is None else f"{r['change_pct']:+.0f}%",
              confidence_words(r.get("confidence") if r.get("confidence") is not None else float("nan"))]
@@ -76,7 +65,7 @@ def _sections(summary: Mapping[str, Any]) -> str:
     health = summary["source_health"]
     parts = [
         f"<p>Source: {html.escape(summary['source'])}{' (simulated load)' if summary['simulated'] else ''}"
-        f" · {_when(summary['started'])} to {_when(summary['ended'])} · {plural(summary['ticks'], 'sample')}"
+        f" · {when(summary['started'])} to {when(summary['ended'])} · {plural(summary['ticks'], 'sample')}"
         f" · {plural(summary['workers_seen'], 'worker')} seen</p>",
         f"<p class='{verdict}'>Verdict: {html.escape(exit_['because'])}</p>",
         _coverage_line(summary.get("monitoring")),
@@ -86,33 +75,29 @@ def _sections(summary: Mapping[str, Any]) -> str:
                                        _regression_rows(summary["regressions"])),
         _others(summary["regressions"]),
         "<h2>Alerts</h2>", _table(["time", "level", "source", "message"], [
-            [_when(a["timestamp"]), a["level"], a["source"], a["message"]] for a in summary["alerts"]["items"]]),
+            [when(a["timestamp"]), a["level"], a["source"], a["message"]] for a in summary["alerts"]["items"]]),
         "<h2>Scaling decisions</h2>", _table(["time", "action", "count", "reason"], [
-            [_when(d["timestamp"]), d["action"], d["count"], d["reason"]] for d in summary["scaling_decisions"]]),
+            [when(d["timestamp"]), d["action"], d["count"], d["reason"]] for d in summary["scaling_decisions"]]),
         "<h2>Source health events</h2>", _table(["time", "state", "reason"], [
-            [_when(e["timestamp"]), e["state"], e["reason"]] for e in health["events"]]),
+            [when(e["timestamp"]), e["state"], e["reason"]] for e in health["events"]]),
     ]
     return "\n".join(parts)
 
 
 def _figures(view: LiveView, theme: Theme) -> str:
-    figs = [utilization_figure(view, theme=theme), load_figure(view, theme=theme),
-            *(kpi_figure(view, column=c, minutes=0, theme=theme) for c in KPIS),  # the catalog's charts
-            timeline_figure(view, theme=theme)]
-    # plotly.js once, inline, so the file opens offline from disk
-    return "\n".join(pio.to_html(fig, full_html=False, include_plotlyjs=(i == 0))
-                     for i, fig in enumerate(figs))
+    figs = [("chart-utilization", utilization_figure(view, theme=theme)),
+            ("chart-load", load_figure(view, theme=theme)),
+            # the catalog's charts
+            *((f"chart-{c}", kpi_figure(view, column=c, minutes=0, theme=theme)) for c in KPIS),
+            ("chart-scaling", timeline_figure(view, theme=theme))]
+    return "\n".join(figure_divs(figs, theme))
 
 
 def render_html(view: LiveView, summary: Mapping[str, Any], theme_name: str = "light") -> str:
-    """The whole report page as one string."""
+    """The whole report page as one string: the run's verdict and tables, then its charts."""
     theme = THEMES[theme_name]
-    # the page behind the charts: the plotly templates' own paper colours
-    style = _STYLE % {"bg": "#111111" if theme_name == "dark" else "#ffffff", "fg": theme.text,
-                      "grid": theme.grid}
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>DRM run report</title>"
-            f"<style>{style}</style></head><body><h1>DRM run report</h1>{_sections(summary)}"
-            f"<h2>Charts</h2>{_figures(view, theme)}</body></html>")
+    body = f"<h1>DRM run report</h1>{_sections(summary)}<h2>Charts</h2>{_figures(view, theme)}"
+    return page("DRM run report", body, theme)
 
 
 def write_report(dashboard: Any, summary: Mapping[str, Any], path: str) -> tuple[Path, Path]:

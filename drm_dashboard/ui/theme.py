@@ -31,6 +31,8 @@ class Theme:
     navbar: str  # dbc.Navbar colour
     # Dash 4's dcc components read these CSS variables; dark pages need dark dropdowns
     dash_vars: tuple[tuple[str, str], ...] = ()
+    # body colour of the Bootswatch theme: a report file's page and its charts' paper
+    background: str = "#ffffff"
 
     @property
     def css_url(self) -> str:
@@ -53,7 +55,7 @@ _LIGHT_VARS = (("Fill-Interactive-Strong", "#2c3e50"),)
 
 THEMES = {
     "dark": Theme("dark", "darkly", "plotly_dark", "#dee2e6", "#adb5bd", "rgba(255,255,255,0.10)",
-                  "dark", _DARK_VARS),
+                  "dark", _DARK_VARS, background="#222222"),
     "light": Theme("light", "flatly", "plotly_white", "#212529", "#6c757d", "rgba(0,0,0,0.08)",
                    "primary", _LIGHT_VARS),
 }

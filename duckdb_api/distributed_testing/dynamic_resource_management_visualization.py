@@ -1,5 +1,5 @@
-"""The original import path of DRMVisualization: an alias of drm_dashboard.visualization."""
+"""The original import path of DRMVisualization: an alias of drm_dashboard.report.visualization."""
 
-from drm_dashboard.visualization import DRMVisualization
+from drm_dashboard.report.visualization import DRMVisualization
 
 __all__ = ["DRMVisualization"]

@@ -5,10 +5,10 @@ import sys
 from pathlib import Path
 
 try:
-    from drm_dashboard.visualization.monitoring_cli import main
+    from drm_dashboard.monitoring.cli import main
 except ImportError:  # a checkout that is not installed: the package sits two levels up
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from drm_dashboard.visualization.monitoring_cli import main
+    from drm_dashboard.monitoring.cli import main
 
 if __name__ == "__main__":
     sys.exit(main(prog="run_dashboard_with_drm_visualization.py"))

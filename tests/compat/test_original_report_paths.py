@@ -5,8 +5,8 @@ import re
 import pytest
 
 from drm_dashboard.manager import DynamicResourceManager, Workload, WorkloadConfig
-from drm_dashboard.visualization import DRMVisualizationIntegration, MonitoringDashboard
-from drm_dashboard.visualization.charts import CHARTS
+from drm_dashboard.monitoring import DRMVisualizationIntegration, MonitoringDashboard
+from drm_dashboard.report.charts import CHARTS
 from drm_fakes import FakeClock
 
 pytestmark = pytest.mark.timeout(120)

@@ -42,7 +42,7 @@ def monitored(tmp_path):
     """A MonitoringDashboard over a few simulated minutes, with an auth file; stopped at the end."""
     from drm_dashboard.access import build_exposure
     from drm_dashboard.manager import DynamicResourceManager, Workload, WorkloadConfig
-    from drm_dashboard.visualization import DRMVisualizationIntegration, MonitoringDashboard
+    from drm_dashboard.monitoring import DRMVisualizationIntegration, MonitoringDashboard
     from drm_fakes import FakeClock
     made = []
 

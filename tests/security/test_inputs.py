@@ -15,8 +15,8 @@ from drm_dashboard.store.live import LiveStore
 from drm_dashboard.ui.figures.workers import heatmap_figure, worker_timeseries_figure
 from drm_dashboard.ui.theme import THEMES
 from drm_dashboard.validation import MAX_ID_CHARS, display_id, id_problem
-from drm_dashboard.visualization import monitoring_cli
-from drm_dashboard.visualization.figures_workers import allocation_figure
+from drm_dashboard.monitoring import cli as monitoring_cli
+from drm_dashboard.report.figures_workers import allocation_figure
 
 pytestmark = pytest.mark.timeout(120)
 LINK = '<a href="https://evil.example/login">sign in</a>'

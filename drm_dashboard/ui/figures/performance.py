@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from ...catalog import CATALOG
 from ...store.live import LiveView
 from ..units import plain
+from ...analytics.efficiency import pool_efficiency
 from ..theme import Theme
 from .common import axis_time, base_layout, empty_figure, figure, fitted_axis, merged, series_xy
 
@@ -36,8 +37,7 @@ def kpi_values(view: LiveView, column: str) -> np.ndarray:
     """The KPI column with 0 / 0 as NaN: efficiency means nothing while nothing is allocated."""
     values = view.performance[column]
     if column == "resource_efficiency":
-        # the manager reports 0 for used / allocated when allocated is 0: that is n/a, not 0 %
-        return np.where(view.system["allocated"] > 0, values, np.nan)
+        return pool_efficiency(values, view.system["allocated"])
     return values
 
 

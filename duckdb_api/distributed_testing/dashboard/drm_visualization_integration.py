@@ -1,5 +1,5 @@
-"""The original import path of DRMVisualizationIntegration: an alias of drm_dashboard.visualization."""
+"""The original import path of DRMVisualizationIntegration: an alias of drm_dashboard.monitoring."""
 
-from drm_dashboard.visualization import DRMVisualizationIntegration
+from drm_dashboard.monitoring import DRMVisualizationIntegration
 
 __all__ = ["DRMVisualizationIntegration"]

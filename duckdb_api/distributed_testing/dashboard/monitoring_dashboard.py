@@ -1,5 +1,5 @@
-"""The original import path of MonitoringDashboard: an alias of drm_dashboard.visualization."""
+"""The original import path of MonitoringDashboard: an alias of drm_dashboard.monitoring."""
 
-from drm_dashboard.visualization import MonitoringDashboard
+from drm_dashboard.monitoring import MonitoringDashboard
 
 __all__ = ["MonitoringDashboard"]
