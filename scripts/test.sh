@@ -18,7 +18,7 @@ fi
 python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 
 set +e
-python -m pytest "$@"
+python -m pytest -n 2 --dist loadgroup "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then

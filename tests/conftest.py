@@ -33,3 +33,14 @@ def artifacts() -> Path:
     """Where browser tests save screenshots (kept by CI as test artifacts)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `-n 2 --dist loadgroup`, each file runs whole on one worker and browser files share one.
+
+    A file's module fixtures (a recorded dashboard, a Prometheus server) are then built once, and
+    two Chromiums never compete for the two cores while the other worker runs the unit tests.
+    """
+    for item in items:
+        group = "browser" if item.get_closest_marker("browser") else item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -88,8 +88,8 @@ def mock(tmp_path_factory):
 
 def _every_tab(br, url, artifacts, shape: str, *, perf_text: str, scaling_text: str) -> None:
     br.server_url = url
-    br.wait_for_text_to_equal("#drm-header-health", "live", timeout=30)
-    br.wait_for_contains_text("#overview-cards", "Workers", timeout=15)
+    br.wait_for_text_to_equal("#drm-header-health", "live", timeout=45)
+    br.wait_for_contains_text("#overview-cards", "Workers", timeout=45)
     wait_for_traces(br, "overview-utilization")
     shoot(br, artifacts / f"original-{shape}-overview.png")
     open_tab(br, TABS["workers"])
@@ -97,14 +97,14 @@ def _every_tab(br, url, artifacts, shape: str, *, perf_text: str, scaling_text: 
     wait_for_traces(br, "workers-heatmap")
     shoot(br, artifacts / f"original-{shape}-workers.png")
     open_tab(br, TABS["performance"])
-    br.wait_for_contains_text("#perf-stats-queue-wait-ms", perf_text, timeout=15)
+    br.wait_for_contains_text("#perf-stats-queue-wait-ms", perf_text, timeout=45)
     shoot(br, artifacts / f"original-{shape}-performance.png")
     open_tab(br, TABS["scaling"])
-    br.wait_for_contains_text("#scaling-table", scaling_text, timeout=15)
+    br.wait_for_contains_text("#scaling-table", scaling_text, timeout=45)
     wait_for_traces(br, "scaling-timeline")
     shoot(br, artifacts / f"original-{shape}-scaling.png")
     open_tab(br, TABS["alerts"])
-    br.wait_for_element("#alerts-list", timeout=15)
+    br.wait_for_element("#alerts-list", timeout=45)
     shoot(br, artifacts / f"original-{shape}-alerts.png")
     assert br.get_logs() == []
 
@@ -113,15 +113,15 @@ def test_the_original_real_manager_on_every_tab(dash_br, real, artifacts):
     _every_tab(dash_br, real, artifacts, "real", perf_text="Not reported by this source",
                scaling_text="maintain")
     open_tab(dash_br, TABS["overview"])
-    dash_br.wait_for_contains_text("#overview-cards", "pending not reported", timeout=15)
+    dash_br.wait_for_contains_text("#overview-cards", "pending not reported", timeout=45)
     open_tab(dash_br, TABS["performance"])
     # its efficiency comes from the executions it recorded (task_count > 0)
-    dash_br.wait_for_contains_text("#perf-stats-resource-efficiency", "samples", timeout=15)
+    dash_br.wait_for_contains_text("#perf-stats-resource-efficiency", "samples", timeout=45)
 
 
 def test_the_original_mock_manager_on_every_tab(dash_br, mock, artifacts):
     _every_tab(dash_br, mock, artifacts, "mock", perf_text="Not reported by this source",
                scaling_text="Utilization within target range")
     open_tab(dash_br, TABS["performance"])
-    dash_br.wait_for_contains_text("#perf-stats-task-throughput", "samples", timeout=15)
+    dash_br.wait_for_contains_text("#perf-stats-task-throughput", "samples", timeout=45)
     wait_for_traces(dash_br, "perf-resource-efficiency")

@@ -13,7 +13,7 @@ from drm_dashboard.manager import (DynamicResourceManager, InjectedRegression, W
 from drm_dashboard.sources.local import LocalSource
 from drm_fakes import CatchUpClock, free_port
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 MINUTES = 20
 
 
@@ -43,14 +43,14 @@ def test_performance_and_alerts_tabs_show_the_injected_regression(dash_br, demo,
     found = [f for f in dash.analytics.report.findings if f.metric == "allocation_time_ms"]
     assert found and found[0].direction == "regression"
     dash_br.server_url = url
-    dash_br.wait_for_text_to_equal("#drm-header-health", "live", timeout=30)
+    dash_br.wait_for_text_to_equal("#drm-header-health", "live", timeout=45)
     _open_tab(dash_br, "Performance Metrics")
     # only a finding's row reads "<metric> regression: before -> after" (status lines do not)
-    dash_br.wait_for_contains_text("#perf-regressions", "allocation time regression:", timeout=30)
-    dash_br.wait_for_contains_text("#perf-stats-allocation-time-ms", "Trend:", timeout=30)
+    dash_br.wait_for_contains_text("#perf-regressions", "allocation time regression:", timeout=45)
+    dash_br.wait_for_contains_text("#perf-stats-allocation-time-ms", "Trend:", timeout=45)
     dash_br.driver.save_screenshot(str(artifacts / "demo-regression-performance.png"))
     _open_tab(dash_br, "Alerts")
-    dash_br.wait_for_contains_text("#alerts-list", "allocation time regressed", timeout=30)
+    dash_br.wait_for_contains_text("#alerts-list", "allocation time regressed", timeout=45)
     dash_br.driver.save_screenshot(str(artifacts / "demo-regression-alerts.png"))
     assert dash_br.get_logs() == []
 

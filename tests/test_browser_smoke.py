@@ -5,7 +5,7 @@ import pytest
 from drm_dashboard.dashboard import DRMRealTimeDashboard
 from drm_fakes import free_port
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 
 @pytest.fixture
@@ -19,8 +19,8 @@ def running(tmp_path):
 
 def test_page_shows_live_numbers(dash_br, running, artifacts):
     dash_br.server_url = running
-    dash_br.wait_for_text_to_equal("#drm-header-health", "live", timeout=20)
-    dash_br.wait_for_contains_text("#overview-cards", "Workers", timeout=20)
+    dash_br.wait_for_text_to_equal("#drm-header-health", "live", timeout=45)
+    dash_br.wait_for_contains_text("#overview-cards", "Workers", timeout=45)
     assert "simulated load" in dash_br.find_element(".navbar").text
     dash_br.driver.save_screenshot(str(artifacts / "smoke-overview-dark.png"))
     assert dash_br.get_logs() == []

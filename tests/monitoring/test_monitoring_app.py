@@ -121,21 +121,21 @@ def test_summary_report_and_live_routes(monitored):
 
 
 @pytest.mark.browser
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(240)
 def test_the_page_in_a_browser_switches_charts_without_errors(dash_br, monitored, artifacts):
     dashboard, *_ = monitored
     url = dashboard.start()
     assert url.endswith("/drm-dashboard")
     dash_br.driver.get(url)
-    dash_br.wait_for_contains_text("#drm-summary", "Workers", timeout=20)
+    dash_br.wait_for_contains_text("#drm-summary", "Workers", timeout=45)
     dash_br.driver.switch_to.frame("drm-chart")
-    dash_br.wait_for_element_by_css_selector("#chart-resource_utilization_heatmap .main-svg", timeout=20)
+    dash_br.wait_for_element_by_css_selector("#chart-resource_utilization_heatmap .main-svg", timeout=45)
     dash_br.driver.switch_to.default_content()
     dash_br.driver.save_screenshot(str(artifacts / "viz-monitoring-dark.png"))
     dash_br.find_element("a[data-chart='cloud_resources']").click()
-    dash_br.wait_for_element_by_css_selector("iframe[src$='cloud_resources.html']", timeout=20)
+    dash_br.wait_for_element_by_css_selector("iframe[src$='cloud_resources.html']", timeout=45)
     dash_br.driver.switch_to.frame("drm-chart")
-    dash_br.wait_for_element_by_css_selector("#chart-cloud_resources .main-svg", timeout=20)
+    dash_br.wait_for_element_by_css_selector("#chart-cloud_resources .main-svg", timeout=45)
     dash_br.driver.switch_to.default_content()
     dash_br.driver.save_screenshot(str(artifacts / "viz-monitoring-cloud.png"))
     assert dash_br.get_logs() == []

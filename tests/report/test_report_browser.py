@@ -7,7 +7,7 @@ import pytest
 from drm_dashboard.report.charts import CHARTS
 from report_fakes import fleet
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 # per plot on the page: its id and, per trace, type, name and the number of x and y values drawn
 TRACES_JS = """
@@ -30,7 +30,7 @@ def recorded(tmp_path_factory):
 
 def _open(dash_br, path: Path, plots: int) -> list[dict]:
     dash_br.driver.get(path.resolve().as_uri())
-    dash_br.wait_for_element_by_css_selector(".js-plotly-plot .main-svg", timeout=20)
+    dash_br.wait_for_element_by_css_selector(".js-plotly-plot .main-svg", timeout=45)
     drawn = dash_br.driver.execute_script(TRACES_JS)
     assert len(drawn) == plots
     return drawn
