@@ -49,13 +49,19 @@ def _brier(conf: dict) -> str:
     return f"{conf['brier']:.4f} vs {conf['brier_constant']:.4f} ({conf['findings']} findings)"
 
 
+def _log_loss(conf: dict) -> str:
+    if conf.get("log_loss") is None:
+        return "not reported (no findings)"
+    return f"{conf['log_loss']:.4f} vs {conf['log_loss_constant']:.4f}"
+
+
 def _both(cv: dict, measure: str, digits: int) -> list[str]:
     """The k-fold and the leave-one-series-out figure of one measure."""
     return [_cv(cv, measure, digits), _cv(cv["loso"], measure, digits)]
 
 
 def _rows(s: dict, cv: dict) -> list[list[str]]:
-    t, nab, conf = s["tcpd"], s["nab"], s["confidence"]
+    t, nab, conf, off = s["tcpd"], s["nab"], s["confidence"], s["offline_confidence"]
     oof, loso = cv["confidence_oof"], cv["loso"]["confidence_oof"]
     aws, known = nab["realAWSCloudwatch"], nab["realKnownCause"]
     return [
@@ -74,10 +80,14 @@ def _rows(s: dict, cv: dict) -> list[list[str]]:
          *_both(cv, "nab_realKnownCause_train_threshold", 1), "", ""],
         ["NAB realAWSCloudwatch, low FP / low FN", f"{aws['reward_low_FP_rate']:.1f} / "
          f"{aws['reward_low_FN_rate']:.1f}", "", "", "", ""],
-        ["confidence: precision by tercile (low / mid / high)", _terciles(conf), _terciles(oof),
-         _terciles(loso), "not falling", ""],
-        ["confidence: Brier vs constant", _brier(conf), _brier(oof), _brier(loso),
+        ["confidence (online, NAB): precision by tercile (low / mid / high)", _terciles(conf),
+         _terciles(oof), _terciles(loso), "not falling", ""],
+        ["confidence (online, NAB): Brier vs constant", _brier(conf), _brier(oof), _brier(loso),
          "below constant", ""],
+        ["confidence (online, NAB): log-loss vs constant (nats)", _log_loss(conf), _log_loss(oof),
+         _log_loss(loso), "below constant", ""],
+        ["confidence (offline, TCPD): Brier vs constant", _brier(off),
+         _brier(cv["offline_confidence_oof"]), _brier(cv["loso"]["offline_confidence_oof"]), "", ""],
         *[[*r[:3], r[2], *r[3:]] for r in _forecast_rows(s.get("forecast"))],
     ]
 
@@ -98,10 +108,13 @@ def _body(s: dict) -> str:
         f"within each group sorted by name, the rule of the held-out split; never per dataset or "
         f"series). Grid: offline penalty {grid['offline_penalty']} by mean TCPD F1 + covering, "
         f"online penalty {grid['penalty']} by the mean over NAB groups of the standard score; the "
-        f"confidence's logistic weights are refitted on the training folds' findings. Chosen per "
+        f"confidence's logistic weights (one set per statistic: online on NAB's findings, offline "
+        f"on TCPD's; each weight of evidence bounded below at 0) are refitted on the training "
+        f"folds' findings. Chosen per "
         f"fold: {picks}. Chosen on all the shared data, and the defaults: offline penalty "
         f"{chosen['offline_penalty']:g}, online penalty {chosen['penalty']:g}, confidence weights "
-        f"{chosen['confidence_weights']} (defaults match: {cv['defaults_match']}); the "
+        f"{chosen['confidence_weights']} online and {chosen['offline_confidence_weights']} offline "
+        f"(defaults match: {cv['defaults_match']}); the "
         f"confidence's inputs are ln(z^2 / threshold) and ln(|after - before| / |before|), "
         f"chosen among those, effect size and agreeing samples by the out-of-fold Brier score. "
         f"Leave-one-series-out (every series its own fold, the same choices made without it) is "

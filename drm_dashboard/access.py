@@ -13,22 +13,24 @@ from .errors import ConfigError, DashboardError
 from .guard import Exposure
 
 
-def add_access_flags(parser: argparse.ArgumentParser, *, defaults: bool = False) -> None:
-    """--auth-file, --trusted-proxy, --proxy-user-header, --allowed-host, --insecure-no-auth."""
+def add_access_flags(parser: argparse.ArgumentParser) -> None:
+    """--auth-file, --trusted-proxy, --proxy-user-header, --allowed-host, --insecure-no-auth.
+
+    Unset flags stay None: the command's settings fill them from the environment or defaults.
+    """
     g = parser.add_argument_group("access (see docs/SECURITY.md)")
-    unset = (lambda value: value) if defaults else (lambda value: None)
     g.add_argument("--auth-file", dest="auth_file",
                    help="users (hashed passwords) and bearer tokens allowed in; "
                         "add one with `drm-dashboard passwd FILE USER` or `drm-dashboard token FILE NAME`")
     g.add_argument("--trusted-proxy", dest="trusted_proxy", metavar="ADDRS",
                    help="comma-separated addresses or networks of an authenticating reverse proxy "
                         "whose user header is believed")
-    g.add_argument("--proxy-user-header", dest="proxy_user_header", default=unset("X-Forwarded-User"),
+    g.add_argument("--proxy-user-header", dest="proxy_user_header",
                    help="header in which --trusted-proxy passes the user (default: X-Forwarded-User)")
     g.add_argument("--allowed-host", dest="allowed_host", metavar="NAMES",
                    help="comma-separated Host names served besides loopback and --host ('*': any)")
     g.add_argument("--insecure-no-auth", dest="insecure_no_auth", action="store_true",
-                   default=unset(False), help="serve a non-loopback address with no authentication")
+                   default=None, help="serve a non-loopback address with no authentication")
 
 
 def build_exposure(*, auth_file: str | None, trusted_proxy: str | None, proxy_user_header: str,
@@ -41,13 +43,6 @@ def build_exposure(*, auth_file: str | None, trusted_proxy: str | None, proxy_us
         auth = Authenticator(loaded, proxies=proxies, proxy_header=proxy_user_header)
     hosts = tuple(h.strip() for h in (allowed_host or "").split(",") if h.strip())
     return Exposure(authenticator=auth, insecure_no_auth=insecure_no_auth, allowed_hosts=hosts, **limits)
-
-
-def exposure_from_args(args: argparse.Namespace, **limits: Any) -> Exposure:
-    """build_exposure over parsed flags of add_access_flags(defaults=True)."""
-    return build_exposure(auth_file=args.auth_file, trusted_proxy=args.trusted_proxy,
-                          proxy_user_header=args.proxy_user_header, allowed_host=args.allowed_host,
-                          insecure_no_auth=args.insecure_no_auth, **limits)
 
 
 def _read_password() -> str:

@@ -6,7 +6,6 @@ import argparse
 import logging
 import os
 import sys
-import threading
 import time
 import webbrowser
 from pathlib import Path
@@ -15,12 +14,20 @@ from typing import Any, Sequence
 import requests
 
 from .access import add_access_flags, passwd_main, token_main
-from .cli_common import OneLineParser, configure_logging, stop_on_sigterm
-from .config import FAIL_ON, THEMES, Settings, resolve
-from .errors import ConfigError, DashboardError
+from .cli_common import OneLineParser, command, configure_logging, stop_on_sigterm
+from .cli_common import parse_settings as parse_command_settings
+from .config import FAIL_ON, THEMES, Settings
+from .errors import ConfigError
+from .threads import BackgroundLoop
 
 log = logging.getLogger("drm_dashboard")
 
+# `drm-dashboard NAME ...`: each subcommand parses the rest of the line itself
+SUBCOMMANDS = {
+    "export": "a time range of the history file to CSV, Parquet or JSON",
+    "passwd": "add or replace a user of an --auth-file (FILE USER)",
+    "token": "add a bearer token to an --auth-file and print it (FILE NAME)",
+}
 
 
 def build_parser(prog: str = "drm-dashboard") -> argparse.ArgumentParser:
@@ -37,10 +44,18 @@ def build_parser(prog: str = "drm-dashboard") -> argparse.ArgumentParser:
     p.add_argument("--history-retention", dest="history_retention", type=float, metavar="DAYS",
                    help="days of history kept in --db-path; older per-worker rows are rolled up "
                         "to 1 min, then 10 min (default: 30)")
-    p.add_argument("--debug", action="store_true", default=None, help="verbose logs and Dash dev tools")
+    p.add_argument("--debug", action="store_true", default=None,
+                   help="verbose logs (every web request among them) and Dash dev tools")
+    p.add_argument("--access-log", dest="access_log", action="store_true", default=None,
+                   help="log one line per web request (default: off unless --debug)")
     p.add_argument("--browser", action="store_true", default=None,
                    help="open the dashboard in a browser once it answers")
-    p.add_argument("--drm-url", dest="drm_url", help="URL of a DRM coordinator (API v1)")
+    p.add_argument("--drm-url", dest="drm_url", action="append",
+                   help="URL of a DRM coordinator (API v1); repeat it to watch several, each "
+                        "named by its host:port")
+    p.add_argument("--clusters", dest="clusters_file", metavar="FILE",
+                   help="coordinators to watch, with names and keys (TOML or JSON; see README, "
+                        "\"Several coordinators\")")
     p.add_argument("--api-key", dest="api_key", help="coordinator API key (or DRM_API_KEY)")
     p.add_argument("--seed", type=int, help="seed of the embedded demo workload (default: 0)")
     p.add_argument("--demo-speed", dest="demo_speed", type=float, metavar="N",
@@ -79,60 +94,75 @@ def build_parser(prog: str = "drm-dashboard") -> argparse.ArgumentParser:
     ci.add_argument("--min-coverage", dest="min_coverage", type=float, metavar="FRACTION",
                     help="exit 3 (not monitored) when fewer than this share of the expected polls "
                          "succeeded, or the source failed at the end (default: 0.9)")
+    sub = p.add_subparsers(dest="command", title="subcommands", metavar="{" + ",".join(SUBCOMMANDS) + "}")
+    for name, words in SUBCOMMANDS.items():
+        # no arguments here: everything after NAME is left over for the subcommand's own parser
+        sub.add_parser(name, help=words, add_help=False)
     return p
 
 
 def parse_settings(argv: Sequence[str] | None, prog: str = "drm-dashboard") -> Settings:
     """Parse flags and resolve Settings; exits 2 with one line on a bad value."""
-    parser = build_parser(prog)
-    args = parser.parse_args(argv)
-    try:
-        return resolve(vars(args))
-    except DashboardError as exc:
-        parser.error(str(exc))
+    return parse_command_settings(build_parser(prog), Settings, argv)
 
 
-def _open_browser_when_ready(url: str, timeout_s: float = 30.0) -> None:
-    """Open the page only once the server answers, so the browser never shows an error."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=2).ok:
-                webbrowser.open(url)
+class BrowserOpener(BackgroundLoop):
+    """Opens the page once the server answers, so the browser never shows an error."""
+
+    thread_name = "drm-browser"
+
+    def __init__(self, url: str, timeout_s: float = 30.0) -> None:
+        super().__init__()
+        self.url = url
+        self.timeout_s = timeout_s
+
+    def _run(self) -> None:
+        deadline = time.monotonic() + self.timeout_s
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url, timeout=2).ok:
+                    webbrowser.open(self.url)
+                    return
+            except requests.RequestException:
+                pass
+            if self._stop.wait(0.25):
                 return
-        except requests.RequestException:
-            pass
-        time.sleep(0.25)
-    log.warning("the dashboard did not answer at %s within %.0f s; not opening a browser", url, timeout_s)
+        log.warning("the dashboard did not answer at %s within %.0f s; not opening a browser",
+                    self.url, self.timeout_s)
 
 
-def main(argv: Sequence[str] | None = None, prog: str = "drm-dashboard") -> int:
+def _subcommand(argv: Sequence[str] | None, prog: str) -> int | None:
+    """Run `export`, `passwd` or `token` when the line names one; None for the dashboard itself."""
+    args, rest = build_parser(prog).parse_known_args(argv)
+    if args.command is None:
+        return None
+    run = {"export": _export_main, "passwd": passwd_main, "token": token_main}[args.command]
+    return run(rest, prog=f"{prog} {args.command}")
+
+
+def _export_main(argv: Sequence[str], prog: str) -> int:
+    from .export import main as export_main  # noqa: PLC0415 (duckdb export only when asked)
+    return export_main(argv, prog=prog)
+
+
+@command("drm-dashboard")
+def main(argv: Sequence[str] | None, prog: str) -> int:
     """Run the dashboard until Ctrl-C or SIGTERM; return the exit status."""
-    args = sys.argv[1:] if argv is None else list(argv)
-    if args[:1] == ["export"]:  # `drm-dashboard export ...`: history to CSV, Parquet or JSON
-        from .export import main as export_main  # noqa: PLC0415
-        return export_main(args[1:], prog=f"{prog} export")
-    if args[:1] == ["passwd"]:  # `drm-dashboard passwd FILE USER`: a user for --auth-file
-        return passwd_main(args[1:], prog=f"{prog} passwd")
-    if args[:1] == ["token"]:  # `drm-dashboard token FILE NAME`: a bearer token for --auth-file
-        return token_main(args[1:], prog=f"{prog} token")
+    status = _subcommand(argv, prog)
+    if status is not None:
+        return status
     settings = parse_settings(argv, prog)
     configure_logging(settings.debug)
     from .dashboard import DRMRealTimeDashboard, check_source_settings  # noqa: PLC0415
-    try:
-        check_source_settings(settings)
-        _check_report_path(settings.report)
-        dashboard = DRMRealTimeDashboard(settings=settings)
-        url = dashboard.start_in_background()
-    except DashboardError as exc:
-        sys.stderr.write(f"{prog}: error: {exc}\n")
-        return 2
+    check_source_settings(settings)
+    _check_report_path(settings.report)
+    dashboard = DRMRealTimeDashboard(settings=settings)
+    url = dashboard.start_in_background()
     stop_on_sigterm()
     where = f"at {url}" if url else "collecting without a web server"
-    print(f"DRM dashboard {where} (source: {dashboard.source.description}); Ctrl-C to stop", flush=True)
+    print(f"DRM dashboard {where} (source: {dashboard.description}); Ctrl-C to stop", flush=True)
     if settings.browser and url:
-        threading.Thread(target=_open_browser_when_ready, args=(url,), name="drm-browser",
-                         daemon=True).start()
+        BrowserOpener(url).start()
     dashboard.start(settings.duration)
     return _finish(dashboard, settings, prog)
 

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
-import math
 import signal
+import sys
 import threading
-from typing import Any, Callable, NoReturn
+from typing import Any, Callable, NoReturn, Sequence, TypeVar
 
+from .environment import unknown_variables
+from .errors import DashboardError
 from .validation import display_text
+
+S = TypeVar("S")
+Main = Callable[..., int]
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -17,6 +23,36 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def parse_settings(parser: argparse.ArgumentParser, cls: type[S], argv: Sequence[str] | None,
+                   environ: dict[str, str] | None = None) -> S:
+    """Flags, then cls.resolve (flag > environment > default); a bad value exits 2 with one line.
+
+    A variable under the command's prefix that no setting reads is a typo: one warning line each.
+    """
+    args = parser.parse_args(argv)
+    try:
+        settings = cls.resolve(vars(args), environ)  # type: ignore[attr-defined]
+    except DashboardError as exc:
+        parser.error(str(exc))
+    for line in unknown_variables(cls.env_prefix, environ):  # type: ignore[attr-defined]
+        sys.stderr.write(f"{parser.prog}: warning: {line}\n")
+    return settings
+
+
+def command(default_prog: str) -> Callable[[Main], Main]:
+    """Decorate `main(argv, prog)`: a DashboardError becomes one line on stderr and exit status 2."""
+    def wrap(body: Main) -> Main:
+        @functools.wraps(body)
+        def main(argv: Sequence[str] | None = None, prog: str = default_prog) -> int:
+            try:
+                return body(argv, prog)
+            except DashboardError as exc:
+                sys.stderr.write(f"{prog}: error: {exc}\n")
+                return 2
+        return main
+    return wrap
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -27,21 +63,6 @@ def stop_on_sigterm() -> None:
     """Make SIGTERM shut down like Ctrl-C (clean stop, history flushed); main thread only."""
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
-
-
-def bounded(lo: float, hi: float) -> Callable[[str], float]:
-    """An argparse type: a finite number in [lo, hi] (nan, inf and 1e-9 seconds are typos)."""
-    def parse(raw: str) -> float:
-        try:
-            value = float(raw)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {raw!r}") from None
-        if not (math.isfinite(value) and lo <= value <= hi):
-            raise argparse.ArgumentTypeError(f"must be a finite number between {lo:g} and {hi:g}, "
-                                             f"got {raw!r}")
-        return value
-    parse.__name__ = "number"
-    return parse
 
 
 class OneLineFormatter(logging.Formatter):

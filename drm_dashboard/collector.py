@@ -67,9 +67,11 @@ class Collector(BackgroundLoop):
 
     def __init__(self, source: MetricsSource, live: LiveStore, history: HistoryStore | None = None,
                  *, interval_s: float = 5.0, clock: Callable[[], float] = time.time,
-                 processors: Sequence[TickProcessor] = (), max_backoff_s: float = 60.0) -> None:
+                 processors: Sequence[TickProcessor] = (), max_backoff_s: float = 60.0,
+                 cluster: str = "") -> None:
         super().__init__()
         self.source = source
+        self.cluster = cluster  # written on every history row: several collectors share one file
         self.live = live
         self.history = history
         self.interval_s = interval_s
@@ -159,7 +161,7 @@ class Collector(BackgroundLoop):
         if self.history is None:
             return
         try:
-            self.history.append(snap, table)
+            self.history.append(snap, table, cluster=self.cluster)
             errors = self.history.take_errors()
         except StorageError as exc:
             errors = [exc]
@@ -183,12 +185,13 @@ class Collector(BackgroundLoop):
 
     def _store_alerts(self, alerts: Sequence[Alert]) -> None:
         for alert in alerts:
+            log_alert(alert)
             self.live.add_alert(alert)
             self._ledger.add(alert)
             if self.history is None:
                 continue
             try:
-                self.history.append_alert(alert)
+                self.history.append_alert(alert, self.cluster)
             except StorageError as exc:
                 self._record(HealthEvent(self._clock(), "history-error", str(exc)))
 
@@ -250,3 +253,12 @@ class Collector(BackgroundLoop):
                 log.exception("collector tick failed")
             except Exception:
                 log.exception("unexpected error in collector tick")
+
+
+def log_alert(alert: Alert) -> None:
+    """One log line per transition: firing (WARNING at warning level and above), resolved, event."""
+    state = str(alert.details.get("state", "event"))
+    loud = state == "firing" and alert.level != "info"
+    silenced = " (silenced)" if alert.details.get("silenced") else ""
+    log.log(logging.WARNING if loud else logging.INFO, "alert %s%s: [%s] %s (%s)", state, silenced,
+            alert.level, alert.message, alert.id)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
-from urllib.parse import urlsplit
 
+from .environment import API_KEY_ENV, FromEnvironment, alias
 from .errors import ConfigError
+from .validation import http_base_url
 
 ENV_PREFIX = "DRM_DASHBOARD_"
 THEMES = ("dark", "light")
@@ -17,8 +17,10 @@ FAIL_ON = ("critical", "error", "warning", "never")
 
 
 @dataclass(frozen=True)
-class Settings:
+class Settings(FromEnvironment):
     """Every knob of a dashboard run; validated on construction."""
+
+    env_prefix = ENV_PREFIX
 
     host: str = "localhost"
     port: int = 8085
@@ -27,10 +29,13 @@ class Settings:
     update_interval: float = 5.0
     retention: float = 60.0
     debug: bool = False
+    access_log: bool = False  # one log line per web request; --debug turns it on too
     browser: bool = False
     drm_url: str | None = None
-    # repr=False: a Settings printed in a log or traceback must not carry the key
-    api_key: str | None = field(default=None, repr=False)
+    # repr=False: a Settings printed in a log or traceback must not carry the key. DRM_API_KEY
+    # only with a coordinator to send it to: a shell that exported it for drm-worker runs the demo
+    api_key: str | None = field(default=None, repr=False, metadata=alias(
+        API_KEY_ENV, when=lambda v: bool(v.get("drm_url") or v.get("drm_urls")) and not v.get("api_key_file")))
     seed: int = 0
     # CI mode: run for a while, optionally without serving pages, then report and set the exit status
     duration: float | None = None
@@ -61,16 +66,16 @@ class Settings:
     prometheus_user: str | None = None
     prometheus_password: str | None = field(default=None, repr=False)
     prometheus_max_workers: int = 100
+    # several coordinators (issue 15): every --drm-url when given more than once (drm_url is the
+    # first), or a clusters file naming each with its key (clusters.py)
+    drm_urls: tuple[str, ...] = ()
+    clusters_file: str | None = None
 
     def __post_init__(self) -> None:
         for name, (lo, hi) in NUMERIC_RANGES.items():
-            value = getattr(self, name)
-            if value is not None and not (math.isfinite(value) and lo <= value <= hi):
-                raise ConfigError(f"--{name.replace('_', '-')} must be a finite number between "
-                                  f"{lo:g} and {hi:g}, got {value:g}")
+            check_range(name, getattr(self, name), lo, hi)
         check_exposure_settings(self)
-        if not 1 <= self.port <= 65535:
-            raise ConfigError(f"--port must be between 1 and 65535, got {self.port}")
+        check_port(self.port)
         if not self.update_interval > 0:
             raise ConfigError(f"--update-interval must be above 0 seconds, got {self.update_interval:g}")
         if self.retention * 60.0 < self.update_interval:
@@ -102,6 +107,7 @@ class Settings:
         if not self.serve and self.duration is None:
             raise ConfigError("--no-server needs --duration (nothing would ever end the run)")
         check_prometheus(self)
+        check_clusters(self)
 
     @property
     def retention_s(self) -> float:
@@ -109,13 +115,48 @@ class Settings:
 
     def coordinator_key(self) -> str | None:
         """The coordinator's key: --api-key, or the first line of --api-key-file (kept out of ps)."""
-        if self.api_key_file:
-            from .auth import read_secret  # noqa: PLC0415
-            return read_secret(self.api_key_file, "--api-key-file")
-        return self.api_key
+        return read_key(self.api_key, self.api_key_file)
+
+    def cluster_specs(self) -> tuple[Any, ...]:
+        """The coordinators to watch (ClusterSpec), one per --drm-url or clusters-file entry."""
+        from .clusters import ClusterSpec, from_urls, load_clusters, name_of_url  # noqa: PLC0415
+        if self.clusters_file:
+            return load_clusters(self.clusters_file)
+        if len(self.drm_urls) > 1:
+            return from_urls(self.drm_urls, self.coordinator_key(), self.ca_bundle)
+        if self.drm_url:
+            return (ClusterSpec(name_of_url(self.drm_url), self.drm_url, self.coordinator_key(),
+                                self.ca_bundle),)
+        return ()
 
     def with_overrides(self, **changes: Any) -> "Settings":
         return replace(self, **changes)
+
+    @classmethod
+    def derive(cls, values: dict[str, Any]) -> dict[str, Any]:
+        """Several --drm-url name clusters; a sped-up demo polls every second unless told."""
+        _split_coordinator_urls(values)
+        if values.get("demo_speed", 1.0) != 1.0 and "update_interval" not in values:
+            values["update_interval"] = DEMO_SPEED_INTERVAL_S
+        return values
+
+
+def _split_coordinator_urls(values: dict[str, Any]) -> None:
+    """--drm-url (a list: it may repeat) or DRM_DASHBOARD_DRM_URLS (comma-separated) as drm_url(s)."""
+    urls = values.get("drm_url")
+    if isinstance(urls, list):
+        values["drm_url"] = urls[0]
+        values.pop("drm_urls", None)  # the command line wins over the environment's list
+        if len(urls) > 1:
+            values["drm_urls"] = tuple(urls)
+    elif isinstance(values.get("drm_urls"), str):
+        if "drm_url" in values:  # one URL given by name wins over the environment's list
+            values.pop("drm_urls")
+            return
+        listed = tuple(u.strip() for u in values["drm_urls"].split(",") if u.strip())
+        values["drm_urls"] = listed
+        if listed:
+            values["drm_url"] = listed[0]
 
 
 def _check_history_retention(days: float, live_minutes: float) -> None:
@@ -139,12 +180,10 @@ NUMERIC_RANGES = {"update_interval": (0.1, 3600.0), "retention": (0.01, 7 * 24 *
 def check_exposure_settings(s: "Settings") -> None:
     """The exposure flags hang together: one way to pass the key, files that exist, real addresses."""
     from .auth import parse_networks  # noqa: PLC0415 (config stays importable without werkzeug)
-    if s.api_key and s.api_key_file:
-        raise ConfigError("pass the coordinator key once: --api-key or --api-key-file, not both")
+    check_key_flags(s.api_key, s.api_key_file)
     if s.api_key_file and not s.drm_url:
         raise ConfigError("--api-key-file needs --drm-url (the key is for a remote coordinator)")
-    for flag, path in (("--auth-file", s.auth_file), ("--api-key-file", s.api_key_file),
-                       ("--ca-bundle", s.ca_bundle)):
+    for flag, path in (("--auth-file", s.auth_file), ("--ca-bundle", s.ca_bundle)):
         if path is not None and not Path(path).is_file():
             raise ConfigError(f"{flag}: {path} is not a readable file")
     parse_networks(s.trusted_proxy)
@@ -152,15 +191,38 @@ def check_exposure_settings(s: "Settings") -> None:
         raise ConfigError("--proxy-user-header must name a header")
 
 
-def check_url(url: str) -> None:
-    """An http(s) URL with a host and, if any, a numeric port; ConfigError naming --drm-url."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
-    except ValueError as exc:
-        raise ConfigError(f"--drm-url is not a valid URL ({exc}): {url!r}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"--drm-url must be http(s)://host[:port], got {url!r}")
+def check_url(url: str, flag: str = "--drm-url") -> None:
+    """An http(s) URL with a host and, if any, a numeric port; ConfigError naming the flag."""
+    http_base_url(url, flag)
+
+
+def check_range(name: str, value: float | None, lo: float, hi: float) -> None:
+    """A finite number in [lo, hi] (None: not given); ConfigError naming the flag of field `name`."""
+    if value is not None and not (math.isfinite(value) and lo <= value <= hi):
+        raise ConfigError(f"--{name.replace('_', '-')} must be a finite number between "
+                          f"{lo:g} and {hi:g}, got {value:g}")
+
+
+def check_port(port: int, flag: str = "--port") -> None:
+    """0 (any free port, shown in the URL line) to 65535, for every command that serves."""
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"{flag} must be between 0 and 65535 (0: any free port), got {port}")
+
+
+def check_key_flags(api_key: str | None, api_key_file: str | None) -> None:
+    """The coordinator key is passed once; a key file must exist."""
+    if api_key and api_key_file:
+        raise ConfigError("pass the coordinator key once: --api-key or --api-key-file, not both")
+    if api_key_file is not None and not Path(api_key_file).is_file():
+        raise ConfigError(f"--api-key-file: {api_key_file} is not a readable file")
+
+
+def read_key(api_key: str | None, api_key_file: str | None) -> str | None:
+    """The key itself: --api-key (or DRM_API_KEY), or the first line of --api-key-file."""
+    if api_key_file:
+        from .auth import read_secret  # noqa: PLC0415 (config stays importable without werkzeug)
+        return read_secret(api_key_file, "--api-key-file")
+    return api_key
 
 
 def check_prometheus(s: Settings) -> None:
@@ -171,15 +233,31 @@ def check_prometheus(s: Settings) -> None:
         return
     if s.drm_url is not None:
         raise ConfigError("give --drm-url or --prometheus-url, not both (one source per dashboard)")
-    parts = urlsplit(s.prometheus_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"--prometheus-url must be http(s)://host[:port], got {s.prometheus_url!r}")
+    check_url(s.prometheus_url, "--prometheus-url")
     if s.prometheus_bearer_token_file and s.prometheus_user:
         raise ConfigError("--prometheus-bearer-token-file and --prometheus-user exclude each other")
     if s.prometheus_user and not s.prometheus_password:
         raise ConfigError(f"--prometheus-user needs the password in {ENV_PREFIX}PROMETHEUS_PASSWORD")
     if not 1 <= s.prometheus_max_workers <= 10_000:
         raise ConfigError(f"--prometheus-max-workers must be 1..10000, got {s.prometheus_max_workers}")
+
+
+def check_clusters(s: Settings) -> None:
+    """Repeated --drm-url and --clusters hang together; the clusters file is read and checked."""
+    from .clusters import from_urls, load_clusters  # noqa: PLC0415
+    if s.drm_urls:
+        for url in s.drm_urls:
+            check_url(url)
+        if s.drm_url not in (None, s.drm_urls[0]):
+            raise ConfigError("drm_url must be the first of drm_urls")
+        from_urls(s.drm_urls, None, None)  # two URLs with one host:port need names
+    if s.clusters_file is None:
+        return
+    if s.drm_url is not None or s.drm_urls:
+        raise ConfigError("give --drm-url or --clusters, not both (the clusters file names every coordinator)")
+    if s.prometheus_url is not None:
+        raise ConfigError("give --clusters or --prometheus-url, not both (one kind of source per dashboard)")
+    load_clusters(s.clusters_file)
 
 
 def parse_regression(spec: str) -> tuple[str, float, float]:
@@ -206,27 +284,6 @@ def parse_regression(spec: str) -> tuple[str, float, float]:
     return metric, start_min * 60.0, 1.0 / factor if shrinks else factor
 
 
-def _coerce(name: str, raw: str, kind: type) -> Any:
-    env = ENV_PREFIX + name.upper()
-    if kind is bool:
-        lowered = raw.strip().lower()
-        if lowered in ("1", "true", "yes", "on"):
-            return True
-        if lowered in ("0", "false", "no", "off", ""):
-            return False
-        raise ConfigError(f"{env} must be true or false, got {raw!r}")
-    try:
-        return kind(raw)
-    except ValueError:
-        raise ConfigError(f"{env} must be {_KIND_WORDS.get(kind, 'text')}, got {raw!r}") from None
-
-
-_KIND_WORDS = {int: "a whole number", float: "a number"}
-_KINDS = {"port": int, "update_interval": float, "retention": float, "debug": bool,
-          "browser": bool, "seed": int, "duration": float, "serve": bool,
-          "min_coverage": float, "history_retention": float, "prometheus_max_workers": int,
-          "insecure_no_auth": bool,
-          "demo_speed": float}
 # a sped-up demo is polled every second unless told otherwise: the detectors then get as many
 # samples per simulated minute as they need to find an injected regression within a minute
 DEMO_SPEED_INTERVAL_S = 1.0
@@ -234,18 +291,4 @@ DEMO_SPEED_INTERVAL_S = 1.0
 
 def resolve(flags: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Settings:
     """Build Settings from explicit flags (None means unset), then environment, then defaults."""
-    environ = os.environ if environ is None else environ
-    values: dict[str, Any] = {}
-    for f in fields(Settings):
-        if flags.get(f.name) is not None:
-            values[f.name] = flags[f.name]
-        elif ENV_PREFIX + f.name.upper() in environ:
-            values[f.name] = _coerce(f.name, environ[ENV_PREFIX + f.name.upper()], _KINDS.get(f.name, str))
-    # the coordinator's key is also read from DRM_API_KEY, the name CI secrets use; only with a
-    # coordinator to send it to, so a shell that exported it for drm-worker can still run the demo
-    if (values.get("api_key") is None and not values.get("api_key_file") and values.get("drm_url")
-            and environ.get("DRM_API_KEY")):
-        values["api_key"] = environ["DRM_API_KEY"]
-    if values.get("demo_speed", 1.0) != 1.0 and "update_interval" not in values:
-        values["update_interval"] = DEMO_SPEED_INTERVAL_S
-    return Settings(**values)
+    return Settings.resolve(flags, environ)

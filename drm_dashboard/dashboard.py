@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from functools import partial
 from typing import Any, Callable, Mapping
 
 from .analytics.alert_config import default_alert_config, load_alert_config
@@ -17,6 +18,8 @@ from .manager import DynamicResourceManager
 from .manager.driver import SpeedClock
 from .manager.workload import InjectedRegression, Workload, WorkloadConfig, WorkloadDriver
 from .metrics import DashboardState, dashboard_registry, register_metrics_route
+from .clusters import local_name
+from .fleet import Fleet, build_fleet, submit_tagged
 from .models import SourceHealth
 from .notify import AlertmanagerDestination, NotificationDispatcher, build_destinations
 from .report.summary import RunFacts, run_summary
@@ -29,6 +32,7 @@ from .sources import MetricsSource
 from .sources.normalize import policy_of
 from .sources.local import LocalSource
 from .store.history import HistoryStore
+from .store import original_dicts
 from .store.live import LiveStore
 from .store.rollup import DAY_S, policy_for
 
@@ -51,7 +55,10 @@ class DRMRealTimeDashboard:
         self.settings = settings or Settings(
             host=host, port=port, db_path=db_path, theme=theme, update_interval=float(update_interval),
             retention=float(retention_window), debug=debug, drm_url=drm_url, api_key=api_key)
-        self.simulated = (dynamic_resource_manager is None and self.settings.drm_url is None
+        # several coordinators (fleet.py); one --drm-url keeps the single-source path below
+        specs = (() if source is not None or dynamic_resource_manager is not None
+                 else self.settings.cluster_specs())
+        self.simulated = (dynamic_resource_manager is None and not specs
                           and source is None and self.settings.prometheus_url is None)
         # the collector polls on the wall clock; a sped-up demo's data runs on a faster one
         self._wall_clock = clock
@@ -64,10 +71,19 @@ class DRMRealTimeDashboard:
             self.manager = DynamicResourceManager(clock=self._clock)
             workload = Workload(self.manager, self._workload_config(), clock=self._clock)
             self._driver = WorkloadDriver(workload)
-        self.source = source or self._make_source()
-        self.live = LiveStore(retention_s=self.settings.retention_s, clock=self._clock)
         self.notifier: NotificationDispatcher | None = None
-        self.analytics = self._make_analytics()
+        # the name on this dashboard's history rows: host:port of the one source, else "local"
+        self.cluster = specs[0].name if specs else local_name(
+            None if source is not None else self.settings.prometheus_url)
+        self.fleet: Fleet | None = self._make_fleet(specs) if len(specs) > 1 else None
+        if self.fleet is not None:  # the first cluster stands where one source's parts are read
+            first = self.fleet.runtimes[0]
+            self.source, self.live, self.analytics = first.source, first.live, first.analytics
+            self.alert_engine = first.engine
+        else:
+            self.source = source or self._make_source(specs)
+            self.live = LiveStore(retention_s=self.settings.retention_s, clock=self._clock)
+            self.analytics = self._make_analytics()
         self.history: HistoryStore | None = None
         self.collector: Collector | None = None
         self._server: BackgroundServer | None = None
@@ -92,26 +108,36 @@ class DRMRealTimeDashboard:
         return WorkloadConfig(seed=self.settings.seed,
                               regression=InjectedRegression(metric=metric, start_s=start_s, factor=factor))
 
-    def _make_source(self) -> MetricsSource:
+    def _make_source(self, specs: tuple[Any, ...] = ()) -> MetricsSource:
         if self.settings.prometheus_url is not None:
             from .sources.prometheus import from_settings  # noqa: PLC0415 (optional part)
             return from_settings(self.settings)
-        if self.settings.drm_url is not None:
+        if specs:  # one --drm-url, or a clusters file naming one coordinator
             from .sources.coordinator import CoordinatorSource  # noqa: PLC0415 (optional part)
-            return CoordinatorSource(self.settings.drm_url, self.settings.coordinator_key(),
-                                     ca_bundle=self.settings.ca_bundle)
+            return CoordinatorSource(specs[0].url, specs[0].key, ca_bundle=specs[0].ca_bundle)
         desc = DEMO_DESCRIPTION if self.simulated else "in-process manager"
         return LocalSource(self.manager, description=desc, clock=self._clock)
 
-    def _make_analytics(self) -> AnalyticsPipeline:
+    def _make_fleet(self, specs: tuple[Any, ...]) -> Fleet:
+        """One source, live store and analytics per cluster; one notifier for all of them."""
+        return build_fleet(specs, lambda name: (self._make_analytics(name), self.alert_engine),
+                           retention_s=self.settings.retention_s, data_clock=self._clock,
+                           poll_clock=self._wall_clock, interval_s=self.settings.update_interval,
+                           max_backoff_s=self._max_backoff_s)
+
+    def _make_analytics(self, cluster: str | None = None) -> AnalyticsPipeline:
         """Detectors and alert rules (from --alert-config or the defaults), notifications if any."""
         path = self.settings.alert_config
         config = load_alert_config(path) if path else default_alert_config()
-        destinations = build_destinations(config)
-        if destinations:
-            self.notifier = NotificationDispatcher(destinations)
+        if self.notifier is None:
+            destinations = build_destinations(config)
+            if destinations:
+                self.notifier = NotificationDispatcher(destinations)
+        notify = self.notifier.submit if self.notifier else None
+        if notify is not None and cluster is not None:  # a cluster's alerts leave with its name
+            notify = partial(submit_tagged, self.notifier.submit, cluster)
         engine = AlertEngine(config, interval_s=self.settings.update_interval, clock=self._clock,
-                             on_transition=self.notifier.submit if self.notifier else None)
+                             on_transition=notify)
         self.alert_engine = engine
         # ETAs toward what the user watches: the upper threshold rules, and the scale-up threshold
         thresholds = {r.metric: r.threshold for r in config.thresholds if r.op == "above"}
@@ -120,26 +146,29 @@ class DRMRealTimeDashboard:
             thresholds["allocated"] = policy.scale_up_threshold * 100.0
         return AnalyticsPipeline(engine, clock=self._clock, thresholds=thresholds)
 
-    # -- the original's read views ---------------------------------------------------------
+    # -- the original's read views (every cluster combined when there are several) ------------
+    def _read_view(self) -> Any:
+        return self.fleet.view() if self.fleet is not None else self.live.view()
+
     @property
     def resource_metrics(self) -> dict[str, list]:
-        return self.live.resource_metrics
+        return original_dicts.resource_metrics(self._read_view())
 
     @property
     def worker_metrics(self) -> dict[str, dict[str, list]]:
-        return self.live.worker_metrics
+        return original_dicts.worker_metrics(self._read_view())
 
     @property
     def performance_metrics(self) -> dict[str, list]:
-        return self.live.performance_metrics
+        return original_dicts.performance_metrics(self._read_view())
 
     @property
     def scaling_decisions(self) -> list[dict]:
-        return self.live.scaling_decisions
+        return original_dicts.scaling_decisions(self._read_view())
 
     @property
     def alerts(self) -> list[dict]:
-        return self.live.alerts
+        return original_dicts.alerts(self._read_view())
 
     # -- lifecycle -------------------------------------------------------------------------
     @property
@@ -159,17 +188,25 @@ class DRMRealTimeDashboard:
         self.history = HistoryStore(self.settings.db_path, background=True,
                                     policy=policy_for(self.settings.history_retention * DAY_S,
                                                       self.settings.retention_s))
-        if self.live.view().is_empty:  # a restart of this object keeps what it already holds
-            now = self._clock()
-            self.live.load(self.history.load_window(now - self.settings.retention_s, now))
+        now = self._clock()
+        if self.fleet is not None:
+            self.fleet.warm(self.history, now - self.settings.retention_s, now)
+        elif self.live.view().is_empty:  # a restart of this object keeps what it already holds
+            # this cluster's rows and those from before clusters existed, read as one source's
+            frames = self.history.load_window(now - self.settings.retention_s, now, self.cluster)
+            self.live.load(frames.with_cluster(""))
 
     def _start_data_collection(self) -> None:
         """Start the workload (demo only) and the collector thread."""
         self._open_history()
+        if self.fleet is not None:
+            self._start_fleet()
+            return
         if self.collector is None:
             self.collector = Collector(self.source, self.live, self.history,
                                        interval_s=self.settings.update_interval, clock=self._wall_clock,
-                                       processors=[self.analytics], max_backoff_s=self._max_backoff_s)
+                                       processors=[self.analytics], max_backoff_s=self._max_backoff_s,
+                                       cluster=self.cluster)
         if self.notifier is not None:
             self.notifier.start()
         for am in self._alertmanagers():
@@ -179,9 +216,21 @@ class DRMRealTimeDashboard:
         self.collector.poll_once()  # the first page shows numbers, not an empty frame
         self.collector.start()
 
+    def _start_fleet(self) -> None:
+        """Notifications first, then every cluster's collector (each polls once before its thread)."""
+        if self.notifier is not None:
+            self.notifier.start()
+        for am in self._alertmanagers():
+            am.start()
+        self.fleet.start(self.history)
+        self.collector = self.fleet.runtimes[0].collector
+
     def _stop_data_collection(self) -> None:
         """Stop the collector and the workload, then flush history."""
-        if self.collector is not None:
+        if self.fleet is not None:
+            self._ended_at = self._clock()
+            self.fleet.stop()
+        elif self.collector is not None:
             self._ended_at = self._clock()
             self.collector.stop()
             self.collector.join(timeout=10)
@@ -209,20 +258,33 @@ class DRMRealTimeDashboard:
     def create_app(self) -> Any:
         """Build the Dash app over this dashboard's stores."""
         from .ui.app import UIContext, create_app  # noqa: PLC0415 (keep dash out of headless use)
-        ctx = UIContext(live=self.live, health=self._health, source=self.source.description,
-                        simulated=self.simulated, update_interval_s=self.settings.update_interval,
-                        theme=self.settings.theme, debug=self.settings.debug,
-                        policy=policy_of(self.manager),
-                        regressions=lambda view: self.analytics.report,
-                        forecasts=self._forecasts, demo_speed=self.demo_speed,
-                        evaluations=getattr(self.manager, "recent_evaluations", None),
-                        silenced_elsewhere=self._silenced_in_alertmanager)
+        if self.fleet is not None:
+            from .ui.clusters import fleet_context  # noqa: PLC0415
+            ctx = fleet_context(self.fleet, self.settings, self._silenced_in_alertmanager)
+        else:
+            ctx = UIContext(live=self.live, health=self._health, source=self.source.description,
+                            simulated=self.simulated, update_interval_s=self.settings.update_interval,
+                            theme=self.settings.theme, debug=self.settings.debug,
+                            policy=policy_of(self.manager),
+                            regressions=lambda view: self.analytics.report,
+                            forecasts=self._forecasts, demo_speed=self.demo_speed,
+                            evaluations=getattr(self.manager, "recent_evaluations", None),
+                            silenced_elsewhere=self._silenced_in_alertmanager,
+                            history=lambda: self.history)
         app = create_app(ctx)
         register_metrics_route(app.server, dashboard_registry(self._metrics_state()))
         return app
 
     def _metrics_state(self) -> DashboardState:
         """What the dashboard's /metrics reads at each scrape."""
+        if self.fleet is not None:  # the fleet's worst health, every cluster's findings and alerts
+            fleet = self.fleet
+            return DashboardState(
+                health=fleet.health, report=fleet.report, tick_times_ms=fleet.tick_times_ms,
+                firing=fleet.firing, alerts=lambda: fleet.view().alerts,
+                run_started=lambda: self._started_at,
+                notifications=lambda: self.notifier.stats() if self.notifier else None,
+                clusters=fleet.healths)
         return DashboardState(
             health=self._health, report=lambda: self.analytics.report,
             tick_times_ms=lambda: self.collector.tick_times_ms if self.collector else (),
@@ -245,21 +307,40 @@ class DRMRealTimeDashboard:
         return report.forecasts, report.etas
 
     def _health(self) -> SourceHealth:
+        if self.fleet is not None:
+            return self.fleet.health()
         return self.collector.health if self.collector else self._last_health
+
+    @property
+    def description(self) -> str:
+        """What the dashboard reads, in words (the header's and the report's "source")."""
+        return self.fleet.description if self.fleet is not None else self.source.description
 
     def summary(self) -> dict[str, Any]:
         """This run's JSON summary (not the warm-started history): KPIs, alerts, regressions, ..."""
         started = self._started_at or self._clock()
-        findings = [f for f in self.analytics.report.findings if f.timestamp >= started]
-        events = self.collector.health_events if self.collector else self._last_events
-        uptime = self.collector.uptime if self.collector else self._last_uptime
-        fired = self.collector.fired_alerts if self.collector else self._last_fired
+        report = self.fleet.report() if self.fleet is not None else self.analytics.report
+        findings = [f for f in report.findings if f.timestamp >= started]
+        source, health, events, uptime, fired = self._run_record()
         ended = self._ended_at or self._clock()
-        facts = RunFacts(source=self.source.description, simulated=self.simulated, started=started,
-                         ended=ended, health=self._health(), health_events=events, findings=findings,
+        facts = RunFacts(source=source, simulated=self.simulated, started=started,
+                         ended=ended, health=health, health_events=events, findings=findings,
                          fail_on=self.settings.fail_on, uptime=uptime, fired_alerts=fired,
-                         interval_s=self.settings.update_interval, min_coverage=self.settings.min_coverage)
-        return run_summary(self.live.since(self._run_cursor), facts)
+                         # started/ended are on the run's clock: a sped-up demo's polls are
+                         # demo_speed times further apart on it than on the wall clock
+                         interval_s=self.settings.update_interval * self.demo_speed,
+                         min_coverage=self.settings.min_coverage)
+        view = self.fleet.run_view() if self.fleet is not None else self.live.since(self._run_cursor)
+        return run_summary(view, facts)
+
+    def _run_record(self) -> tuple[str, SourceHealth, Any, Any, Any]:
+        """Source words, health, health events, uptime and fired alerts of this run."""
+        if self.fleet is not None:
+            return self.fleet.run_record()
+        c, words = self.collector, self.source.description
+        if c is not None:
+            return words, c.health, c.health_events, c.uptime, c.fired_alerts
+        return words, self._last_health, self._last_events, self._last_uptime, self._last_fired
 
     def start_in_background(self) -> str:
         """Start collecting and serving; return the URL once the server accepts connections."""
@@ -272,7 +353,8 @@ class DRMRealTimeDashboard:
             app = self.create_app()
             # bind first: a taken port fails before anything else is opened
             server = BackgroundServer(app.server, self.settings.host, self.settings.port,
-                                      self._exposure(app))
+                                      self._exposure(app),
+                                      access_log=self.settings.access_log or self.settings.debug)
             try:
                 self._begin_run()
                 server.start()
@@ -281,7 +363,7 @@ class DRMRealTimeDashboard:
                 self._release()
                 raise
             self._server = server
-        log.info("serving %s from %s", server.url, self.source.description)
+        log.info("serving %s from %s", server.url, self.description)
         return server.url
 
     def _begin_run(self) -> None:
@@ -289,6 +371,8 @@ class DRMRealTimeDashboard:
         self._open_history()
         # ticks restored from history are not this run's: summaries start after them
         self._run_cursor, self._started_at, self._ended_at = self.live.seq, self._clock(), None
+        if self.fleet is not None:
+            self.fleet.mark_run_start()
         self._start_data_collection()
         self._running = True
         self._stopped.clear()
@@ -318,7 +402,9 @@ class DRMRealTimeDashboard:
         try:
             self._stop_data_collection()
         finally:
-            if self.collector is not None:
+            if self.fleet is not None:
+                self.fleet.release()
+            elif self.collector is not None:
                 self._last_health = self.collector.health
                 self._last_events = self.collector.health_events
                 self._last_uptime = self.collector.uptime
@@ -337,6 +423,8 @@ def check_source_settings(settings: Settings) -> None:
     """Fail early and clearly on a source that cannot be built from these settings."""
     if settings.api_key and not settings.drm_url:
         raise ConfigError("--api-key needs --drm-url (the key is for a remote coordinator)")
+    if (settings.inject_regression or settings.demo_speed != 1.0) and settings.clusters_file:
+        raise ConfigError("--inject-regression and --demo-speed are for the embedded demo, not --clusters")
     if settings.inject_regression and settings.drm_url:
         raise ConfigError("--inject-regression is for the embedded demo, not a remote coordinator")
     if settings.demo_speed != 1.0 and settings.drm_url:

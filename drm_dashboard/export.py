@@ -6,15 +6,16 @@ import argparse
 import datetime as dt
 import math
 import re
-import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 import duckdb
 
-from .cli_common import OneLineParser
-from .errors import ConfigError, DashboardError, StorageError
+from .cli_common import OneLineParser, command, parse_settings
+from .config import ENV_PREFIX, Settings
+from .environment import ENV_OFF, FromEnvironment
+from .errors import ConfigError, StorageError
 from .store.database import TABLES, describe_open_error, check_file
 
 FORMATS = {"csv": "(FORMAT CSV, HEADER)", "parquet": "(FORMAT PARQUET)", "json": "(FORMAT JSON, ARRAY true)"}
@@ -113,12 +114,47 @@ def export_history(db_path: str | Path, output_dir: str | Path, fmt: str, *, sta
 
 
 
+@dataclass(frozen=True)
+class ExportSettings(FromEnvironment):
+    """What `drm-dashboard export` writes; only the history file also comes from the environment."""
+
+    # DRM_DASHBOARD_DB_PATH names the file the dashboard writes; a time range or a format in the
+    # environment would silently narrow every export, so those are flags only
+    env_prefix = ENV_PREFIX
+    db_path: str = Settings.db_path
+    format: str = field(default="csv", metadata=ENV_OFF)
+    output_dir: str = field(default="drm_export", metadata=ENV_OFF)
+    start: str | None = field(default=None, metadata=ENV_OFF)
+    end: str | None = field(default=None, metadata=ENV_OFF)
+    last: str | None = field(default=None, metadata=ENV_OFF)
+    tables: str | None = field(default=None, metadata=ENV_OFF)
+
+    def __post_init__(self) -> None:
+        if self.format not in FORMATS:
+            raise ConfigError(f"--format must be one of {', '.join(FORMATS)}, got {self.format!r}")
+        if self.last and self.start:
+            raise ConfigError("give --start or --last, not both")
+        if not self.db_path:
+            raise ConfigError("--db-path must not be empty")
+
+    def table_list(self) -> Sequence[str]:
+        return [t.strip() for t in self.tables.split(",") if t.strip()] if self.tables else TABLES
+
+    def time_range(self, now: float) -> tuple[float | None, float]:
+        """(start or None, end) in epoch seconds."""
+        end = parse_time(self.end, now) if self.end else now
+        if self.last:
+            return end - parse_duration(self.last), end
+        return (parse_time(self.start, now) if self.start else None), end
+
+
 def build_parser(prog: str = "drm-dashboard export") -> argparse.ArgumentParser:
     p = OneLineParser(prog=prog, description="Export a time range of the dashboard's history "
                        "(DuckDB) to CSV, Parquet or JSON, one file per table.")
-    p.add_argument("--db-path", default="benchmark_db.duckdb", help="history file (default: %(default)s)")
-    p.add_argument("--format", choices=tuple(FORMATS), default="csv", help="file format (default: csv)")
-    p.add_argument("--output-dir", default="drm_export", help="folder for the files (default: %(default)s)")
+    p.add_argument("--db-path", help="history file (default: benchmark_db.duckdb, "
+                   "or DRM_DASHBOARD_DB_PATH)")
+    p.add_argument("--format", choices=tuple(FORMATS), help="file format (default: csv)")
+    p.add_argument("--output-dir", help="folder for the files (default: drm_export)")
     p.add_argument("--start", help="first time: ISO 8601, epoch seconds or 'now' (default: the beginning)")
     p.add_argument("--end", help="last time, same forms (default: now)")
     p.add_argument("--last", help="instead of --start: this long before --end (90s, 15m, 6h, 7d)")
@@ -126,27 +162,12 @@ def build_parser(prog: str = "drm-dashboard export") -> argparse.ArgumentParser:
     return p
 
 
-def _range(args: argparse.Namespace, now: float) -> tuple[float | None, float]:
-    end = parse_time(args.end, now) if args.end else now
-    if args.last and args.start:
-        raise ConfigError("give --start or --last, not both")
-    if args.last:
-        return end - parse_duration(args.last), end
-    return (parse_time(args.start, now) if args.start else None), end
-
-
-def main(argv: Sequence[str] | None = None, prog: str = "drm-dashboard export") -> int:
+@command("drm-dashboard export")
+def main(argv: Sequence[str] | None, prog: str) -> int:
     """Run the export; exit status 0, or 2 with one line on a bad range, format or database."""
-    parser = build_parser(prog)
-    args = parser.parse_args(argv)
-    try:
-        start, end = _range(args, dt.datetime.now().timestamp())
-        tables = [t.strip() for t in args.tables.split(",") if t.strip()] if args.tables else TABLES
-        files = export_history(args.db_path, args.output_dir, args.format, start=start, end=end,
-                               tables=tables)
-    except DashboardError as exc:
-        sys.stderr.write(f"{prog}: error: {exc}\n")
-        return 2
+    s = parse_settings(build_parser(prog), ExportSettings, argv)
+    start, end = s.time_range(dt.datetime.now().timestamp())
+    files = export_history(s.db_path, s.output_dir, s.format, start=start, end=end, tables=s.table_list())
     for f in files:
         print(f"{f.table}: {f.rows} rows -> {f.path}")
     return 0

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
+import math
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .cli_common import OneLineParser, configure_logging, stop_on_sigterm
-from .errors import DashboardError
+from .cli_common import OneLineParser, command, configure_logging, parse_settings, stop_on_sigterm
+from .config import check_port
+from .environment import FromEnvironment
+from .errors import ConfigError
 from .manager import DynamicResourceManager, Workload, WorkloadConfig, WorkloadDriver
 from .manager.cloud import LocalCloudProvider
 from .manager.cloud_config import CloudConfig, demo_config
@@ -60,32 +62,53 @@ class DemoRun:
 
 
 
+@dataclass(frozen=True)
+class DemoSettings(FromEnvironment):
+    """Every knob of the integration demo: flag > DRM_DEMO_* > default."""
+
+    env_prefix = "DRM_DEMO_"
+    interactive: bool = False
+    dashboard: bool = False
+    output_dir: str = "./visualization_output"
+    duration: float = 30.0
+    speed: float = 60.0
+    seed: int = 0
+    port: int = 8889
+    host: str = "localhost"
+    theme: str = "light"
+    cloud_rates: str | None = None
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.duration) and self.duration > 0):
+            raise ConfigError(f"--duration must be above 0 seconds, got {self.duration:g}")
+        if not (math.isfinite(self.speed) and self.speed >= 1):
+            raise ConfigError(f"--speed must be at least 1, got {self.speed:g}")
+        check_port(self.port)
+        if self.theme not in ("light", "dark"):
+            raise ConfigError(f"--theme must be light or dark, got {self.theme!r}")
+
+
 def build_parser(prog: str) -> argparse.ArgumentParser:
+    """The flags; unset ones stay None so the environment can fill them."""
     p = OneLineParser(prog=prog, description="Run a seeded, simulated workload against a real "
                        "DynamicResourceManager priced by the local cloud provider, then write every chart.")
-    p.add_argument("--interactive", action="store_true", help="write HTML charts (default: PNG images)")
-    p.add_argument("--dashboard", action="store_true",
+    p.add_argument("--interactive", action="store_true", default=None,
+                   help="write HTML charts (default: PNG images)")
+    p.add_argument("--dashboard", action="store_true", default=None,
                    help="serve the live dashboard while the workload runs, and after it until Ctrl-C")
-    p.add_argument("--output-dir", default="./visualization_output", help="where files go (default: %(default)s)")
-    p.add_argument("--duration", type=float, default=30.0, help="seconds to run the workload (default: 30)")
-    p.add_argument("--speed", type=float, default=60.0,
+    p.add_argument("--output-dir", help="where files go (default: ./visualization_output)")
+    p.add_argument("--duration", type=float, help="seconds to run the workload (default: 30)")
+    p.add_argument("--speed", type=float,
                    help="simulated seconds per real second (default: 60: 30 s show half an hour)")
-    p.add_argument("--seed", type=int, default=0, help="workload seed (default: 0)")
-    p.add_argument("--port", type=int, default=8889, help="live dashboard port (default: 8889; 0 = any)")
-    p.add_argument("--host", default="localhost", help="live dashboard host (default: localhost)")
-    p.add_argument("--theme", choices=("light", "dark"), default="light", help="chart theme (default: light)")
+    p.add_argument("--seed", type=int, help="workload seed (default: 0)")
+    p.add_argument("--port", type=int, help="live dashboard port (default: 8889; 0: any free port)")
+    p.add_argument("--host", help="live dashboard host (default: localhost)")
+    p.add_argument("--theme", choices=("light", "dark"), help="chart theme (default: light)")
     p.add_argument("--cloud-rates", help="hourly rates file (.json or .toml) instead of the demo's rates")
     return p
 
 
-def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
-    if not args.duration > 0:
-        parser.error(f"--duration must be above 0 seconds, got {args.duration:g}")
-    if not args.speed >= 1:
-        parser.error(f"--speed must be at least 1, got {args.speed:g}")
-
-
-def build_demo(args: argparse.Namespace) -> tuple[DRMVisualization, WorkloadDriver, DemoClock]:
+def build_demo(args: DemoSettings) -> tuple[DRMVisualization, WorkloadDriver, DemoClock]:
     """Manager, cloud, workload and visualization on one demo clock; nothing started yet."""
     clock = DemoClock(args.duration, args.speed)
     manager = DynamicResourceManager(clock=clock)
@@ -99,7 +122,7 @@ def build_demo(args: argparse.Namespace) -> tuple[DRMVisualization, WorkloadDriv
     return viz, WorkloadDriver(workload, interval_s=DRIVER_STEP_S), clock
 
 
-def run_demo(args: argparse.Namespace, stop: threading.Event | None = None) -> DemoRun:
+def run_demo(args: DemoSettings, stop: threading.Event | None = None) -> DemoRun:
     """Run the workload for args.duration (or until stop), then write every chart and the dashboard."""
     viz, driver, clock = build_demo(args)
     run = DemoRun(viz)
@@ -127,21 +150,16 @@ def run_demo(args: argparse.Namespace, stop: threading.Event | None = None) -> D
     return run
 
 
-def main(argv: Sequence[str] | None = None, prog: str = "run_drm_integration_demo.py") -> int:
+@command("run_drm_integration_demo.py")
+def main(argv: Sequence[str] | None, prog: str) -> int:
     """Run the demo; with --dashboard keep serving until Ctrl-C. Exit 2 on a bad flag or port."""
-    parser = build_parser(prog)
-    args = parser.parse_args(argv)
-    _check(args, parser)
+    args = parse_settings(build_parser(prog), DemoSettings, argv)
     configure_logging()
     quiet_browser_logs()
     stop_on_sigterm()
     print(f"running the workload for {args.duration:g} s ({args.duration * args.speed / 60:.0f} "
           f"simulated minutes)...", flush=True)
-    try:
-        run = run_demo(args)
-    except DashboardError as exc:
-        sys.stderr.write(f"{prog}: error: {exc}\n")
-        return 2
+    run = run_demo(args)
     for name, path in run.charts.items():
         print(f"{name}: {path}")
     print(f"dashboard: {run.dashboard}", flush=True)

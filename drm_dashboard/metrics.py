@@ -29,6 +29,9 @@ class DashboardState:
     alerts: Callable[[], Sequence[Alert]]  # every alert the live window holds
     run_started: Callable[[], float | None]
     notifications: Callable[[], Mapping[str, int] | None] = lambda: None
+    # several coordinators: each one's health (the source series above then show the worst), and
+    # findings and firing alerts carry a `cluster` label
+    clusters: Callable[[], Mapping[str, SourceHealth]] | None = None
 
 
 class AlertTally:
@@ -62,11 +65,14 @@ class DashboardCollector:
 
     def collect(self) -> Iterator[Metric]:
         yield from _health(self._state.health())
+        multi = self._state.clusters is not None
+        if multi:
+            yield from _cluster_health(self._state.clusters())
         yield from _ticks(self._state.tick_times_ms())
         report = self._state.report()
-        yield from _findings(report.findings)
+        yield from _findings(report.findings, multi)
         yield from _etas(report.etas)
-        yield from _firing(self._state.firing())
+        yield from _firing(self._state.firing(), multi)
         counts = self._tally.read(self._state.alerts(), self._state.run_started())
         total = CounterMetricFamily("drm_alerts", "Alerts raised since the dashboard started",
                                     labels=["level", "source"])
@@ -97,6 +103,18 @@ def _health(h: SourceHealth) -> Iterator[Metric]:
                                 "When a poll last succeeded", value=h.last_success)
 
 
+def _cluster_health(healths: Mapping[str, SourceHealth]) -> Iterator[Metric]:
+    up = GaugeMetricFamily("drm_dashboard_cluster_up", "1 while the cluster's coordinator answers "
+                           "with fresh data", labels=["cluster"])
+    state = GaugeMetricFamily("drm_dashboard_cluster_state", "1 for each cluster's current health "
+                              "state", labels=["cluster", "state"])
+    for name, h in healths.items():
+        up.add_metric([name], 1.0 if h.state == "live" else 0.0)
+        for s in HEALTH_STATES:
+            state.add_metric([name, s], 1.0 if h.state == s else 0.0)
+    yield from (up, state)
+
+
 def _ticks(times_ms: Sequence[float]) -> Iterator[Metric]:
     # the collector keeps its recent tick durations; quantiles over them are what a header shows
     if not times_ms:
@@ -111,18 +129,19 @@ def _ticks(times_ms: Sequence[float]) -> Iterator[Metric]:
                             value=float(times_ms[-1]))
 
 
-def _findings(findings: Sequence[Any]) -> Iterator[Metric]:
-    latest: dict[str, Any] = {}
-    for f in findings:  # oldest first: the last one per metric is its live finding
-        latest[f.metric] = f
+def _findings(findings: Sequence[Any], by_cluster: bool = False) -> Iterator[Metric]:
+    latest: dict[tuple[str, ...], Any] = {}
+    for f in findings:  # oldest first: the last one per metric (and cluster) is its live finding
+        latest[(f.metric, f.cluster) if by_cluster else (f.metric,)] = f
+    names = ["metric", "direction"] + (["cluster"] if by_cluster else [])
     conf = GaugeMetricFamily("drm_regression_confidence", "Confidence of the latest change found "
-                             "in each metric, 0..1", labels=["metric", "direction"])
+                             "in each metric, 0..1", labels=names)
     change = GaugeMetricFamily("drm_regression_change_percent", "Level change of that finding, "
-                               "percent of the level before", labels=["metric", "direction"])
+                               "percent of the level before", labels=names)
     when = GaugeMetricFamily("drm_regression_timestamp_seconds", "When that change began",
-                             labels=["metric", "direction"])
-    for metric, f in sorted(latest.items()):
-        labels = [metric, f.direction]
+                             labels=names)
+    for key, f in sorted(latest.items()):
+        labels = [f.metric, f.direction] + ([f.cluster] if by_cluster else [])
         conf.add_metric(labels, float(f.confidence))
         when.add_metric(labels, float(f.timestamp))
         if f.change_pct is not None and math.isfinite(f.change_pct):
@@ -140,13 +159,14 @@ def _etas(etas: Mapping[str, Any]) -> Iterator[Metric]:
     yield g
 
 
-def _firing(firing: Sequence[Alert]) -> Iterator[Metric]:
+def _firing(firing: Sequence[Alert], by_cluster: bool = False) -> Iterator[Metric]:
     g = GaugeMetricFamily("drm_alert_firing", "1 for each alert firing now",
-                          labels=["alertname", "severity", "source", "silenced"])
+                          labels=["alertname", "severity", "source", "silenced"]
+                          + (["cluster"] if by_cluster else []))
     seen: set[tuple[str, ...]] = set()
     for a in firing:
         labels = (str(a.details.get("rule", a.source)), a.level, a.source,
-                  "true" if a.details.get("silenced") else "false")
+                  "true" if a.details.get("silenced") else "false") + ((a.cluster,) if by_cluster else ())
         if labels not in seen:  # two episodes of one rule cannot fire at once; be safe anyway
             seen.add(labels)
             g.add_metric(list(labels), 1.0)

@@ -143,10 +143,14 @@ class ScalingDecision:
     timestamp: float = 0.0
     seq: int = 0
     trigger: ScalingTrigger | None = None
+    # the coordinator it came from when a dashboard watches several ("" with one)
+    cluster: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["worker_ids"] = list(self.worker_ids)
+        if not self.cluster:
+            del data["cluster"]  # one coordinator: the original's dict, field for field
         return data
 
     @classmethod
@@ -168,6 +172,7 @@ class ScalingDecision:
             timestamp=number(require(data, "timestamp", path), join_path(path, "timestamp")),
             seq=count(data.get("seq", 0), join_path(path, "seq")),
             trigger=_trigger_from_json(trig, join_path(path, "trigger")) if trig else None,
+            cluster=display_text(data.get("cluster") or ""),
         )
 
 
@@ -266,6 +271,8 @@ class Alert:
     source: str
     message: str
     details: Mapping[str, Any] = field(default_factory=dict)
+    # the coordinator it concerns when a dashboard watches several ("" with one)
+    cluster: str = ""
 
     def __post_init__(self) -> None:
         if self.level not in ALERT_LEVELS:
@@ -274,7 +281,10 @@ class Alert:
             raise ValueError(f"alert source {self.source!r} is not one of {ALERT_SOURCES}")
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "details": dict(self.details)}
+        data = {**asdict(self), "details": dict(self.details)}
+        if not self.cluster:
+            del data["cluster"]  # one coordinator: the original's dict, field for field
+        return data
 
 
 @dataclass(frozen=True)

@@ -6,16 +6,19 @@ import errno
 import logging
 import socket
 import struct
-import threading
-from typing import Any
+import time
+from typing import Any, Callable, Iterable
 
 from waitress import wasyncore
 from waitress.server import create_server
 
 from .errors import ServerError
 from .guard import WILDCARDS, Exposure, Guard, is_loopback
+from .threads import BackgroundLoop
 
 log = logging.getLogger(__name__)
+# its own logger, so an operator can route or silence request lines apart from the rest
+access_log = logging.getLogger("drm_dashboard.access")
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -50,19 +53,45 @@ def check_exposure(host: str, exposure: Exposure) -> None:
                 "port sees every page", host)
 
 
-class BackgroundServer:
-    """Serves a WSGI app on host:port in a thread behind a Guard; port 0 picks a free port."""
+class AccessLog:
+    """WSGI middleware: one INFO line per request (who, method, path, status, bytes, ms to headers)."""
 
-    def __init__(self, app: Any, host: str, port: int, exposure: Exposure | None = None) -> None:
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        started = time.perf_counter()
+
+        def logged(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+            size = next((v for k, v in headers if k.lower() == "content-length"), "-")
+            # the path only: a query string may carry a token, and a log outlives it
+            who = environ.get("REMOTE_USER") or environ.get("REMOTE_ADDR", "-")
+            access_log.info("%s %s %s %s %s %.0f ms", who, environ.get("REQUEST_METHOD", "-"),
+                            environ.get("PATH_INFO", "/"), status.split(" ", 1)[0], size,
+                            (time.perf_counter() - started) * 1000)
+            return start_response(status, headers, *exc_info)
+        return self.app(environ, logged)
+
+
+class BackgroundServer:
+    """Serves a WSGI app on host:port in a thread behind a Guard; port 0 picks a free port.
+
+    Requests are not logged unless access_log (the commands' --access-log or --debug).
+    """
+
+    def __init__(self, app: Any, host: str, port: int, exposure: Exposure | None = None, *,
+                 access_log: bool = False) -> None:
         exposure = exposure or Exposure()
         check_exposure(host, exposure)
         self.guard = Guard(app, exposure, host)
+        # outside the Guard, so a refused request (403, 413, 429) is logged too
+        served = AccessLog(self.guard) if access_log else self.guard
         sock = _bind(host, port)
         try:
             # waitress reads a request's whole body before the app runs, times out idle and
             # stalled connections, and with ident=None sends no Server banner
             self._server = create_server(
-                self.guard, sockets=[sock], ident=None, threads=exposure.threads,
+                served, sockets=[sock], ident=None, threads=exposure.threads,
                 channel_timeout=exposure.channel_timeout_s,
                 cleanup_interval=max(1, int(exposure.channel_timeout_s // 4)),
                 connection_limit=exposure.connection_limit, asyncore_use_poll=True,
@@ -73,13 +102,7 @@ class BackgroundServer:
             raise
         self.host = host
         self.port = int(sock.getsockname()[1])
-        self._thread = threading.Thread(target=self._serve, name="drm-http", daemon=True)
-
-    def _serve(self) -> None:
-        try:
-            self._server.run()
-        except (OSError, ValueError):
-            pass  # close() from stop() ends the loop by closing the sockets under it
+        self._serving = _Serving(self._server, self._close_all)
 
     def _close_all(self) -> None:
         listener = self._server.socket
@@ -102,7 +125,7 @@ class BackgroundServer:
 
     def start(self) -> None:
         """Start serving and return once the socket accepts connections."""
-        self._thread.start()
+        self._serving.start()
         # the socket is listening since _bind; one connect proves it to the caller
         connect_to = "127.0.0.1" if self.host in ("", "0.0.0.0") else ("::1" if self.host == "::" else self.host)
         with socket.create_connection((connect_to, self.port), timeout=5):
@@ -112,9 +135,29 @@ class BackgroundServer:
         """Stop serving and free the port."""
         # closing every channel, not just the listener, is what ends the loop: a viewer's
         # keep-alive connection would otherwise keep it (and the port) alive
-        if self._thread.is_alive():
-            # run the close in the loop's own thread: the trigger wakes its poll at once
-            self._server.trigger.pull_trigger(self._close_all)
-            self._thread.join(timeout=5)
+        if self._serving.is_alive:
+            self._serving.stop()
+            self._serving.join(timeout=5)
         self._close_all()
         self._server.task_dispatcher.shutdown(timeout=5)
+
+
+class _Serving(BackgroundLoop):
+    """waitress's own loop on the named thread "drm-http"; stop() closes its sockets from inside it."""
+
+    thread_name = "drm-http"
+
+    def __init__(self, server: Any, close_all: Callable[[], None]) -> None:
+        super().__init__()
+        self._server = server
+        self._close_all = close_all
+
+    def _run(self) -> None:
+        try:
+            self._server.run()
+        except (OSError, ValueError):
+            pass  # closing the sockets under the loop is what ends it
+
+    def _wake(self) -> None:
+        # run the close in the loop's own thread: the trigger wakes its poll at once
+        self._server.trigger.pull_trigger(self._close_all)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import abc
+import asyncio
 import logging
 import threading
 import time
+from typing import Any, Callable, Coroutine, TypeVar
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -61,3 +65,54 @@ class BackgroundLoop(abc.ABC):
     @abc.abstractmethod
     def _run(self) -> None:
         """The loop itself; it returns once `_stop` is set."""
+
+
+class PeriodicLoop(BackgroundLoop):
+    """Calls `step` every interval_s on a named thread; a failing step is logged, never fatal."""
+
+    def __init__(self, step: Callable[[], object], interval_s: float, name: str, *,
+                 first_now: bool = False) -> None:
+        if not interval_s > 0:
+            raise ValueError(f"interval_s must be above 0, got {interval_s!r}")
+        super().__init__()
+        self.thread_name = name
+        self.interval_s = interval_s
+        self._step = step
+        self._first_now = first_now
+
+    def _run(self) -> None:
+        if self._first_now:
+            self._step_logged()
+        while not self._stop.wait(self.interval_s):
+            self._step_logged()
+
+    def _step_logged(self) -> None:
+        try:
+            self._step()
+        except Exception:  # the next round may succeed; the traceback goes to the log
+            log.exception("%s: a round failed", self.thread_name)
+
+
+class AsyncioLoop(BackgroundLoop):
+    """An asyncio event loop on a named thread (for a library that is async only); call() runs on it."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.thread_name = name
+        self.loop = asyncio.new_event_loop()
+
+    def _run(self) -> None:
+        self.loop.run_forever()
+
+    def _wake(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
+        """Run coro on the loop and wait for its result (TimeoutError after timeout seconds)."""
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop the loop, join its thread, then close the loop."""
+        self.stop()
+        self.join(timeout)
+        self.loop.close()

@@ -7,8 +7,9 @@ import hashlib
 import math
 import re
 from typing import Any, Mapping
+from urllib.parse import urlsplit, urlunsplit
 
-from .errors import PayloadError
+from .errors import ConfigError, PayloadError
 
 # a fraction a little over 1 is rounding in the reporter, not a schema break
 FRACTION_SLACK = 1e-6
@@ -135,3 +136,18 @@ def json_depth(body: bytes) -> int:
     steps = _bracket_steps()[a]
     steps[np.cumsum(quotes, dtype=np.int64) % 2 == 1] = 0  # brackets inside strings do not count
     return int(np.cumsum(steps, dtype=np.int64).max(initial=0))
+
+
+def http_base_url(url: str, what: str) -> str:
+    """scheme://host[:port][/path] of an http(s) URL; ConfigError naming `what` when it is not one."""
+    # user info, query and fragment are dropped: credentials there would reach logs and pages
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise ConfigError(f"{what} is not a valid URL ({exc}): {url!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{what} must be http(s)://host[:port], got {url!r}")
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    netloc = f"{host}:{port}" if port else host
+    return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))

@@ -69,15 +69,20 @@ class ScriptedSource:
         return item if isinstance(item, Snapshot) else make_snapshot(self.clock(), self.workers)
 
 
-def wait_for(predicate, timeout: float = 20.0, step: float = 0.1) -> bool:
-    """Poll predicate until it holds or timeout seconds pass; True when it held."""
+def wait_for(predicate, timeout: float = 20.0, step: float = 0.02) -> bool:
+    """Poll predicate until it holds or timeout seconds pass; True when it held.
+
+    The one poller of the suite: for state another thread or process changes, where there is no
+    event to wait on. The timeout is generous because a loaded two-core machine is slow, never
+    because the test needs the time.
+    """
     import time
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return True
         time.sleep(step)
-    return False
+    return bool(predicate())
 
 
 def free_port() -> int:
@@ -97,6 +102,10 @@ def port_is_free(port: int) -> bool:
         except OSError:
             return False
         return True
+
+
+# the cluster picker's value as a single-source page sends it (tabs read it: ui/clusters.py)
+CLUSTER_INPUT = {"id": "drm-cluster", "property": "value", "value": None}
 
 
 def dash_callback(base_url: str, output_id: str, prop: str, inputs: list[dict],

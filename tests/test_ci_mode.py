@@ -65,6 +65,14 @@ def test_timed_headless_run_writes_report_and_summary(tmp_path):
     assert 'src="http' not in page  # plotly.js is inline, no script from the network: opens offline
 
 
+def test_a_sped_up_demo_counts_its_polls_on_the_wall_clock(tmp_path):
+    # the run's clock runs 30x: 3 s of polling every 0.5 s are 6 polls, not 3 * 30 / 0.5 = 180
+    proc = run(tmp_path, "--demo-speed", "30", "--report", str(tmp_path / "run.html"))
+    assert proc.returncode == 0, proc.stderr
+    m = json.loads((tmp_path / "run.json").read_text())["monitoring"]
+    assert 4 <= m["expected_ticks"] <= 7 and m["coverage"] >= 0.9
+
+
 def test_no_server_without_duration_is_a_one_line_error(tmp_path):
     proc = subprocess.run([sys.executable, SCRIPT, "--no-server"],
                           capture_output=True, text=True, timeout=60, cwd=tmp_path)

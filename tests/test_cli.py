@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize("argv, words", [
-    (["--port", "0"], "--port"), (["--port", "65536"], "--port"), (["--port", "abc"], "--port"),
+    (["--port", "-1"], "--port"), (["--port", "65536"], "--port"), (["--port", "abc"], "--port"),
     (["--update-interval", "0"], "--update-interval"), (["--update-interval", "-2"], "--update-interval"),
     (["--retention", "0.01"], "--retention"), (["--theme", "neon"], "--theme"),
     (["--bogus"], "--bogus"), (["--demo-speed", "0.5"], "--demo-speed"),

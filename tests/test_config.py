@@ -25,7 +25,7 @@ def test_api_key_from_drm_api_key_and_never_in_repr():
 
 
 @pytest.mark.parametrize("changes, words", [
-    ({"port": 0}, "--port"), ({"port": 70000}, "--port"),
+    ({"port": -1}, "--port"), ({"port": 70000}, "--port"),
     ({"update_interval": 0}, "--update-interval"), ({"update_interval": -1}, "--update-interval"),
     ({"retention": 0.05, "update_interval": 5}, "--retention"),
     ({"theme": "blue"}, "--theme"), ({"drm_url": "ftp://x"}, "--drm-url"),

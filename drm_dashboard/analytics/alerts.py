@@ -4,8 +4,9 @@ One alert per episode: a threshold rule goes inactive -> pending -> firing (one 
 resolved (the same id re-emitted with details["state"] = "resolved"); nothing is raised again
 while it keeps firing. Scaling decisions and regression findings are one-shot events
 (details["state"] = "event"). A finding comes back each time its confidence is revised; it is
-raised once, on the first tick it is at or above the rule's confidence. Time comes only from `now`
-and the injected clock.
+raised once, on the first tick it is at or above the rule's confidence, unless it is a
+regression to a level the metric already reached within the rule's lookback (a recurring wave).
+Time comes only from `now` and the injected clock.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from .alert_rules import (
     DECISION_RULE, DOWN_RULE, METRICS, REGRESSION_RULE, STALE_RULE, THRASH_RULE, Silence,
     ThrashRule, ThresholdRule, metric_unit,
 )
-from .alert_state import Episode, FlipCounter, Recent, fmt, human_duration
+from .alert_state import Episode, FlipCounter, LevelHistory, Recent, fmt, human_duration
 
 log = logging.getLogger(__name__)
 _SILENCE_KEYS = ("silenced", "silence_reason", "silenced_until")
@@ -43,6 +44,7 @@ class AlertEngine:
         self._thrash = Episode()
         self._flips = FlipCounter(config.thrash.window_s)
         self._seen = Recent()
+        self._levels = LevelHistory(config.regression.recurrent_lookback_s)
         # the latest version of every firing alert, by id; published as a tuple after each tick
         # because the UI reads firing() from other threads while the collector evaluates
         self._firing: dict[str, Alert] = {}
@@ -140,9 +142,13 @@ class AlertEngine:
         if not rule.enabled:
             return
         for finding in findings:
+            recurrent = self._levels.recurrent(finding)
+            self._levels.add(finding)
             if finding.direction not in ("regression", "improvement"):
                 continue
             if finding.confidence < rule.min_confidence:
+                continue
+            if recurrent and finding.direction == "regression":
                 continue
             # one alert per change: revisions keep the finding's metric and step time
             if not self._seen.add(("finding", finding.metric, finding.timestamp)):

@@ -4,7 +4,7 @@ Offline: PELT (Killick, Fearnhead & Eckley 2012) with the L2 cost on the series 
 over its whole length, penalty `offline_penalty * ln(n)` (BIC-type), run by `ruptures`
 (Truong, Oudre & Vayatis 2020): its KernelCPD with the linear kernel is exact PELT for the
 L2 cost, in C. Each change is then judged against its neighbouring segments by `step_test` for
-the record's levels, z and confidence. Online: `OnlineDetector` in `online.py`, the same cost
+the record's levels, z and confidence (with the offline statistic's own weights). Online: `OnlineDetector` in `online.py`, the same cost
 for one split over a sliding window. Levels are in the metric's units.
 """
 
@@ -65,8 +65,9 @@ def detect_changes(values: np.ndarray, config: DetectorConfig = DetectorConfig()
     edges = [0, *cuts, len(x)]
     stamps = np.arange(len(x), dtype=float) if timestamps is None else np.asarray(timestamps)
     # the record judges each change on its two neighbouring segments, on the series' scale,
-    # and its confidence against the offline threshold
-    judged = dataclasses.replace(config, penalty=config.offline_penalty)
+    # and its confidence against the offline threshold with the offline statistic's weights
+    judged = dataclasses.replace(config, penalty=config.offline_penalty,
+                                 confidence_weights=config.offline_confidence_weights)
     scale = float(np.std(x))
     points = []
     for lo, cut, hi in zip(edges, edges[1:], edges[2:]):

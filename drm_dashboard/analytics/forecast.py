@@ -3,7 +3,7 @@
 Exponential smoothing in state-space form (Hyndman, Koehler, Snyder & Grose 2002; Hyndman &
 Athanasopoulos, "Forecasting: Principles and Practice" (FPP), ch. 8): simple, Holt's linear and
 Gardner & McKenzie's (1985) damped trend, fitted by least squares on one fixed grid, lowest AIC
-kept; each is an ARIMA filter, so one `lfilter` call gives its one-step errors. Periodic load is
+kept; each is an ARIMA filter, so one banded solve gives its one-step errors. Periodic load is
 forecast with decomposition (FPP 5.7): the highest autocorrelation peak proposes a period, kept if
 the AIC, charged period - 1 parameters, improves. Intervals: Gaussian, state-space h-step variance
 (Hyndman et al. 2008, ch. 6). Samples go on a grid of the median step; gaps are bridged linearly,
@@ -16,11 +16,11 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 from itertools import product
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
-from scipy.signal import lfilter
-from scipy.stats import norm
+from scipy.linalg.lapack import dtbtrs
 
 POINTS_NEEDED = 10  # finite samples before a forecast is made; the UI says "N of M points"
 TREND_T = 3.0  # |t| of the OLS slope below which a series has no clear trend for an ETA
@@ -129,10 +129,24 @@ def one_step_errors(y: np.ndarray, alpha: float, beta: float, phi: float,
     # (1-B)(1-phi B) y_t = (1 + (alpha + phi beta - 1 - phi) B + phi (1 - alpha) B^2) e_t
     num = np.array([1.0, -(1.0 + phi), phi])
     den = np.array([1.0, alpha + phi * beta - 1.0 - phi, phi * (1.0 - alpha)])
-    # lfilter state for a virtual past of values (level0 - trend0, level0) with zero errors,
-    # which leaves exactly the state (level0, trend0); lfiltic computes the same, slower
+    # the filter's state for a virtual past of values (level0 - trend0, level0) with zero errors,
+    # which leaves exactly the state (level0, trend0)
     zi = np.array([num[1] * level0 + num[2] * (level0 - trend0), num[2] * level0])
-    return lfilter(num, den, y, zi=zi)[0]
+    return filtered(num, den, y, zi)
+
+
+def filtered(num: np.ndarray, den: np.ndarray, y: np.ndarray, zi: np.ndarray) -> np.ndarray:
+    """scipy.signal.lfilter(num, den, y, zi=zi)[0] for three-term num and den (den[0] == 1)."""
+    # the filter is the banded unit lower-triangular system den * out = num * y (+ zi in the first
+    # two rows), solved by LAPACK's dtbtrs as fast as lfilter; scipy.signal would import
+    # scipy.stats with it (60 MB of a process whose budget is 250 MB), scipy.linalg costs 18 MB
+    n = y.size
+    rhs = np.convolve(num, y)[:n]
+    rhs[: min(2, n)] += zi[: min(2, n)]
+    bands = np.empty((3, n))
+    bands[0], bands[1], bands[2] = 1.0, den[1], den[2]
+    out, _ = dtbtrs(bands, rhs[:, None], uplo="L", diag="U")  # info is 0: a unit diagonal never fails
+    return out[:, 0]
 
 
 def initial_state(y: np.ndarray) -> tuple[float, float]:
@@ -240,7 +254,7 @@ def forecast(timestamps: np.ndarray, values: np.ndarray, *, horizon_s: float,
     mean = model.level + model.trend * trend_sums(model.phi, steps.size)
     if model.indices.size:
         mean = mean + model.indices[steps % model.indices.size]
-    half = norm.ppf(0.5 + level / 2) * model.sigma * np.sqrt(variance_factors(model, steps.size))
+    half = NormalDist().inv_cdf(0.5 + level / 2) * model.sigma * np.sqrt(variance_factors(model, steps.size))
     return Forecast(metric=metric, timestamps=grid[-1] + step * steps, mean=mean,
                     lower=mean - half, upper=mean + half, level=level,
                     method=describe(model, step), fitted_on=int(t.size), step_s=step,

@@ -110,6 +110,10 @@ class AnalyticsPipeline:
                 forecast_at=series.last_timestamp if due else old.forecast_at)
         return alerts
 
+    def forecasts_of(self, series: TickSeries) -> tuple[dict[str, Forecast], dict[str, ThresholdEta]]:
+        """Forecasts and ETAs of any series (several clusters combined), outside the tick."""
+        return self._forecast(series)
+
     def _forecast(self, series: TickSeries) -> tuple[dict[str, Forecast], dict[str, ThresholdEta]]:
         """Forecast every covered series; an ETA where a threshold rule watches the metric."""
         forecasts, etas = {}, {}

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-
 import logging
-import os
 import shutil
 import socket
 import subprocess
 import sys
-import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import psutil
 import requests
 
-from ..auth import read_secret
-from ..cli_common import OneLineParser, bounded, configure_logging, stop_on_sigterm
-from ..errors import DashboardError
+from ..cli_common import OneLineParser, command, configure_logging, parse_settings, stop_on_sigterm
+from ..config import check_key_flags, check_range, check_url, read_key
+from ..environment import API_KEY_ENV, FromEnvironment, alias
+from ..errors import ConfigError
+from ..threads import BackgroundLoop
 from ..validation import id_problem
 
 log = logging.getLogger("drm_worker")
@@ -82,12 +81,18 @@ def _refuse_redirect(resp: requests.Response) -> None:
     resp.raise_for_status()
 
 
-class WorkerAgent:
-    """Register, then heartbeat every interval; back off while the coordinator is away."""
+class WorkerAgent(BackgroundLoop):
+    """Register, then heartbeat every interval; back off while the coordinator is away.
+
+    drm-worker calls run() in its main thread; start() runs the same loop on a named thread.
+    """
+
+    thread_name = "drm-worker"
 
     def __init__(self, coordinator: str, api_key: str, worker_id: str, *, interval_s: float = 5.0,
                  max_backoff_s: float = 60.0, gpu_reader: Callable[[], GpuReading | None] = read_gpus,
                  ca_bundle: str | None = None) -> None:
+        super().__init__()
         self._base = coordinator.rstrip("/") + "/api/v1"
         self._session = requests.Session()
         # certificates are always verified; a bundle names whom to trust (passed per request:
@@ -100,7 +105,6 @@ class WorkerAgent:
         self._read_gpus = gpu_reader
         self.registered = False
         self.failures = 0
-        self._stop = threading.Event()
 
     def beat_once(self) -> bool:
         """Register if needed, then send one heartbeat; True when the coordinator took it."""
@@ -137,6 +141,10 @@ class WorkerAgent:
         return min(self.interval_s * 2 ** min(self.failures, 16), self._max_backoff_s)
 
     def run(self) -> None:
+        """The loop in the calling thread, until stop() or Ctrl-C."""
+        self._run()
+
+    def _run(self) -> None:
         """Heartbeat until stop(); deregister on the way out when the coordinator is there."""
         psutil.cpu_percent(interval=None)  # the first reading only starts the measurement
         try:
@@ -155,43 +163,53 @@ class WorkerAgent:
         except requests.RequestException:
             pass  # leaving while the coordinator is down: it will mark us lost
 
-    def stop(self) -> None:
-        self._stop.set()
 
 
+@dataclass(frozen=True)
+class WorkerSettings(FromEnvironment):
+    """Every knob of drm-worker: flag > DRM_WORKER_* > default (the key also DRM_API_KEY)."""
 
-def _key(args: Any, p: OneLineParser) -> str:
-    """--api-key, --api-key-file or DRM_API_KEY; exits 2 with one line when none (or two) are given."""
-    if args.api_key and args.api_key_file:
-        p.error("pass the key once: --api-key or --api-key-file, not both")
-    try:
-        key = read_secret(args.api_key_file, "--api-key-file") if args.api_key_file else None
-    except DashboardError as exc:
-        p.error(str(exc))
-    key = key or args.api_key or os.environ.get("DRM_API_KEY")
-    if not key:
-        p.error("an API key is required: pass --api-key, --api-key-file or set DRM_API_KEY")
-    return key
+    env_prefix = "DRM_WORKER_"
+    coordinator: str | None = None
+    api_key: str | None = field(default=None, repr=False,
+                                metadata=alias(API_KEY_ENV, when=lambda v: not v.get("api_key_file")))
+    api_key_file: str | None = None
+    worker_id: str = field(default_factory=socket.gethostname)
+    interval: float = 5.0
+    ca_bundle: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.coordinator:
+            raise ConfigError("--coordinator is required (or DRM_WORKER_COORDINATOR), "
+                              "e.g. http://127.0.0.1:8086")
+        check_url(self.coordinator, "--coordinator")
+        check_key_flags(self.api_key, self.api_key_file)
+        if not (self.api_key or self.api_key_file):
+            raise ConfigError(f"an API key is required: pass --api-key, --api-key-file or set {API_KEY_ENV}")
+        check_range("interval", self.interval, 0.1, 3600.0)
+        if id_problem(self.worker_id) is not None:
+            raise ConfigError(f"--worker-id: {id_problem(self.worker_id)}")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the agent until Ctrl-C or SIGTERM."""
+def build_parser() -> OneLineParser:
+    """The flags; unset ones stay None so the environment can fill them."""
     p = OneLineParser(prog="drm-worker", description="Report this machine to a DRM coordinator.")
-    p.add_argument("--coordinator", required=True, help="coordinator URL, e.g. http://127.0.0.1:8086")
-    p.add_argument("--api-key", dest="api_key", help="coordinator key (or DRM_API_KEY)")
-    p.add_argument("--worker-id", dest="worker_id", default=socket.gethostname())
-    p.add_argument("--interval", type=bounded(0.1, 3600.0), default=5.0, help="seconds between heartbeats")
+    p.add_argument("--coordinator", help="coordinator URL, e.g. http://127.0.0.1:8086")
+    p.add_argument("--api-key", dest="api_key", help=f"coordinator key (or {API_KEY_ENV})")
+    p.add_argument("--worker-id", dest="worker_id", help="this machine's id (default: its host name)")
+    p.add_argument("--interval", type=float, help="seconds between heartbeats (default: 5)")
     p.add_argument("--api-key-file", dest="api_key_file", help="read the key from this file's first line")
     p.add_argument("--ca-bundle", dest="ca_bundle", help="CA certificates (PEM) an https coordinator must chain to")
-    args = p.parse_args(argv)
-    key = _key(args, p)
-    if not args.coordinator.startswith(("http://", "https://")):
-        p.error("--coordinator must be an http(s) URL")
-    if id_problem(args.worker_id) is not None:
-        p.error(f"--worker-id: {id_problem(args.worker_id)}")
+    return p
+
+
+@command("drm-worker")
+def main(argv: Sequence[str] | None, prog: str) -> int:
+    """Run the agent until Ctrl-C or SIGTERM."""
+    s = parse_settings(build_parser(), WorkerSettings, argv)
+    key = read_key(s.api_key, s.api_key_file)
     configure_logging()
-    agent = WorkerAgent(args.coordinator, key, args.worker_id, interval_s=args.interval,
-                        ca_bundle=args.ca_bundle)
+    agent = WorkerAgent(s.coordinator, key, s.worker_id, interval_s=s.interval, ca_bundle=s.ca_bundle)
     stop_on_sigterm()
     try:
         agent.run()

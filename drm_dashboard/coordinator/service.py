@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from typing import Callable
 
 from ..manager import DynamicResourceManager, ScalingPolicy, Workload, WorkloadConfig, WorkloadDriver
 from ..guard import Exposure, content_security_policy, is_loopback
 from ..server import BackgroundServer
+from ..threads import PeriodicLoop
 from .api import MAX_BODY_BYTES, PREFIX, create_api
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,8 @@ class Coordinator:
                  workload_seed: int | None = None, heartbeat_timeout_s: float = 30.0,
                  evaluate_every_s: float = 15.0, policy: ScalingPolicy | None = None,
                  clock: Callable[[], float] = time.time, metrics_auth: bool = True,
-                 allowed_hosts: tuple[str, ...] = (), channel_timeout_s: float = 30.0) -> None:
+                 allowed_hosts: tuple[str, ...] = (), channel_timeout_s: float = 30.0,
+                 access_log: bool = False) -> None:
         self.manager = DynamicResourceManager(policy=policy, clock=clock,
                                               heartbeat_timeout_s=heartbeat_timeout_s)
         self._driver = None
@@ -30,19 +31,17 @@ class Coordinator:
             # the workload's provisioner evaluates scaling and carries decisions out itself
             workload = Workload(self.manager, WorkloadConfig(seed=workload_seed), clock=clock)
             self._driver = WorkloadDriver(workload)
-        self._evaluate_every_s = evaluate_every_s
         # the API checks its key on every route but /health; the Guard adds Host, caps, headers
         exposure = Exposure(app_authenticates=True, allowed_hosts=allowed_hosts,
                             public_paths=frozenset({PREFIX + "/health"}), max_body_bytes=MAX_BODY_BYTES,
                             csp=content_security_policy(), channel_timeout_s=channel_timeout_s)
         api = create_api(self.manager, api_key, clock=clock, metrics_auth=metrics_auth)
-        self._server = BackgroundServer(api, host, port, exposure)
+        self._server = BackgroundServer(api, host, port, exposure, access_log=access_log)
         if not is_loopback(host):
             log.warning("the API key crosses the network in clear text unless a TLS proxy fronts "
                         "this port (docs/SECURITY.md)")
-        self._stop = threading.Event()
-        self._housekeeping = threading.Thread(target=self._run_housekeeping,
-                                              name="drm-coordinator-housekeeping", daemon=True)
+        self._housekeeping = PeriodicLoop(self.housekeeping_once, evaluate_every_s,
+                                          "drm-coordinator-housekeeping")
 
     @property
     def url(self) -> str:
@@ -62,13 +61,6 @@ class Coordinator:
             # with real agents nobody else asks; the decision is logged for the dashboard to show
             self.manager.evaluate_scaling()
 
-    def _run_housekeeping(self) -> None:
-        while not self._stop.wait(self._evaluate_every_s):
-            try:
-                self.housekeeping_once()
-            except Exception:
-                log.exception("coordinator housekeeping failed")
-
     def start(self) -> None:
         """Start serving, the workload (if any) and housekeeping."""
         self._server.start()
@@ -78,10 +70,9 @@ class Coordinator:
 
     def stop(self) -> None:
         """Stop everything and free the port."""
-        self._stop.set()
+        self._housekeeping.stop()
         if self._driver is not None:
             self._driver.stop()
             self._driver.join(timeout=5)
-        if self._housekeeping.is_alive():
-            self._housekeeping.join(timeout=5)
+        self._housekeeping.join(timeout=5)
         self._server.stop()

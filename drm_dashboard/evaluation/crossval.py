@@ -5,10 +5,11 @@ and the online penalty with its noise scale, plain or AR(1)-widened (chosen on N
 over groups of the standard profile's score).
 Series are split into k folds by position within each group sorted by name (the rule that
 made the held-out split), so every fold mixes groups. Per fold, each penalty is chosen on the
-other folds and scored on this one; the confidence model's weights are fitted on the other
-folds' findings and judged on this fold's, so every reported figure is out-of-fold. NAB scores
-a fold twice: with its threshold optimised on the fold itself, as the benchmark does on any
-data root, and with the threshold carried over from the training folds (stricter).
+other folds and scored on this one; each statistic's confidence weights (offline on TCPD's
+findings, online on NAB's) are fitted on the other folds and judged on this fold's, so every
+reported figure is out-of-fold. NAB scores a fold twice: with its threshold optimised on the fold
+itself, as the benchmark does on any data root, and with the threshold carried over from the
+training folds (stricter).
 k = 0 means leave-one-series-out (`loso`): every series is its own fold. A single NAB file is
 too little to score alone, so there the held-out files are pooled per group: each scored with
 the penalty chosen without it, then at NAB's optimum threshold over the pooled files and at
@@ -100,9 +101,11 @@ def _pick(options: Sequence, objective: Callable) -> Any:
     return max(options, key=objective)
 
 
-def pick_offline(table: dict, names: Sequence[str]) -> float:
-    """The offline penalty with the best mean F1 + covering on the named series."""
-    return _pick(OFFLINE_PENALTIES, lambda p: sum(tcpd_score(table[p], names)))
+def pick_offline(table: dict, names: Sequence[str]) -> tuple[float, tuple[float, ...]]:
+    """The offline penalty with the best mean F1 + covering on the named series, and the
+    offline confidence weights fitted on those series' findings at that penalty."""
+    pen = _pick(OFFLINE_PENALTIES, lambda p: sum(tcpd_score(table[p], names)))
+    return pen, fit_confidence([o for n in names for o in table[pen][n][1]])
 
 
 def pick_online(table: dict, files: Sequence[NabFile], profile: dict) -> tuple[bool, float]:
@@ -111,9 +114,9 @@ def pick_online(table: dict, files: Sequence[NabFile], profile: dict) -> tuple[b
                  lambda p: float(np.mean(list(nab_scores(files, table[p], profile)[0].values()))))
 
 
-def _outcomes(tcpd: dict, t_names: Sequence[str], nab: dict, n_keys: Sequence[str]) -> list:
-    """Pooled (finding, hit) outcomes of the named TCPD series and NAB files."""
-    return [o for n in t_names for o in tcpd[n][1]] + [o for k in n_keys for o in nab[k][1]]
+def _nab_outcomes(nab: dict, keys: Sequence[str]) -> list:
+    """Pooled (finding, hit) outcomes of the named NAB files."""
+    return [o for k in keys for o in nab[k][1]]
 
 
 def fit_confidence(outcomes: Sequence) -> tuple[float, ...]:
@@ -127,14 +130,12 @@ def _spread(values: Sequence[float]) -> dict:
     return {"folds": vals, "mean": float(np.mean(vals)), "sd": float(np.std(vals))}
 
 
-def _train(held: set[str], tcpd: dict, nab: dict, files: Sequence[NabFile],
-           profile: dict) -> tuple[float, float, tuple[float, ...]]:
-    """Penalties and confidence weights chosen on every series outside held."""
-    t_train = [n for n in next(iter(tcpd.values())) if n not in held]
+def _train_online(held: set[str], nab: dict, files: Sequence[NabFile],
+                  profile: dict) -> tuple[tuple[bool, float], tuple[float, ...]]:
+    """Online setting and its confidence weights, chosen on every NAB file outside held."""
     n_train = [f for f in files if f.key not in held]
-    off, on = pick_offline(tcpd, t_train), pick_online(nab, n_train, profile)
-    weights = fit_confidence(_outcomes(tcpd[off], t_train, nab[on], [f.key for f in n_train]))
-    return off, on, weights
+    on = pick_online(nab, n_train, profile)
+    return on, fit_confidence(_nab_outcomes(nab[on], [f.key for f in n_train]))
 
 
 def _judge(weights: tuple[float, ...], outcomes: Sequence) -> list[tuple[float, bool]]:
@@ -151,53 +152,59 @@ def _choice(off: float, on: tuple[bool, float]) -> dict:
 
 
 def _fold(k: int, folds: dict[str, int], tcpd: dict, nab: dict, files: Sequence[NabFile],
-          profile: dict) -> tuple[dict, list[tuple[float, bool]]]:
-    """Choose on the other folds, score on fold k; the fold's figures and its OOF confidences."""
-    t_test = [n for n in next(iter(tcpd.values())) if folds[n] == k]
+          profile: dict) -> tuple[dict, list, list]:
+    """Choose on the other folds, score on fold k; its figures and OOF (online, offline) pairs."""
+    names = list(next(iter(tcpd.values())))
+    t_test = [n for n in names if folds[n] == k]
     n_train = [f for f in files if folds[f.key] != k]
     n_test = [f for f in files if folds[f.key] == k]
-    off, on, weights = _train(set(t_test) | {f.key for f in n_test}, tcpd, nab, files, profile)
+    off, off_w = pick_offline(tcpd, [n for n in names if folds[n] != k])
+    on, on_w = _train_online({f.key for f in n_test}, nab, files, profile)
     f1, cover = tcpd_score(tcpd[off], t_test)
     own, _ = nab_scores(n_test, nab[on], profile)
     _, train_threshold = nab_scores(n_train, nab[on], profile)
     carried, _ = nab_scores(n_test, nab[on], profile, train_threshold)
-    pairs = _judge(weights, _outcomes(tcpd[off], t_test, nab[on], [f.key for f in n_test]))
+    online = _judge(on_w, _nab_outcomes(nab[on], [f.key for f in n_test]))
+    offline = _judge(off_w, [o for n in t_test for o in tcpd[off][n][1]])
     figures = {**_choice(off, on), "tcpd_f1": f1, "tcpd_cover": cover,
                **{f"nab_{g}": v for g, v in own.items()},
                **{f"nab_{g}_train_threshold": v for g, v in carried.items()}}
-    return figures, pairs
+    return figures, online, offline
 
 
 def _kfold(k: int, folds: dict[str, int], tcpd: dict, nab: dict, files: Sequence[NabFile],
            profile: dict) -> dict:
     """Out-of-fold figures of k folds, each with its spread over folds."""
-    per_fold, oof = [], []
+    per_fold, online, offline = [], [], []
     for fold in range(k):
-        figures, pairs = _fold(fold, folds, tcpd, nab, files, profile)
+        figures, on_pairs, off_pairs = _fold(fold, folds, tcpd, nab, files, profile)
         per_fold.append(figures)
-        oof += pairs
+        online += on_pairs
+        offline += off_pairs
     measures = [m for m in per_fold[0] if m not in CHOICES]
     return {"folds": k,
             "chosen_per_fold": [{m: f[m] for m in CHOICES} for f in per_fold],
             "scores": {m: _spread([f[m] for f in per_fold]) for m in measures},
-            "confidence_oof": calibration_summary(oof)}
+            "confidence_oof": calibration_summary(online),
+            "offline_confidence_oof": calibration_summary(offline)}
 
 
 def _loso(tcpd: dict, nab: dict, files: Sequence[NabFile], profile: dict) -> dict:
     """Leave-one-series-out figures: TCPD per series, NAB pooled over the held-out files."""
-    rows, oof, scores, carried_raw, chosen = [], [], {}, {}, []
-    for name in next(iter(tcpd.values())):
-        off, on, weights = _train({name}, tcpd, nab, files, profile)
+    rows, online, offline, scores, carried_raw, chosen = [], [], [], {}, {}, []
+    names = list(next(iter(tcpd.values())))
+    for name in names:
+        off, off_w = pick_offline(tcpd, [n for n in names if n != name])
         rows.append(tcpd[off][name][0])
-        oof += _judge(weights, tcpd[off][name][1])
-        chosen.append(_choice(off, on))
+        offline += _judge(off_w, tcpd[off][name][1])
+        chosen.append({"offline_penalty": off})
     for f in files:
-        off, on, weights = _train({f.key}, tcpd, nab, files, profile)
+        on, on_w = _train_online({f.key}, nab, files, profile)
         scores[f.key] = nab[on][f.key]
-        oof += _judge(weights, nab[on][f.key][1])
+        online += _judge(on_w, nab[on][f.key][1])
         _, threshold = nab_scores([g for g in files if g.key != f.key], nab[on], profile)
         carried_raw[f.key] = nab_file_score(f.rows, scores[f.key][0], threshold, profile)
-        chosen.append(_choice(off, on))
+        chosen.append({"ar1_adjust": on[0], "penalty": on[1]})
     own, _ = nab_scores(files, scores, profile)
     groups = sorted({f.group for f in files})
     carried = {g: nab_normalized(sum(carried_raw[f.key] for f in files if f.group == g),
@@ -208,7 +215,8 @@ def _loso(tcpd: dict, nab: dict, files: Sequence[NabFile], profile: dict) -> dic
     return {"folds": 0, "chosen_per_fold": chosen,
             "scores": {"tcpd_f1": _spread([r["f1"] for r in rows]),
                        "tcpd_cover": _spread([r["cover"] for r in rows]), **pooled},
-            "confidence_oof": calibration_summary(oof)}
+            "confidence_oof": calibration_summary(online),
+            "offline_confidence_oof": calibration_summary(offline)}
 
 
 def crossvalidate(root: Path, base: DetectorConfig = DetectorConfig(), k: int = FOLDS) -> dict:
@@ -222,13 +230,15 @@ def crossvalidate(root: Path, base: DetectorConfig = DetectorConfig(), k: int = 
     loso = _loso(tcpd, nab, files, profile)
     result = loso if k == 0 else _kfold(k, assign_folds(keys, k), tcpd, nab, files, profile)
     names = list(next(iter(tcpd.values())))
-    off, on = pick_offline(tcpd, names), pick_online(nab, files, profile)
-    weights = fit_confidence(_outcomes(tcpd[off], names, nab[on], [f.key for f in files]))
+    (off, off_w), on = pick_offline(tcpd, names), pick_online(nab, files, profile)
+    on_w = fit_confidence(_nab_outcomes(nab[on], [f.key for f in files]))
     return {
         **result, "loso": loso,
         "grid": {"offline_penalty": list(OFFLINE_PENALTIES), "penalty": list(ONLINE_PENALTIES),
                  "ar1_adjust": list(ONLINE_AR1)},
-        "chosen": {**_choice(off, on), "confidence_weights": list(weights)},
+        "chosen": {**_choice(off, on), "confidence_weights": list(on_w),
+                   "offline_confidence_weights": list(off_w)},
         "defaults_match": (off == base.offline_penalty and on == (base.ar1_adjust, base.penalty)
-                           and tuple(weights) == tuple(base.confidence_weights)),
+                           and tuple(on_w) == tuple(base.confidence_weights)
+                           and tuple(off_w) == tuple(base.offline_confidence_weights)),
     }

@@ -164,6 +164,8 @@ def summarize(config: PowerConfig, results: Sequence[tuple[str, int, RunResult]]
     null = {seed: r for name, seed, r in results if name == "none"}
     out: dict[str, Any] = {"config": asdict(config), "interval_s": INTERVAL_S,
                            "min_confidence": default_alert_config().regression.min_confidence,
+                           "recurrent_lookback_s":
+                               default_alert_config().regression.recurrent_lookback_s,
                            "changes": {}}
     for name, (spec, metric) in CHANGES.items():
         runs = [(seed, r) for n, seed, r in results if n == name]

@@ -46,7 +46,8 @@ class MonitoringDashboard:
 
     def __init__(self, host: str = "localhost", port: int = 8080,
                  dashboard_dir: str | Path = "dashboards", *, theme: str = "dark",
-                 auto_refresh: int = 0, exposure: Exposure | None = None) -> None:
+                 auto_refresh: int = 0, exposure: Exposure | None = None,
+                 access_log: bool = False) -> None:
         self.host = host
         self.port = port
         self.dashboard_dir = Path(dashboard_dir)
@@ -55,6 +56,7 @@ class MonitoringDashboard:
         self.drm_visualization_integration: DRMVisualizationIntegration | None = None
         # auth, Host names and caps; the live page started from here is served with the same
         self.exposure = exposure or Exposure()
+        self.access_log = access_log
         self.app = create_monitoring_app(self)
         self._server: BackgroundServer | None = None
         self._stopped = threading.Event()
@@ -68,7 +70,8 @@ class MonitoringDashboard:
         if self._server is not None:
             return self.url + PAGE.lstrip("/")
         exposure = dataclasses.replace(self.exposure, rate_rules=RATE_RULES, csp=PAGE_CSP)
-        server = BackgroundServer(self.app, self.host, self.port, exposure)  # a taken port fails here
+        # a taken port fails here
+        server = BackgroundServer(self.app, self.host, self.port, exposure, access_log=self.access_log)
         integration = self.drm_visualization_integration
         if integration is not None:
             integration.visualization.exposure = self.exposure

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -10,14 +9,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..sources import MetricsSource
+from ..threads import PeriodicLoop
 from ..ui.theme import THEMES
 from ..report.charts import CHARTS, build_all
 from ..manager.cloud import CloudProviderManager
 from ..report.static import write_html
 from ..report.summary import ReportSummary
 from ..report.visualization import DRMVisualization
-
-log = logging.getLogger(__name__)
 
 # how often the collector samples while the charts are redrawn every update_interval
 DEFAULT_SAMPLE_INTERVAL_S = 5.0
@@ -59,8 +57,8 @@ class DRMVisualizationIntegration:
         self.visualization_registry: dict[tuple[str, str], ChartFile] = {}
         self._themes = {theme}
         self._lock = threading.Lock()  # one redraw at a time: page requests and the thread share files
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._redraw = PeriodicLoop(self.update_visualizations, self.update_interval, "drm-viz-update",
+                                    first_now=True)
 
     @property
     def source_description(self) -> str:
@@ -112,26 +110,13 @@ class DRMVisualizationIntegration:
     def start(self) -> None:
         """Sample on the collector thread and redraw on a named thread every update_interval."""
         self.visualization.start_collection()
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="drm-viz-update", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            try:
-                self.update_visualizations()
-            except Exception:  # a failed redraw keeps the last files; the next one may succeed
-                log.exception("redrawing the DRM charts failed")
-            if self._stop.wait(self.update_interval):
-                return
+        # a failed redraw is logged and keeps the last files; the next one may succeed
+        self._redraw.start()
 
     def stop(self) -> None:
         """Stop redrawing and sampling."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
+        self._redraw.stop()
+        self._redraw.join(timeout=30)
         self.visualization.stop_collection()
 
     def start_dashboard_server(self, port: int = 0, host: str | None = None) -> str:

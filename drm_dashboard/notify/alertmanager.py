@@ -37,10 +37,14 @@ def rfc3339(epoch_s: float) -> str:
 
 
 def alert_labels(alert: Alert, cluster: str) -> dict[str, str]:
-    """The stable labels: rule name, severity, our source, the metric and the cluster."""
+    """The stable labels: rule name, severity, our source, the metric and the cluster.
+
+    The cluster is the alert's own when the dashboard watches several coordinators, else the
+    destination's configured one.
+    """
     metric = alert.details.get("metric") or _SOURCE_METRIC.get(alert.source, alert.source)
     return {"alertname": str(alert.details.get("rule") or alert.source), "severity": alert.level,
-            "source": alert.source, "metric": str(metric), "cluster": cluster}
+            "source": alert.source, "metric": str(metric), "cluster": alert.cluster or cluster}
 
 
 def am_alert(alert: Alert, cluster: str, now: float, hold_s: float) -> dict[str, Any]:
@@ -74,6 +78,7 @@ class AlertmanagerDestination(BackgroundLoop):
         self.name = f"{self.kind} {safe_url(url)}"
         self._firing: dict[str, Alert] = {}
         self._silenced: frozenset[str] = frozenset()
+        self._clusters = {cluster}  # every cluster label we have sent: their silences are ours
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -83,6 +88,7 @@ class AlertmanagerDestination(BackgroundLoop):
     def send(self, alert: Alert) -> None:
         """Post one transition; remember firing alerts so the refresh keeps them alive."""
         with self._lock:
+            self._clusters.add(alert.cluster or self.cluster)
             if alert_state(alert) == "firing":
                 self._firing[alert.id] = alert
             else:
@@ -118,7 +124,7 @@ class AlertmanagerDestination(BackgroundLoop):
         for a in alerts if isinstance(alerts, list) else ():
             status, labels = a.get("status") or {}, a.get("labels") or {}
             if (status.get("state") == "suppressed" and status.get("silencedBy")
-                    and labels.get("cluster") == self.cluster):
+                    and labels.get("cluster") in self._clusters):
                 out.append(str((a.get("annotations") or {}).get("alert_id", "")))
         return out
 

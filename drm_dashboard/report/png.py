@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import shutil
@@ -12,6 +11,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from ..errors import DashboardError
+from ..threads import AsyncioLoop
 
 # the browser is found in this order; kaleido's own search would also try a browser it downloaded
 CHROMIUM_ENV = ("DRM_CHROMIUM", "BROWSER_PATH")
@@ -49,8 +49,7 @@ class PngRenderer:
     def __init__(self, chromium: str | None = None) -> None:
         self._chromium = chromium
         self._lock = threading.Lock()  # one render at a time: the browser has one tab
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
+        self._loop: AsyncioLoop | None = None
         self._kaleido: Any = None
 
     @property
@@ -86,9 +85,8 @@ class PngRenderer:
             raise PngExportError("PNG export needs Chromium or Chrome on this machine (kaleido drives "
                                  "it); install it (Debian: apt-get install chromium) or set "
                                  "DRM_CHROMIUM to its path")
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="drm-png", daemon=True)
-        self._thread.start()
+        self._loop = AsyncioLoop("drm-png")
+        self._loop.start()
 
         async def open_browser() -> Any:
             # mathjax=False: its default is a CDN script, and this machine may have no network
@@ -103,7 +101,7 @@ class PngRenderer:
 
     def _call(self, coro: Any, timeout: float) -> Any:
         assert self._loop is not None
-        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+        return self._loop.call(coro, timeout)
 
     def _shutdown(self) -> None:
         kaleido, self._kaleido = self._kaleido, None
@@ -113,8 +111,5 @@ class PngRenderer:
             except Exception:  # noqa: BLE001 a browser that will not close is killed with its process group
                 pass
         if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            if self._thread is not None:
-                self._thread.join(timeout=10)
             self._loop.close()
-        self._loop = self._thread = None
+        self._loop = None

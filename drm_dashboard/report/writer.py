@@ -105,7 +105,10 @@ def write_report(dashboard: Any, summary: Mapping[str, Any], path: str) -> tuple
     html_path = Path(path)
     json_path = html_path.with_suffix(".json")
     html_path.parent.mkdir(parents=True, exist_ok=True)
-    html_path.write_text(render_html(dashboard.live.view(), summary, dashboard.settings.theme),
+    # several coordinators: the report draws all of them combined, as the summary counts them
+    fleet = getattr(dashboard, "fleet", None)
+    view = fleet.view() if fleet is not None else dashboard.live.view()
+    html_path.write_text(render_html(view, summary, dashboard.settings.theme),
                          encoding="utf-8")
     json_path.write_text(json.dumps(summary, indent=1, allow_nan=False), encoding="utf-8")
     return html_path, json_path

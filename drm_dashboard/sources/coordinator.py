@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 import requests
 
-from ..errors import AuthRejected, ConfigError, PayloadError, SourceUnavailable
+from ..errors import AuthRejected, PayloadError, SourceUnavailable
 from ..models import Snapshot
+from ..validation import http_base_url
 from ..worker_columns import WorkerColumns
 
 SNAPSHOT_PATH = "/api/v1/snapshot"
@@ -34,13 +34,8 @@ class CoordinatorSource:
     def __init__(self, url: str, api_key: str | None = None, *, connect_timeout_s: float = 3.0,
                  read_timeout_s: float = 10.0, max_bytes: int = MAX_RESPONSE_BYTES,
                  session: requests.Session | None = None, ca_bundle: str | None = None) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"coordinator URL must be http(s)://host[:port], got {url!r}")
         # credentials in a URL would end up in logs and on the page: keep only scheme, host, path
-        host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
-        netloc = f"{host}:{parts.port}" if parts.port else host
-        self._base = urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+        self._base = http_base_url(url, "coordinator URL")
         self._headers = {"Accept": "application/json"}
         if api_key:
             self._headers["X-API-Key"] = api_key

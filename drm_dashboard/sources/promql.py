@@ -8,11 +8,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
-from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from ..errors import AuthRejected, ConfigError, PayloadError, SourceUnavailable
+from ..errors import AuthRejected, PayloadError, SourceUnavailable
+from ..validation import http_base_url
 
 QUERY_PATH = "/api/v1/query"
 # an answer of the selected workers' series is tens of kB; far beyond is a query gone wrong
@@ -31,16 +31,7 @@ class Sample:
 
 def base_url(url: str) -> str:
     """scheme://host[:port][/path] without user info, query or fragment (they would reach logs)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"--prometheus-url must be http(s)://host[:port], got {url!r}")
-    try:
-        port = parts.port
-    except ValueError as exc:
-        raise ConfigError(f"--prometheus-url is not a valid URL ({exc}): {url!r}") from None
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    netloc = f"{host}:{port}" if port else host
-    return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+    return http_base_url(url, "--prometheus-url")
 
 
 class PromQLClient:

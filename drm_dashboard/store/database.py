@@ -11,7 +11,8 @@ from ..catalog import METRICS
 from ..errors import StorageError
 from .schema import INTEGER_COLUMNS, PERFORMANCE_COLUMNS, SYSTEM_COLUMNS, WORKER_COLUMNS
 
-SCHEMA_VERSION = 1
+# 2: every table has a `cluster` column (issue 15); version 1 files are migrated in place
+SCHEMA_VERSION = 2
 TABLES = ("system_metrics", "worker_metrics", "performance_metrics", "scaling_decisions", "alerts")
 _MAGIC = b"DUCK"
 _MAGIC_AT = 8
@@ -33,8 +34,13 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
     "alerts": [("id", "VARCHAR"), ("ts", "DOUBLE NOT NULL"), ("level", "VARCHAR"),
                ("source", "VARCHAR"), ("message", "VARCHAR"), ("details", "VARCHAR")],
 }
+# the coordinator a row came from; last, as ALTER TABLE ADD COLUMN puts it in a migrated file.
+# '' marks rows written before clusters existed (one coordinator, name unknown)
+CLUSTER_COLUMN = ("cluster", "VARCHAR NOT NULL DEFAULT ''")
+for _columns in COLUMNS.values():
+    _columns.append(CLUSTER_COLUMN)
 # keys make the bulk inserts idempotent: a re-sent decision is ignored, an updated alert replaces
-_KEYS = {"scaling_decisions": "PRIMARY KEY (ts, seq, action)", "alerts": "PRIMARY KEY (id)"}
+_KEYS = {"scaling_decisions": "PRIMARY KEY (cluster, ts, seq, action)", "alerts": "PRIMARY KEY (id)"}
 
 
 def _ddl(table: str) -> str:
@@ -99,6 +105,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Create missing tables; refuse a file whose tables of the same names are not ours."""
     try:
         existing = _existing_columns(con)
+        if _version(con, existing) == 1:
+            migrate_v1(con, existing)
+            existing = _existing_columns(con)
         added = {table: _added_metrics(name, table, existing) for table in TABLES}
         con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
         for table in TABLES:
@@ -126,6 +135,32 @@ def _added_metrics(name: str, table: str, existing: dict[str, set[str]]) -> list
                                f"(not written by drm-dashboard); {_HINT}")
     # older rows read NULL (NaN): a metric nobody sent then is "not reported", never 0
     return missing
+
+
+def _version(con: duckdb.DuckDBPyConnection, existing: dict[str, set[str]]) -> int | None:
+    if "schema_version" not in existing:
+        return None
+    return con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+
+
+def migrate_v1(con: duckdb.DuckDBPyConnection, existing: dict[str, set[str]]) -> None:
+    """Version 1 -> 2 in one transaction: a `cluster` column ('' on old rows), decisions keyed by it."""
+    con.begin()
+    try:
+        for table in TABLES:
+            if table in existing and "cluster" not in existing[table] and table != "scaling_decisions":
+                con.execute(f"ALTER TABLE {table} ADD COLUMN cluster VARCHAR NOT NULL DEFAULT ''")
+        if "scaling_decisions" in existing:
+            # a primary key cannot change in place: copy the rows into the new table
+            con.execute("ALTER TABLE scaling_decisions RENAME TO scaling_decisions_v1")
+            con.execute(_ddl("scaling_decisions"))
+            con.execute("INSERT INTO scaling_decisions BY NAME SELECT * FROM scaling_decisions_v1")
+            con.execute("DROP TABLE scaling_decisions_v1")
+        con.execute("UPDATE schema_version SET version = 2")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
 
 
 def _existing_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:

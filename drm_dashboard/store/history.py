@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import duckdb
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 
 from ..errors import StorageError
 from ..models import Alert, Snapshot
+from ..threads import BackgroundLoop
 from ..worker_columns import worker_ids, worker_statuses
 from . import rollup
 from .database import SCHEMA_VERSION, TABLES, connect, ensure_schema
@@ -67,13 +69,15 @@ class HistoryStore:
         self._buffer = _Buffer()
         self._buffer_lock = threading.Lock()
         self._closed = False
-        self._flush_due = threading.Event()
-        self._stop_writer = threading.Event()
+        # reads from page threads in flight: close() waits for them, as closing the connection
+        # under a running query fails (a 30-day read takes seconds)
+        self._reads = 0
+        self._reads_done = threading.Condition()
         self._errors: list[StorageError] = []
-        self._writer: threading.Thread | None = None
+        self._writer: _Writer | None = None
         if background:
             # inserts and DuckDB's checkpoints (100+ ms) then never land inside a collector tick
-            self._writer = threading.Thread(target=self._write_loop, name="drm-history", daemon=True)
+            self._writer = _Writer(self)
             self._writer.start()
 
     def _check_open(self) -> None:
@@ -88,8 +92,8 @@ class HistoryStore:
         return cur
 
     # -- writing ---------------------------------------------------------------------------
-    def append(self, snapshot: Snapshot, table: np.ndarray | None = None) -> None:
-        """Buffer one tick; flushes when the buffer is full or old enough."""
+    def append(self, snapshot: Snapshot, table: np.ndarray | None = None, cluster: str = "") -> None:
+        """Buffer one tick of one cluster; flushes when the buffer is full or old enough."""
         self._check_open()
         table = worker_table(snapshot.workers) if table is None else table
         with self._buffer_lock:
@@ -97,25 +101,28 @@ class HistoryStore:
             buf.since = self._clock() if buf.since is None else buf.since
             buf.ts.append(snapshot.timestamp)
             buf.system.append(system_row(snapshot))
+            buf.clusters.append(cluster)
             if snapshot.performance is not None:
                 buf.perf_ts.append(snapshot.timestamp)
                 buf.perf.append(performance_row(snapshot))
+                buf.perf_clusters.append(cluster)
             if snapshot.workers:
                 buf.worker_ts.append(np.full(len(snapshot.workers), snapshot.timestamp))
                 buf.worker_ids.extend(worker_ids(snapshot.workers))
                 buf.worker_status.extend(worker_statuses(snapshot.workers))
+                buf.worker_clusters.extend([cluster] * len(snapshot.workers))
                 buf.workers.append(table)
             for d in snapshot.decisions:
-                buf.decisions[decision_key(d)] = d
+                buf.decisions[(cluster, *decision_key(d))] = (cluster, d)
         self._maybe_flush()
 
-    def append_alert(self, alert: Alert) -> None:
-        """Buffer an alert; a later alert with the same id replaces it in the file."""
+    def append_alert(self, alert: Alert, cluster: str | None = None) -> None:
+        """Buffer an alert (of `cluster`, else its own); a later one with the same id replaces it."""
         self._check_open()
         with self._buffer_lock:
             buf = self._buffer
             buf.since = self._clock() if buf.since is None else buf.since
-            buf.alerts[alert.id] = alert
+            buf.alerts[alert.id] = (alert.cluster if cluster is None else cluster, alert)
         self._maybe_flush()
 
     def _maybe_flush(self) -> None:
@@ -126,20 +133,15 @@ class HistoryStore:
             if self._writer is None:
                 self.flush()
             else:
-                self._flush_due.set()
+                self._writer.due.set()
 
-    def _write_loop(self) -> None:
-        while not self._stop_writer.is_set():
-            # wake when a batch is due, and at least every flush_age_s for a quiet buffer
-            self._flush_due.wait(self.flush_age_s)
-            self._flush_due.clear()
-            if self._stop_writer.is_set():
-                return  # close() writes the last batch itself
-            try:
-                self.flush()
-            except StorageError as exc:
-                with self._buffer_lock:
-                    self._errors.append(exc)
+    def _flush_in_background(self) -> None:
+        """The writer's flush: an error is kept for take_errors(), never raised on that thread."""
+        try:
+            self.flush()
+        except StorageError as exc:
+            with self._buffer_lock:
+                self._errors.append(exc)
 
     def take_errors(self) -> list[StorageError]:
         """Errors the background writer met since the last call (for the source's health)."""
@@ -199,18 +201,19 @@ class HistoryStore:
         return pruned, rolled
 
     def close(self) -> None:
-        """Stop the writer thread, flush, then close the file; safe to call twice."""
+        """Stop the writer thread, flush, wait for reads in flight, then close the file; safe to call twice."""
         if self._closed:
             return
         writer, self._writer = self._writer, None
         if writer is not None:
-            self._stop_writer.set()
-            self._flush_due.set()
+            writer.stop()
             writer.join(timeout=30)
         try:
             self.flush()
         finally:
-            self._closed = True
+            with self._reads_done:
+                self._closed = True  # no new read starts
+                self._reads_done.wait_for(lambda: self._reads == 0, timeout=30)
             self._con.close()
 
     # -- reading ---------------------------------------------------------------------------
@@ -221,18 +224,45 @@ class HistoryStore:
         order = "ts, worker_id" if table == "worker_metrics" else "ts"
         return self._select(table, start, end, order)
 
-    def _select(self, table: str, start: float, end: float, order: str | None) -> pd.DataFrame:
+    def _select(self, table: str, start: float, end: float, order: str | None,
+                cluster: str | None = None, legacy: bool = True) -> pd.DataFrame:
         sql = f"SELECT * FROM {table} WHERE ts >= ? AND ts <= ?"  # noqa: S608 (fixed names)
+        params: list[object] = [float(start), float(end)]
+        if cluster is not None:
+            # rows from before clusters existed ('') belong to a dashboard's one coordinator
+            sql += " AND cluster IN (?, '')" if legacy else " AND cluster = ?"
+            params.append(cluster)
         sql += f" ORDER BY {order}" if order else ""
-        return self._cursor().execute(sql, [float(start), float(end)]).df()
+        with self._reading():
+            return self._cursor().execute(sql, params).df()
 
-    def load_window(self, start: float, end: float) -> HistoryFrames:
-        """Every table between start and end (epoch s), read in one transaction."""
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Count a read in flight (close() waits for it); StorageError once the file is closing."""
+        with self._reads_done:
+            self._check_open()
+            self._reads += 1
+        try:
+            yield
+        except duckdb.Error as exc:
+            raise StorageError(f"reading history from {self.path} failed: {_first_line(exc)}") from None
+        finally:
+            with self._reads_done:
+                self._reads -= 1
+                self._reads_done.notify_all()
+
+    def load_window(self, start: float, end: float, cluster: str | None = None, *,
+                    legacy: bool = True) -> HistoryFrames:
+        """Every table between start and end (epoch s), in one transaction.
+
+        With a cluster, only its rows, and (legacy) those written before clusters existed.
+        """
         cur = self._cursor()
         cur.begin()
         try:
             # worker rows come in insertion (tick) order; sorting 10^6 rows costs a second
-            frames = {t: self._select(t, start, end, None if t == "worker_metrics" else "ts")
+            frames = {t: self._select(t, start, end, None if t == "worker_metrics" else "ts",
+                                       cluster, legacy)
                       for t in TABLES}
         finally:
             _rollback(cur)
@@ -243,7 +273,8 @@ class HistoryStore:
     def series(self, table: str, columns: Sequence[str], start: float, end: float,
                points: int = DEFAULT_POINTS, **kw: object) -> pd.DataFrame:
         """Bucket means of columns over [start, end], at most `points` rows (history_query)."""
-        return bucketed(self._cursor(), table, columns, start, end, points, **kw)
+        with self._reading():
+            return bucketed(self._cursor(), table, columns, start, end, points, **kw)
 
     def counts(self) -> dict[str, int]:
         """Rows written per table."""
@@ -256,6 +287,28 @@ class HistoryStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _Writer(BackgroundLoop):
+    """The background writer: flushes when a batch is due, and at least every flush_age_s."""
+
+    thread_name = "drm-history"
+
+    def __init__(self, store: HistoryStore) -> None:
+        super().__init__()
+        self._store = store
+        self.due = threading.Event()
+
+    def _wake(self) -> None:
+        self.due.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.due.wait(self._store.flush_age_s)
+            self.due.clear()
+            if self._stop.is_set():
+                return  # close() writes the last batch itself
+            self._store._flush_in_background()  # noqa: SLF001 (the store's own thread)
 
 
 def _insert(cur: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:

@@ -18,14 +18,17 @@ class Buffer:
 
     ts: list[float] = field(default_factory=list)
     system: list[list[float]] = field(default_factory=list)
+    clusters: list[str] = field(default_factory=list)  # the cluster of each system row
     perf_ts: list[float] = field(default_factory=list)
     perf: list[list[float]] = field(default_factory=list)
+    perf_clusters: list[str] = field(default_factory=list)
     worker_ts: list[np.ndarray] = field(default_factory=list)
     worker_ids: list[str] = field(default_factory=list)
+    worker_clusters: list[str] = field(default_factory=list)
     worker_status: list[str] = field(default_factory=list)
     workers: list[np.ndarray] = field(default_factory=list)
-    decisions: dict[tuple, ScalingDecision] = field(default_factory=dict)
-    alerts: dict[str, Alert] = field(default_factory=dict)
+    decisions: dict[tuple, tuple[str, ScalingDecision]] = field(default_factory=dict)
+    alerts: dict[str, tuple[str, Alert]] = field(default_factory=dict)
     since: float | None = None  # clock time of the first row buffered
 
     def frames(self) -> dict[str, pd.DataFrame]:
@@ -33,19 +36,29 @@ class Buffer:
         out: dict[str, pd.DataFrame] = {}
         if self.ts:
             out["system_metrics"] = _numeric_frame(self.ts, self.system, SYSTEM_COLUMNS)
+            out["system_metrics"]["cluster"] = self.clusters
         if self.perf_ts:
             out["performance_metrics"] = _numeric_frame(self.perf_ts, self.perf, PERFORMANCE_COLUMNS)
+            out["performance_metrics"]["cluster"] = self.perf_clusters
         if self.workers:
             frame = _numeric_frame(np.concatenate(self.worker_ts), np.concatenate(self.workers),
                                    WORKER_COLUMNS)
             frame.insert(1, "worker_id", self.worker_ids)
             frame.insert(2, "status", self.worker_status)
+            frame["cluster"] = self.worker_clusters
             out["worker_metrics"] = frame
         if self.decisions:
-            out["scaling_decisions"] = decisions_frame(self.decisions.values())
+            out["scaling_decisions"] = _with_clusters(decisions_frame(d for _, d in self.decisions.values()),
+                                                      self.decisions.values())
         if self.alerts:
-            out["alerts"] = alerts_frame(self.alerts.values())
+            out["alerts"] = _with_clusters(alerts_frame(a for _, a in self.alerts.values()),
+                                           self.alerts.values())
         return out
+
+
+def _with_clusters(frame: pd.DataFrame, tagged: object) -> pd.DataFrame:
+    frame["cluster"] = [c for c, _ in tagged]  # type: ignore[attr-defined]
+    return frame
 
 
 def _numeric_frame(ts: object, rows: object, names: tuple[str, ...]) -> pd.DataFrame:

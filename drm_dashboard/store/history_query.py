@@ -26,7 +26,7 @@ def bucketed(cur: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str],
              by_worker: bool = False) -> pd.DataFrame:
     """Mean of each column per time bucket in [start, end]; `ts` is the bucket's start (epoch s)."""
     known = {name for name, _ in COLUMNS.get(table, [])}
-    bad = [c for c in columns if c not in known or c in ("ts", "worker_id")]
+    bad = [c for c in columns if c not in known or c in ("ts", "worker_id", "cluster")]
     if table not in COLUMNS or bad or not columns:
         raise ValueError(f"cannot read {bad or columns} of history table {table!r}")
     step = bucket_step(start, end, points)

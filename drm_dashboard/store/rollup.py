@@ -66,8 +66,10 @@ def _aggregate(step: float) -> str:
         else:
             cols.append(f"avg({name}) AS {name}")
     bucket = f"floor(ts / {step!r}) * {step!r}"
-    return (f"SELECT {bucket} AS ts, worker_id, arg_max(status, ts) AS status, {', '.join(cols)} "
-            f"FROM worker_metrics WHERE ts >= ? AND ts < ? GROUP BY {bucket}, worker_id")
+    # a worker id is unique within its cluster only: two coordinators may both have "w-1"
+    return (f"SELECT {bucket} AS ts, cluster, worker_id, arg_max(status, ts) AS status, "
+            f"{', '.join(cols)} FROM worker_metrics WHERE ts >= ? AND ts < ? "
+            f"GROUP BY {bucket}, cluster, worker_id")
 
 
 def roll_up(cur: duckdb.DuckDBPyConnection, now: float, steps: tuple[tuple[float, float], ...]) -> int:

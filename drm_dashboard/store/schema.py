@@ -126,13 +126,15 @@ def decisions_from_frame(frame: pd.DataFrame) -> tuple[ScalingDecision, ...]:
         "worker_ids": json.loads(r["worker_ids"]),
         "timestamp": float(r["ts"]), "seq": int(r["seq"]),
         "trigger": json.loads(r["trigger"]) if isinstance(r["trigger"], str) else None,
+        "cluster": r.get("cluster") or "",
     }) for r in frame.to_dict("records"))
 
 
 def alerts_from_frame(frame: pd.DataFrame) -> tuple[Alert, ...]:
     """Alerts from history rows."""
     return tuple(Alert(id=r["id"], timestamp=float(r["ts"]), level=r["level"], source=r["source"],
-                       message=r["message"], details=json.loads(r["details"]))
+                       message=r["message"], details=json.loads(r["details"]),
+                       cluster=r.get("cluster") or "")
                  for r in frame.to_dict("records"))
 
 
@@ -153,3 +155,11 @@ class HistoryFrames:
     def alert_records(self) -> tuple[Alert, ...]:
         """The window's alerts as model records."""
         return alerts_from_frame(self.alerts)
+
+    def with_cluster(self, name: str) -> "HistoryFrames":
+        """These frames with every row's cluster set to name ('' : one coordinator's records)."""
+        def tagged(frame: pd.DataFrame) -> pd.DataFrame:
+            return frame.assign(cluster=name) if len(frame) else frame
+        return HistoryFrames(*(tagged(f) for f in (self.system, self.workers, self.performance,
+                                                    self.scaling, self.alerts)))
+

@@ -26,6 +26,16 @@ def _empty_view_arrays() -> tuple[np.ndarray, Arrays, Arrays, Arrays]:
             {k: ro(np.empty((0, 0), np.float32)) for k in WORKER_METRICS})
 
 
+@dataclass(frozen=True)
+class HistoryRange:
+    """Where a view read from the history file comes from: its range and bucket step (epoch s)."""
+
+    start: float
+    end: float
+    step_s: float
+    number: int  # distinct for every view built: names what a page shows
+
+
 @dataclass(frozen=True, eq=False)
 class LiveView:
     """Ticks first_seq..seq: read-only arrays (utilizations in percent) that never change."""
@@ -40,6 +50,8 @@ class LiveView:
     latest_workers: tuple[WorkerSample, ...]
     decisions: tuple[ScalingDecision, ...]
     alerts: tuple[Alert, ...]
+    # None for the live window; set on a view of bucket means read from the history file
+    history: HistoryRange | None = None
 
     @classmethod
     def empty(cls, seq: int = 0) -> "LiveView":
@@ -51,11 +63,11 @@ class LiveView:
     def build(cls, seq: int, first_seq: int, timestamps: np.ndarray, system: Arrays,
               performance: Arrays, worker_ids: tuple[str, ...], workers: Arrays,
               latest_workers: tuple[WorkerSample, ...], decisions: tuple[ScalingDecision, ...],
-              alerts: tuple[Alert, ...]) -> "LiveView":
+              alerts: tuple[Alert, ...], history: HistoryRange | None = None) -> "LiveView":
         """A view whose mappings are read-only proxies."""
         return cls(seq, first_seq, timestamps, MappingProxyType(dict(system)),
                    MappingProxyType(dict(performance)), worker_ids,
-                   MappingProxyType(dict(workers)), latest_workers, decisions, alerts)
+                   MappingProxyType(dict(workers)), latest_workers, decisions, alerts, history)
 
     @property
     def n_ticks(self) -> int:

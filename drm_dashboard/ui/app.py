@@ -9,9 +9,10 @@ import flask
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from . import header, ids
+from . import clusters, header, ids
 from .context import UIContext
 from .figures.common import offset_label
+from . import timerange
 from .tabs import alerts, overview, performance, scaling, workers
 from .theme import THEMES, register_css_route, stylesheet
 
@@ -38,6 +39,8 @@ def build_layout(ctx: UIContext) -> html.Div:
         dcc.Store(id=ids.THEME, data=ctx.theme),
         header.layout(ctx),
         dbc.Container([
+            clusters.picker(ctx),
+            timerange.layout(),
             dbc.Tabs(id=ids.TABS, active_tab=TABS[0].LABEL, className="mb-3", children=[
                 # the Scaling tab's replay starts from the running policy's numbers when known
                 dbc.Tab(tab.layout(ctx.policy) if tab is scaling else tab.layout(), label=tab.LABEL,
@@ -82,6 +85,8 @@ def create_app(ctx: UIContext) -> dash.Dash:
         app.enable_dev_tools(debug=True, dev_tools_hot_reload=False, dev_tools_disable_version_check=True)
     app.layout = build_layout(ctx)
     header.register_callbacks(app, ctx)
+    clusters.register_callbacks(app, ctx)
+    timerange.register_callbacks(app, ctx)
     for tab in TABS:
         tab.register_callbacks(app, ctx)
     return app

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Hashable, Mapping, Sequence
+from typing import Any, Callable, Hashable, Mapping, Protocol, Sequence
 
 from dash.exceptions import PreventUpdate
 
 from ..models import SourceHealth
-from ..store.live import LiveStore, LiveView
+from ..store.history import HistoryStore
+from ..store.live import LiveView
 from .cache import TickCache
 from .regressions import RegressionProvider
+from .rowcache import RowCache
 from .status import window_words
+from .timerange import RangeViews, range_key, range_words, span_of
+
+
+class LiveReader(Protocol):
+    """What a tab reads of the live store: LiveStore, or every cluster combined (ui.clusters.FleetLive)."""
+
+    retention_s: float
+
+    def view(self) -> LiveView:
+        """The current view."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -23,7 +37,7 @@ class UIContext:
     # points detection needs and that no detector is connected. `policy` is the scaling policy
     # when it is known (an in-process manager): its thresholds are drawn before any decision.
 
-    live: LiveStore
+    live: LiveReader
     health: Callable[[], SourceHealth]
     source: str
     simulated: bool
@@ -40,7 +54,20 @@ class UIContext:
     evaluations: Callable[[], Sequence[Any]] | None = None
     # () -> ids of our alerts that Alertmanager silences now (read by its refresh thread, not here)
     silenced_elsewhere: Callable[[], frozenset[str]] | None = None
+    # () -> the history file (None without one): the time-range picker reads beyond the live window
+    history: Callable[[], HistoryStore | None] | None = None
     cache: TickCache = field(default_factory=TickCache)
+    rows: RowCache = field(default_factory=RowCache)
+    ranges: RangeViews = field(default_factory=RangeViews)
+    # several coordinators (ui/clusters.py): this context shows all of them; `choices` holds one
+    # context per cluster (each with its own cache), `cluster_health` every cluster's health
+    clusters: tuple[str, ...] = ()
+    choices: Mapping[str, "UIContext"] = field(default_factory=dict)
+    cluster_health: Callable[[], Mapping[str, SourceHealth]] | None = None
+
+    def pick(self, cluster: str | None) -> "UIContext":
+        """The context of the cluster chosen on the page; this one for "all" or a single source."""
+        return self.choices.get(cluster, self) if cluster else self
 
     @property
     def retention_min(self) -> float:
@@ -49,18 +76,33 @@ class UIContext:
 
     def window_words(self, view: LiveView) -> str:
         """How far back the view reaches, in words ("in the last 60 minutes", "since 14:05:10")."""
+        if view.history is not None:
+            return range_words(view.history)
         first = float(view.timestamps[0]) if view.n_ticks else None
         return window_words(first, view.span_s, self.retention_min)
 
+    def now(self) -> float:
+        """The source's time of the newest tick (a demo's clock may run fast), else the wall clock."""
+        last = self.live.view().last_timestamp
+        return time.time() if last is None else last
+
+    def range_view(self, chosen: Mapping[str, Any] | None, *, workers: bool = True,
+                   points: int | None = None) -> tuple[LiveView, str]:
+        """The view of the picker's range (ui/timerange.py) and a note when it fell back."""
+        live = self.live.view()
+        span = span_of(chosen, time.time() if live.last_timestamp is None else live.last_timestamp)
+        extra = {} if points is None else {"points": points}
+        return self.ranges.view(live, self.history() if self.history else None, span, workers=workers, **extra)
+
     def changed_view(self, label: str, active_tab: str | None, rendered: str | None,
-                     *params: Hashable) -> tuple[LiveView, str]:
+                     *params: Hashable, chosen: Mapping[str, Any] | None = None) -> tuple[LiveView, str]:
         """The view and the stamp of what will be drawn; PreventUpdate when nothing would change."""
         # a hidden tab draws nothing (its graphs would be sized for a zero-width pane), and a
         # browser that already shows this view with these parameters gets no bytes at all
         if active_tab != label:
             raise PreventUpdate
-        view = self.live.view()
-        stamp = "|".join(map(str, (self.cache.token(view), *params)))
+        view = self.range_view(chosen)[0] if chosen else self.live.view()
+        stamp = "|".join(map(str, (self.cache.token(view), range_key(chosen), *params)))
         if stamp == rendered:
             raise PreventUpdate
         return view, stamp

@@ -11,7 +11,8 @@ from dash import Input, Output, html
 
 from . import ids
 from .context import UIContext
-from .status import clock_time, health_badge
+from .clusters import badges
+from .status import clock_time, fleet_badge, health_badge
 from .theme import LINK_ID, THEMES
 
 # swaps the stylesheet in place (no reload, the user's zoom and choices stay) and recolours the bar
@@ -51,6 +52,9 @@ def layout(ctx: UIContext) -> dbc.Navbar:
         html.Div([dbc.Badge("starting", id=ids.HEADER_HEALTH, color="secondary", className="me-2"),
                   html.Small(id=ids.HEADER_DETAIL, className="text-white-50 text-truncate drm-health-detail")],
                  className="me-4 d-flex align-items-center text-nowrap drm-health"),
+        # several coordinators: each one's health beside the summary badge
+        *([html.Div(id=ids.HEADER_CLUSTERS, className="me-4 d-flex align-items-center")]
+          if ctx.clusters else []),
         html.Small([html.Span("updated ", className="text-white-50"),
                     html.Span("—", id=ids.HEADER_UPDATED, className="text-white"),
                     html.Span(f" · every {ctx.update_interval_s:g} s", className="text-white-50")]),
@@ -71,6 +75,10 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
                   Input(ids.INTERVAL, "n_intervals"))
     def _refresh(_n: int) -> tuple[str, str, str, str]:
         health = ctx.health()
+        if ctx.cluster_health:  # several clusters: how many are live, and the newest update
+            badge = fleet_badge(badges(ctx, time.time()))
+            last = max((h.last_success or 0.0 for h in ctx.cluster_health().values()), default=0.0)
+            return badge.label, badge.color, badge.detail, clock_time(last or None)
         badge = health_badge(health, time.time(), ctx.update_interval_s)
         return badge.label, badge.color, badge.detail, clock_time(health.last_success)
 

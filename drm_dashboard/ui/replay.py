@@ -12,6 +12,7 @@ from dash import Input, Output, State, html
 
 from ..analytics.replay import ReplayOutcome, ReplayPolicy, demand_of, observed, replay
 from ..store.live import LiveView
+from . import ids
 from .components import notice, panel
 
 
@@ -24,6 +25,8 @@ FIELDS = {UP: ("scale up at", "%", "scale_up_threshold", 100.0),
           COOL_UP: ("cooldown after a scale-up", "s", "cooldown_up_s", 1.0),
           COOL_DOWN: ("cooldown after a scale-down", "s", "cooldown_down_s", 1.0)}
 _DEFAULT = ReplayPolicy()
+# samples a replay of a history range runs over: 7 days at one a minute (about a second to replay)
+REPLAY_POINTS = 10_080
 _DEFAULTS = {UP: _DEFAULT.scale_up * 100, DOWN: _DEFAULT.scale_down * 100, TARGET: _DEFAULT.target * 100,
              COOL_UP: _DEFAULT.cooldown_up_s, COOL_DOWN: _DEFAULT.cooldown_down_s}
 
@@ -149,20 +152,25 @@ def layout(policy: Any) -> dbc.Card:
                           "beside what happened", class_name="mt-3")
 
 
-def register_callbacks(app: Any, ctx: Any, label: str, tabs_id: str) -> None:
-    """Replay on demand (and when the tab opens); one replay costs one pass over the window."""
+def register_callbacks(app: Any, ctx: Any, label: str, tabs_id: str, range_id: str) -> None:
+    """Replay on demand (when the tab opens, or the time range changes) over the chosen range."""
 
     @app.callback(Output(RESULT, "children"), Input(RUN, "n_clicks"), Input(tabs_id, "active_tab"),
-                  *(State(fid, "value") for fid in FIELDS))
-    def _replay(_clicks: int | None, active: str, *values: Any) -> Any:
+                  Input(ids.CLUSTER, "value"), Input(range_id, "data"), *(State(fid, "value") for fid in FIELDS))
+    def _replay(_clicks: int | None, active: str, cluster: str | None, chosen: dict | None, *values: Any) -> Any:
         if active != label:
             return html.Div()
+        shown = ctx.pick(cluster)
         try:
             policy = policy_from(dict(zip(FIELDS, values)), ctx.policy)
         except ValueError as exc:
             return notice(f"Cannot replay: {exc}.", "warning")
-        view = ctx.live.view()
+        # fleet-wide rows only (the replay needs no worker), at a finer step than a chart's
+        view = shown.range_view(chosen, workers=False, points=REPLAY_POINTS)[0]
         current = policy_from(starting_values(ctx.policy), ctx.policy)
-        return comparison_view(compare(view, policy, current), ctx.window_words(view))
+        words = ctx.window_words(view)
+        if view.history is not None and view.history.step_s > 0:
+            words += f" (from the history file, means of {view.history.step_s:g} s)"
+        return comparison_view(compare(view, policy, current), words)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Mapping
 
 from ..models import SourceHealth
 
@@ -51,3 +52,13 @@ def window_words(first_ts: float | None, span_s: float, retention_min: float) ->
     if span_s >= retention_min * 60.0 - 60.0:
         return f"in the last {retention_min:.0f} minutes"
     return f"since {clock_time(first_ts)}"
+
+
+def fleet_badge(badges: Mapping[str, HealthBadge]) -> HealthBadge:
+    """The header's one badge over several clusters: all live, or how many are and who is not."""
+    live = [name for name, b in badges.items() if b.label == "live"]
+    if len(live) == len(badges):
+        return HealthBadge("live", "success", f"all {len(badges)} clusters live")
+    others = "; ".join(f"{name}: {b.label}" + (f" ({b.detail})" if b.detail else "")
+                       for name, b in badges.items() if b.label != "live")
+    return HealthBadge(f"{len(live)} of {len(badges)} live", "warning" if live else "danger", others)

@@ -36,3 +36,21 @@ def test_collector_stores_one_alert_per_episode_and_replaces_it_when_resolved(cl
     assert states[-1] == [("threshold:memory-hot:1700000000", "resolved")]
     assert [a.details["state"] for a in notified] == ["firing", "resolved"]
     assert engine.firing() == []
+
+
+def test_each_alert_transition_is_one_log_line(clock, caplog):
+    engine = AlertEngine(AlertConfig(thresholds=(MEM_HOT,)), interval_s=5.0, clock=clock)
+    script = [replace(make_snapshot(clock.now + 5 * i), memory=m)
+              for i, m in enumerate([0.95] * 4 + [0.85] * 2 + [0.5] * 2)]
+    collector = Collector(ScriptedSource(clock, script), LiveStore(retention_s=3600, clock=clock),
+                          interval_s=5.0, clock=clock, processors=[engine])
+    with caplog.at_level("INFO", logger="drm_dashboard.collector"):
+        for _ in script:
+            assert collector.poll_once().ok
+            clock.advance(5)
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records if r.getMessage().startswith("alert ")]
+    alert_id = "threshold:memory-hot:1700000000"
+    assert [(level, text.split(":")[0]) for level, text in lines] == [
+        ("WARNING", "alert firing"), ("INFO", "alert resolved")]
+    assert all(text.endswith(f"({alert_id})") and "[warning]" in text and "\n" not in text
+               for _, text in lines)

@@ -42,6 +42,7 @@ stale_severity = "info"
 
 [regression]
 min_confidence = 0.8
+recurrent_lookback = "30m"
 
 [[silence]]
 match = "slow-allocation"
@@ -80,7 +81,7 @@ threshold:
      message: allocations are slow}
 thrash: {flips: 4, window: 1h}
 system: {down_after: 2, stale_severity: info}
-regression: {min_confidence: 0.8}
+regression: {min_confidence: 0.8, recurrent_lookback: 30m}
 silence:
   - match: slow-allocation
     until: 2030-01-01T00:00:00Z
@@ -110,7 +111,7 @@ JSON = {
     ],
     "thrash": {"flips": 4, "window": "1h"},
     "system": {"down_after": 2, "stale_severity": "info"},
-    "regression": {"min_confidence": 0.8},
+    "regression": {"min_confidence": 0.8, "recurrent_lookback": 1800},
     "silence": [{"match": "slow-allocation", "until": "2030-01-01T00:00:00+00:00",
                  "reason": "known slow allocator"}],
     "notify": {
@@ -148,6 +149,7 @@ def test_the_loaded_config_holds_what_the_file_says(files):
     assert (config.system.down_intervals, config.system.stale_severity) == (2.0, "info")
     assert config.system.down_severity == "error"  # untouched fields keep their defaults
     assert config.regression.min_confidence == 0.8
+    assert config.regression.recurrent_lookback_s == 1800.0
     until = datetime(2030, 1, 1, tzinfo=timezone.utc).timestamp()
     assert config.silences == (Silence("slow-allocation", until, "known slow allocator"),)
     webhook, slack, email = config.destinations

@@ -112,7 +112,7 @@ def test_findings_become_one_alert_each(clock):
     eng, rec = engine(AlertConfig(), clock)
     slow = FakeFinding("queue_wait_ms", T0 - 50, "regression", 150.0, 0.9, 200.0, 500.0)
     fast = FakeFinding("task_throughput", T0 - 40, "improvement", 30.0, 0.8, 10.0, 13.0)
-    weak = FakeFinding("allocation_time_ms", T0 - 30, "regression", 40.0, 0.45, 5.0, 7.0)
+    weak = FakeFinding("allocation_time_ms", T0 - 30, "regression", 40.0, 0.2, 5.0, 7.0)
     flat = FakeFinding("cpu_utilization", T0 - 20, "neutral", 20.0, 0.99, 50.0, 60.0)
     out = eng.evaluate(T0, {}, (), LIVE, findings=[slow, fast, weak, flat])
     assert [(a.id, a.level, a.source) for a in out] == [
@@ -123,6 +123,28 @@ def test_findings_become_one_alert_each(clock):
     # the analytics report the same finding every tick: still one alert
     assert eng.evaluate(T0 + 5, {}, (), LIVE, findings=[slow, fast]) == []
     assert len(rec.alerts) == 2
+
+
+def test_a_regression_to_a_level_reached_within_the_lookback_raises_nothing(clock):
+    eng, _ = engine(AlertConfig(), clock)  # the default lookback: an hour
+    wave = FakeFinding("queue_wait_ms", T0, "regression", 400.0, 0.9, 100.0, 500.0)
+    eased = FakeFinding("queue_wait_ms", T0 + 300, "improvement", -80.0, 0.9, 500.0, 100.0)
+    again = FakeFinding("queue_wait_ms", T0 + 720, "regression", 350.0, 0.9, 100.0, 450.0)
+    worse = FakeFinding("queue_wait_ms", T0 + 1440, "regression", 500.0, 0.9, 100.0, 600.0)
+    raised = [a.details["timestamp"] for f in (wave, eased, again, worse)
+              for a in eng.evaluate(f.timestamp + 30, {}, (), LIVE, findings=[f])
+              if a.details["direction"] == "regression"]
+    # the next wave to 450 ms was seen at 500 within the hour; 600 ms is new
+    assert raised == [T0, T0 + 1440]
+    late = FakeFinding("queue_wait_ms", T0 + 1440 + 3601, "regression", 400.0, 0.9, 100.0, 500.0)
+    assert len(eng.evaluate(late.timestamp + 30, {}, (), LIVE, findings=[late])) == 1  # an hour on
+
+
+def test_the_lookback_can_be_turned_off(clock):
+    eng, _ = engine(AlertConfig(regression=RegressionRule(recurrent_lookback_s=0.0)), clock)
+    findings = [FakeFinding("allocation_time_ms", T0 + 60 * i, "regression", 50.0, 0.9, 2.0, 3.0)
+                for i in range(3)]
+    assert len(eng.evaluate(T0 + 200, {}, (), LIVE, findings=findings)) == 3
 
 
 def test_regression_confidence_and_levels_are_configurable(clock):

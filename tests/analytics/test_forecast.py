@@ -171,7 +171,7 @@ def test_720_points_take_a_few_milliseconds():
     t = np.arange(720) * 5.0
     values = 50 + np.cumsum(rng.normal(0, 0.2, 720))
     forecast(t, values, horizon_s=600)
-    started = time.perf_counter()
+    started = time.thread_time()  # this thread's CPU: a loaded machine's other processes do not count
     for _ in range(10):
         forecast(t, values, horizon_s=600)
-    assert (time.perf_counter() - started) / 10 < 0.05  # ~2 ms idle; slack for a busy runner
+    assert (time.thread_time() - started) / 10 < 0.05  # ~2 ms idle

@@ -6,6 +6,7 @@ import numpy as np
 
 from drm_dashboard.analytics.alert_rules import AlertConfig, RegressionRule
 from drm_dashboard.analytics.alerts import AlertEngine
+from drm_dashboard.analytics.changepoint_records import DetectorConfig
 from drm_dashboard.analytics.online import OnlineDetector
 from drm_dashboard.analytics.pipeline import AnalyticsPipeline
 from drm_dashboard.models import PerformanceSample, SourceHealth
@@ -105,7 +106,9 @@ def _alloc_tick(store, ts, alloc_ms):
 
 
 def test_the_regression_alert_fires_once_when_the_revised_confidence_crosses_the_threshold(clock):
-    probe = OnlineDetector("allocation_time_ms", higher_is_better=False)
+    # weights that count the evidence, so the confidence grows as samples confirm the step
+    config = DetectorConfig(confidence_weights=(-2.0, 0.5, 0.4))
+    probe = OnlineDetector("allocation_time_ms", higher_is_better=False, config=config)
     for i, value in enumerate(SLOWER):
         probe.update(float(i), value)
     first, settled = probe.take_changes()[0], probe.findings[0]
@@ -113,7 +116,8 @@ def test_the_regression_alert_fires_once_when_the_revised_confidence_crosses_the
     threshold = (first.confidence + settled.confidence) / 2
     rules = AlertConfig(regression=RegressionRule(min_confidence=threshold))
     engine = AlertEngine(rules, interval_s=5, clock=clock)
-    store, pipe = LiveStore(retention_s=1e6, clock=clock), AnalyticsPipeline(engine, clock=clock)
+    store = LiveStore(retention_s=1e6, clock=clock)
+    pipe = AnalyticsPipeline(engine, config=config, clock=clock)
     raised, confidence, start = [], [], clock.now
     for value in SLOWER:
         _alloc_tick(store, clock.advance(5), value)

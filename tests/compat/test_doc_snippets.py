@@ -15,13 +15,12 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from drm_fakes import free_port, port_is_free
+from drm_fakes import free_port, port_is_free, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = Path(__file__).with_name("seed_snippets.md")
@@ -105,11 +104,10 @@ def _answers(port: int) -> bool:
 
 
 def _wait_serving(proc: subprocess.Popen, port: int, timeout_s: float = 150.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not _answers(port):
-        assert proc.poll() is None, f"exited {proc.returncode} before serving"
-        assert time.monotonic() < deadline, f"nothing answered on port {port}"
-        time.sleep(0.2)  # another process's socket: there is no event to wait on, only to poll
+    # another process's socket: there is no event to wait on, only to poll
+    assert wait_for(lambda: proc.poll() is not None or _answers(port), timeout=timeout_s, step=0.2), \
+        f"nothing answered on port {port}"
+    assert proc.poll() is None, f"exited {proc.returncode} before serving"
 
 
 class Lines(threading.Thread):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from drm_fakes import free_port, port_is_free, wait_for
+from drm_fakes import port_is_free
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = ROOT / "duckdb_api" / "distributed_testing"
@@ -30,15 +30,18 @@ def test_the_integration_test_runner_is_our_demo(tmp_path):
 
 @pytest.mark.timeout(300)
 def test_the_monitoring_script_serves_the_drm_page_until_ctrl_c(tmp_path):
-    port = free_port()
-    # the script by its path from an empty directory: it writes its charts under the working one
+    # the script by its path from an empty directory: it writes its charts under the working one;
+    # port 0, and the URL line says which port it got
     proc = subprocess.Popen([sys.executable, str(HERE / "run_dashboard_with_drm_visualization.py"),
-                             "--host", "127.0.0.1", "--port", str(port)], cwd=tmp_path, env=ENV,
+                             "--host", "127.0.0.1", "--port", "0"], cwd=tmp_path, env=ENV,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    port = None
     try:
-        assert wait_for(lambda: proc.poll() is not None or not port_is_free(port), timeout=150)
-        assert proc.poll() is None, proc.communicate()[1][-2000:]
-        page = requests.get(f"http://127.0.0.1:{port}/drm-dashboard", timeout=60)
+        line = proc.stdout.readline()
+        assert "DRM dashboard at http://127.0.0.1:" in line, proc.communicate()[1][-2000:]
+        url = line.split(" at ")[1].split()[0]
+        port = int(url.split(":")[2].split("/")[0])
+        page = requests.get(url, timeout=60)
         assert page.status_code == 200 and "drm-chart" in page.text
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=60) == 0
@@ -47,4 +50,4 @@ def test_the_monitoring_script_serves_the_drm_page_until_ctrl_c(tmp_path):
         if proc.poll() is None:
             proc.kill()
         proc.communicate()
-    assert port_is_free(port)
+    assert port is not None and port_is_free(port)

@@ -4,7 +4,6 @@ import json
 import logging
 import subprocess
 import sys
-import time
 
 import pytest
 import requests
@@ -13,7 +12,7 @@ from drm_dashboard.coordinator.service import Coordinator
 from drm_dashboard.dashboard import DRMRealTimeDashboard
 from drm_dashboard.manager import ScalingPolicy
 from drm_dashboard.report.writer import write_report
-from drm_fakes import dash_callback, free_port, wait_for
+from drm_fakes import dash_callback, wait_for
 
 pytestmark = pytest.mark.timeout(120)
 KEY = "e2e-key-51f0c9aa"
@@ -45,7 +44,7 @@ def agents(coordinator):
 
 def test_workers_appear_with_real_usage_and_decisions_arrive(coordinator, agents, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
-    dash = DRMRealTimeDashboard(db_path=str(tmp_path / "e2e.duckdb"), port=free_port(), host="127.0.0.1",
+    dash = DRMRealTimeDashboard(db_path=str(tmp_path / "e2e.duckdb"), port=0, host="127.0.0.1",
                                 update_interval=0.5, drm_url=coordinator.url, api_key=KEY)
     url = dash.start_in_background()
     try:

@@ -11,7 +11,7 @@ from drm_dashboard.coordinator.service import Coordinator
 from drm_dashboard.dashboard import DRMRealTimeDashboard
 from drm_dashboard.manager import ScalingPolicy
 from drm_dashboard.sources.coordinator import CoordinatorSource
-from drm_fakes import dash_callback, free_port, wait_for
+from drm_fakes import dash_callback, wait_for
 
 pytestmark = pytest.mark.timeout(120)
 KEY = "fault-key-0b77e1"
@@ -48,7 +48,7 @@ def watched(fake, tmp_path):
     ticking.heal()
     # short timeouts and back-off cap so each fault and its recovery fit in seconds
     source = CoordinatorSource(fake.url, KEY, connect_timeout_s=1.0, read_timeout_s=1.0)
-    dash = DRMRealTimeDashboard(db_path=str(tmp_path / "f.duckdb"), port=free_port(), host="127.0.0.1",
+    dash = DRMRealTimeDashboard(db_path=str(tmp_path / "f.duckdb"), port=0, host="127.0.0.1",
                                 update_interval=0.2, source=source, max_backoff_s=0.5)
     url = dash.start_in_background()
     yield dash, url, ticking
@@ -91,7 +91,7 @@ def test_fault_is_shown_page_keeps_serving_then_recovers(watched, fault, words):
 def test_wrong_key_is_named_and_not_retried_in_a_tight_loop(tmp_path):
     coord = Coordinator("the-right-key", port=0, evaluate_every_s=3600)
     coord.start()
-    dash = DRMRealTimeDashboard(db_path=str(tmp_path / "k.duckdb"), port=free_port(), host="127.0.0.1",
+    dash = DRMRealTimeDashboard(db_path=str(tmp_path / "k.duckdb"), port=0, host="127.0.0.1",
                                 update_interval=0.1, drm_url=coord.url, api_key="a-wrong-key")
     try:
         url = dash.start_in_background()
@@ -116,10 +116,10 @@ def test_wrong_key_is_named_and_not_retried_in_a_tight_loop(tmp_path):
 
 def test_coordinator_restart_loses_no_decision(tmp_path):
     """A restarted coordinator numbers decisions from 1 again; the dashboard still gets them all."""
-    port = free_port()
-    first = Coordinator(KEY, port=port, evaluate_every_s=3600, policy=FAST)
+    first = Coordinator(KEY, port=0, evaluate_every_s=3600, policy=FAST)
     first.start()
-    dash = DRMRealTimeDashboard(db_path=str(tmp_path / "r.duckdb"), port=free_port(), host="127.0.0.1",
+    port = first.port  # the restarted coordinator comes back on the same port
+    dash = DRMRealTimeDashboard(db_path=str(tmp_path / "r.duckdb"), port=0, host="127.0.0.1",
                                 update_interval=0.2, drm_url=first.url, api_key=KEY, max_backoff_s=0.5)
     dash.start_in_background()
     try:
@@ -144,12 +144,9 @@ def _scale_once(coord):
     mgr = coord.manager
     mgr.register_worker("solo", {"cpu": {"cores": 2}, "memory": {"total_mb": 1024}})
     assert mgr.reserve_resources(f"t-{time.time()}", {"cpu_cores": 2, "memory_mb": 1024})
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if mgr.evaluate_scaling().action == "scale_up":
-            return
-        time.sleep(0.1)
-    raise AssertionError("the policy never scaled up a full pool")
+    # the policy judges a window of wall-clock time: ask until it has seen a whole one full
+    assert wait_for(lambda: mgr.evaluate_scaling().action == "scale_up", timeout=20, step=0.1), \
+        "the policy never scaled up a full pool"
 
 
 def test_an_outage_raises_one_source_down_alert_that_resolves(watched):

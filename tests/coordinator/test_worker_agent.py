@@ -1,12 +1,10 @@
 """The worker agent: real readings, back-off through an outage, re-registration, lost when silent."""
 
-import time
-
 import pytest
 
 from drm_dashboard.coordinator.agent import GpuReading, WorkerAgent, capacity, read_gpus, usage
 from drm_dashboard.coordinator.service import Coordinator
-from drm_fakes import free_port, wait_for
+from drm_fakes import wait_for
 
 pytestmark = pytest.mark.timeout(60)
 KEY = "agent-key-93d1"
@@ -26,9 +24,9 @@ def test_nvidia_smi_output_is_summed_over_devices():
 
 
 def test_agent_backs_off_through_an_outage_and_registers_again():
-    port = free_port()
-    first = Coordinator(KEY, port=port, evaluate_every_s=3600)
+    first = Coordinator(KEY, port=0, evaluate_every_s=3600)
     first.start()
+    port = first.port  # the second coordinator comes back on the same port
     agent = WorkerAgent(first.url, KEY, "box-1", interval_s=0.5, max_backoff_s=4.0,
                         gpu_reader=lambda: None)
     assert agent.beat_once() and "box-1" in first.manager.get_worker_statistics()["workers"]
@@ -53,8 +51,23 @@ def test_a_worker_whose_heartbeats_stop_is_marked_lost():
         assert agent.beat_once()
         status = lambda: coord.manager.get_worker_statistics()["workers"]["quiet"]["status"]  # noqa: E731
         assert status() != "lost"
-        time.sleep(0.2)
         assert wait_for(lambda: status() == "lost", timeout=10)
         assert agent.beat_once() and status() != "lost"  # reporting again revives it
+    finally:
+        coord.stop()
+
+
+@pytest.mark.timeout(60)
+def test_the_agent_loop_registers_and_deregisters_when_stopped():
+    coord = Coordinator(KEY, port=0, evaluate_every_s=3600)
+    coord.start()
+    try:
+        workers = lambda: coord.manager.get_worker_statistics()["workers"]  # noqa: E731
+        agent = WorkerAgent(coord.url, KEY, "looped", interval_s=0.2, gpu_reader=lambda: None)
+        agent.start()
+        assert wait_for(lambda: "looped" in workers(), timeout=20)
+        agent.stop()
+        assert agent.join(timeout=20)
+        assert "looped" not in workers()  # it said goodbye on the way out
     finally:
         coord.stop()

@@ -9,6 +9,8 @@ from drm_dashboard.evaluation.calibration import (
     brier,
     brier_constant,
     fit_weights,
+    log_loss,
+    log_loss_constant,
     precision_by_tercile,
 )
 from drm_dashboard.evaluation.scoring import (
@@ -101,6 +103,14 @@ def test_calibration_numbers():
     assert precision_by_tercile(pairs) == [0.0, 0.5, 1.0]
     assert brier_constant(pairs) == 0.25
     assert math.isclose(brier(pairs), np.mean([0.01, 0.04, 0.25, 0.36, 0.01, 0.0025]))
+    nll = -np.mean(np.log([0.9, 0.8, 0.5, 0.4, 0.9, 0.95]))
+    assert math.isclose(log_loss(pairs), nll)
+    assert math.isclose(log_loss_constant(pairs), math.log(2))  # base rate one half: ln 2
+
+
+def test_log_loss_of_a_confident_miss_is_large_but_finite():
+    assert 13 < log_loss([(1.0, False)]) < 14  # ln(1e6), not inf
+    assert log_loss_constant([(0.3, True), (0.8, True)]) < 1e-5  # all true: the constant is sure
 
 
 def test_fitted_weights_with_no_signal_give_the_base_rate():
@@ -114,3 +124,12 @@ def test_fitted_weights_follow_the_evidence():
     outcomes = [False, False, True, True] * 5
     weights = fit_weights(feats, outcomes)
     assert weights[1] > 1.0 and weights[2:] == (0.0, 0.0)
+
+
+def test_a_feature_that_counts_against_the_outcome_is_held_at_zero_weight():
+    # the second feature is higher on the false findings: unbounded, its weight would be negative
+    feats = [(1.0, 2.0), (1.2, 2.5), (0.1, 0.0), (0.0, 0.2)]
+    weights = fit_weights(feats, [False, False, True, True])
+    assert weights[1] == 0.0 and weights[2] == 0.0
+    weights = fit_weights([(0.0, 0.0), (0.2, 0.0), (1.0, 0.0), (1.3, 0.0)], [False, False, True, True])
+    assert weights[1] > 0.5  # a feature for the outcome keeps its weight

@@ -34,8 +34,10 @@ def test_each_step_is_one_finding_paired_with_its_label_first_and_settled(tmp_pa
     tmp_path = tmp_path / "nab"
     write_corpus(tmp_path, [(200, True), (250, False)])
     files = {f.key: f for f in load_nab(tmp_path)}
+    # weights that count the evidence (the NAB-fitted defaults hold its weight at 0)
+    config = DetectorConfig(confidence_weights=(-2.0, 0.5, 0.4))
     for key, real in (("grp/f0.csv", True), ("grp/f1.csv", False)):
-        [(first, label)], [(settled, label_again)] = lifecycle.stream_pairs(files[key], DetectorConfig())
+        [(first, label)], [(settled, label_again)] = lifecycle.stream_pairs(files[key], config)
         assert label == label_again == real
         # a clean 8-sd step only gains evidence after it is confirmed
         assert settled > first

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from drm_dashboard.analytics.alert_rules import RegressionRule
 from drm_dashboard.evaluation import power
 
 pytestmark = pytest.mark.timeout(300)
@@ -23,7 +24,7 @@ def test_a_tiny_power_run_writes_every_change_and_the_false_alarm_rate(tmp_path,
     null = summary["no_injection"]
     assert null["runs"] == 1 and null["simulated_hours"] == 0.25
     assert null["false_alerts_per_24h"] == null["regression_alerts"] / 0.25 * 24
-    assert summary["min_confidence"] == 0.5 and summary["runtime_s"] > 0
+    assert summary["min_confidence"] == RegressionRule().min_confidence and summary["runtime_s"] > 0
 
 
 def test_the_same_seed_gives_the_same_alerts():

@@ -2,11 +2,11 @@
 
 import sys
 import threading
-import time
 
 import pytest
 
 from drm_dashboard.manager import DynamicResourceManager, Workload, WorkloadConfig, WorkloadDriver
+from drm_fakes import wait_for
 from manager_fakes import machine
 
 pytestmark = pytest.mark.timeout(30)
@@ -122,9 +122,7 @@ def test_driver_steps_a_real_workload():
     workload = Workload(manager, WorkloadConfig(seed=3), clock=clock)
     driver = WorkloadDriver(workload, interval_s=0.005)
     driver.start()
-    deadline = time.monotonic() + 10
-    while workload.elapsed_s < 20 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_for(lambda: workload.elapsed_s >= 20, timeout=20)
     driver.stop()
     driver.join(timeout=5)
     assert not driver.is_alive and driver.failures == 0

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from drm_dashboard.cli_common import parse_settings
 from drm_dashboard.sources.coordinator import CoordinatorSource
 from drm_dashboard import integration_demo as demo
 from drm_dashboard.monitoring import cli as monitoring_cli
@@ -23,9 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.timeout(240)  # it writes every chart: minutes on a loaded two-core machine
 def test_the_demo_runs_a_workload_serves_it_and_writes_every_chart_and_the_dashboard(tmp_path):
-    args = demo.build_parser("demo").parse_args(
-        ["--interactive", "--dashboard", "--port", "0", "--output-dir", str(tmp_path),
-         "--duration", "1.5", "--speed", "400"])
+    args = parse_settings(demo.build_parser("demo"), demo.DemoSettings,
+                          ["--interactive", "--dashboard", "--port", "0", "--output-dir", str(tmp_path),
+                           "--duration", "1.5", "--speed", "400"], environ={})
     started = time.time()
     run = demo.run_demo(args)
     ended = time.time()
@@ -53,9 +54,10 @@ def test_demo_flags_are_checked(argv, message, capsys):
 
 
 def _integration(argv, tmp_path):
-    args = monitoring_cli.build_parser("m").parse_args(
-        [*argv, "--output-dir", str(tmp_path / "o"), "--dashboard-dir", str(tmp_path / "d")])
-    return monitoring_cli.build_integration(args)
+    settings = parse_settings(monitoring_cli.build_parser("m"), monitoring_cli.MonitoringSettings,
+                              [*argv, "--output-dir", str(tmp_path / "o"), "--dashboard-dir",
+                               str(tmp_path / "d")], environ={})
+    return monitoring_cli.build_integration(settings)
 
 
 def test_no_mock_means_a_real_empty_manager_or_a_coordinator(tmp_path):

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from notify_helpers import free_port
+from drm_fakes import free_port
 
 
 class Sink(ThreadingHTTPServer):

@@ -1,10 +1,6 @@
-"""Alerts as the engine emits them, a free port and a poller, for the notification tests."""
+"""Alerts as the engine emits them, for the notification tests."""
 
 from __future__ import annotations
-
-import socket
-import time
-from typing import Callable
 
 from drm_dashboard.models import Alert
 
@@ -23,18 +19,3 @@ def resolved(level: str = "warning") -> Alert:
                  {"state": "resolved", "rule": "cpu-hot", "value": 70.0, "resolved_at": T0 + 100})
 
 
-def free_port() -> int:
-    """A loopback port nobody listens on (bound, then closed)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
-    """Poll predicate until true or timeout; True when it came true."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()

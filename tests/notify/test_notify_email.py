@@ -7,7 +7,8 @@ import email.policy
 import logging
 
 import pytest
-from notify_helpers import firing, free_port, resolved, wait_for
+from drm_fakes import free_port, wait_for
+from notify_helpers import firing, resolved
 
 from drm_dashboard.analytics.alert_rules import AlertConfig, EmailConfig
 from drm_dashboard.errors import ConfigError

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from notify_helpers import T0, firing, free_port, resolved
+from drm_fakes import free_port
+from notify_helpers import T0, firing, resolved
 
 from drm_dashboard.notify import DeliveryError, SlackDestination, WebhookDestination
 

@@ -1,10 +1,8 @@
 """start_dashboard_server: a live page that changes in a real browser as the collector brings samples."""
 
-import time
-
 import pytest
 
-from drm_fakes import port_is_free
+from drm_fakes import port_is_free, wait_for
 from report_fakes import STEP_S, fleet
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
@@ -29,10 +27,7 @@ def _sample(f, steps: int) -> None:
         seq = f.viz.live.seq
         f.clock.advance(STEP_S)
         f.workload.step(f.clock.now)
-        deadline = time.monotonic() + 10
-        while f.viz.live.seq == seq:
-            assert time.monotonic() < deadline, "the collector thread took no sample"
-            time.sleep(0.02)
+        assert wait_for(lambda: f.viz.live.seq != seq), "the collector thread took no sample"
 
 
 def _heatmap_columns(dash_br) -> int:
@@ -54,10 +49,8 @@ def test_the_live_page_changes_as_samples_arrive(dash_br, serving, artifacts):
     after = f.viz.live.view().n_ticks
     assert after == before + 12
     dash_br.wait_for_text_to_equal("#report-samples", str(after), timeout=45)
-    deadline = time.monotonic() + 20
-    while _heatmap_columns(dash_br) != after:
-        assert time.monotonic() < deadline, "the heatmap did not grow with the new samples"
-        time.sleep(0.1)
+    assert wait_for(lambda: _heatmap_columns(dash_br) == after, step=0.1), \
+        "the heatmap did not grow with the new samples"
     dash_br.driver.save_screenshot(str(artifacts / "viz-live-after.png"))
     assert dash_br.get_logs() == []
 

@@ -5,7 +5,6 @@ import pytest
 from drm_dashboard.auth import add_token, add_user
 from drm_dashboard.config import Settings
 from drm_dashboard.dashboard import DRMRealTimeDashboard
-from drm_fakes import free_port
 from security_helpers import PASSWORD, USER
 
 
@@ -26,7 +25,7 @@ def dashboard_factory(tmp_path):
 
     def start(**changes):
         changes.setdefault("host", "127.0.0.1")
-        settings = Settings(port=free_port(), db_path=str(tmp_path / f"h{len(started)}.duckdb"),
+        settings = Settings(port=0, db_path=str(tmp_path / f"h{len(started)}.duckdb"),
                             update_interval=1.0, **changes)
         dash = DRMRealTimeDashboard(settings=settings)
         started.append(dash)

@@ -67,7 +67,7 @@ def test_markup_in_a_worker_id_reaches_charts_as_text():
     (agent.main, ["--coordinator", "http://127.0.0.1:1", "--api-key", "k", "--interval", "nan"], "--interval"),
     (agent.main, ["--coordinator", "http://127.0.0.1:1", "--api-key", "k", "--worker-id", "a/b"], "--worker-id"),
     (monitoring_cli.main, ["--sample-interval", "inf"], "--sample-interval"),
-    (coordinator_cli.main, ["--api-key-file", "/nonexistent/key"], "--api-key-file: cannot read"),
+    (coordinator_cli.main, ["--api-key-file", "/nonexistent/key"], "--api-key-file: /nonexistent/key is not a readable file"),
     (agent.main, ["--coordinator", "http://127.0.0.1:1", "--api-key-file", "/nonexistent/key"], "--api-key-file"),
     (monitoring_cli.main, ["--update-interval", "1e-9"], "--update-interval"),
 ])
@@ -87,14 +87,14 @@ def test_numeric_flags_must_be_finite_and_in_range(capsys, main, argv, flag):
 ])
 def test_the_dashboard_refuses_bad_numbers_and_an_open_bind_in_one_line(tmp_path, argv, words):
     cmd = [sys.executable, "-c", "import sys; from drm_dashboard.cli import main; sys.exit(main())",
-           "--port", "18093", "--db-path", str(tmp_path / "h.duckdb"), *argv]
+           "--port", "0", "--db-path", str(tmp_path / "h.duckdb"), *argv]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=90)
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and words in done.stderr, done.stderr
 
 
 def test_insecure_no_auth_serves_an_open_bind_with_a_warning(tmp_path):
     cmd = [sys.executable, "-c", "import sys; from drm_dashboard.cli import main; sys.exit(main())",
-           "--host", "0.0.0.0", "--port", "18094", "--insecure-no-auth", "--duration", "1",
+           "--host", "0.0.0.0", "--port", "0", "--insecure-no-auth", "--duration", "1",
            "--db-path", str(tmp_path / "h.duckdb")]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=90)
     assert done.returncode == 0, done.stderr

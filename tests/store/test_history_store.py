@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 from drm_dashboard.errors import StorageError
 from drm_dashboard.models import Alert
 from drm_dashboard.store import HistoryStore, LiveStore
+from drm_fakes import wait_for
 
 T0 = 1_700_000_000.0
 WORKERS = ("w0", "w1", "w2")
@@ -235,24 +237,28 @@ def test_file_locked_by_another_process(tmp_path):
     assert path.read_bytes() == before
 
 
-@pytest.mark.timeout(120)
-def test_tick_cost_at_1000_workers_is_small_and_flat(tmp_path, make_fleet, store_clock):
-    snaps = make_fleet(1000, 920)
+@pytest.mark.timeout(60)
+def test_tick_cost_is_flat_in_the_length_of_the_live_window(tmp_path, make_fleet, store_clock):
+    # thread CPU time within one run, so a loaded machine does not count; a cost that grew with
+    # the ticks held would be ~10x later (80 held early, 720 late). Wall-clock tick times at
+    # 1,000 workers are bench/bench_collector.py's job. Batches only by size (FLUSH_ROWS): a
+    # commit's fixed cost is hundreds of ms on a busy disk and no median tick contains one anyway
+    snaps = make_fleet(100, 900)
     live = LiveStore(retention_s=3600, clock=store_clock)
-    history = HistoryStore(tmp_path / "bench.duckdb", clock=store_clock)
+    history = HistoryStore(tmp_path / "flat.duckdb", clock=store_clock, flush_ticks=10**6,
+                           flush_age_s=math.inf)
     costs = []
     for snap in snaps:
         store_clock.now = snap.timestamp
-        started = time.perf_counter()
+        started = time.thread_time()
         live.ingest(snap)
         history.append(snap)
         live.prune()
-        costs.append((time.perf_counter() - started) * 1000)
+        costs.append(time.thread_time() - started)
     history.close()
-    early, late = statistics.median(costs[20:220]), statistics.median(costs[720:])
-    print(f"\ningest+append+prune at 1000 workers: median {late:.2f} ms after 720 ticks "
-          f"({early:.2f} ms early), max {max(costs[720:]):.1f} ms")
-    assert late < 2 * early + 2.0  # flat in history length
+    assert len(live.view().timestamps) == 721  # the window is full and pruned every tick
+    early, late = statistics.median(costs[40:120]), statistics.median(costs[780:])
+    assert late < 3 * early, f"{late * 1e6:.0f} us a tick late against {early * 1e6:.0f} us early"
 
 
 @pytest.mark.timeout(30)
@@ -268,9 +274,6 @@ def test_background_writer_flushes_off_the_caller_and_close_loses_nothing(tmp_pa
     history.flush = recording_flush
     for i in range(5):
         history.append(make_snapshot(1000.0 + i))
-    deadline = time.monotonic() + 10
-    while "drm-history" not in writers and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert "drm-history" in writers
+    assert wait_for(lambda: "drm-history" in writers, timeout=20)
     history.close()  # the fifth tick, still buffered, is written by close
     assert HistoryStore(tmp_path / "bg.duckdb").counts()["system_metrics"] == 5

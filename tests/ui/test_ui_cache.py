@@ -1,13 +1,12 @@
 """TickCache: one build per (view, parameters), however many viewers ask at once."""
 
 import threading
-import time
 
 import pytest
 
 from drm_dashboard.store.live import LiveStore
 from drm_dashboard.ui.cache import TickCache
-from drm_fakes import make_snapshot
+from drm_fakes import make_snapshot, wait_for
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -56,18 +55,20 @@ def test_entries_are_bounded(store):
 
 
 def test_twenty_viewers_at_once_build_once(store):
-    cache, view, calls = TickCache(), store.view(), []
+    cache, view, calls, asking = TickCache(), store.view(), [], []
     gate = threading.Barrier(20)
 
     def slow_build():
         calls.append(1)
-        time.sleep(0.2)
+        # the build lasts until every viewer has asked: an event, not a guess at how long they take
+        assert wait_for(lambda: len(asking) == 20, timeout=10)
         return "fig"
 
     results = []
 
     def viewer():
         gate.wait()
+        asking.append(1)
         results.append(cache.get(view, "tab", slow_build))
 
     threads = [threading.Thread(target=viewer) for _ in range(20)]

@@ -128,11 +128,18 @@ def bucket_mean(matrix: np.ndarray, buckets: int) -> tuple[np.ndarray, np.ndarra
     t = matrix.shape[0]
     k = max(1, -(-t // max(buckets, 1)))
     b = -(-t // k)
-    padded = np.full((b * k,) + matrix.shape[1:], np.nan, dtype=np.float32)
-    padded[:t] = matrix
-    blocks = padded.reshape((b, k) + matrix.shape[1:])
-    counts = np.count_nonzero(~np.isnan(blocks), axis=1)
-    sums = np.nansum(blocks, axis=1, dtype=np.float32)
+    # the whole buckets are a reshaped view of the input (no padded copy of a large matrix);
+    # only the last, partial bucket is handled apart
+    whole = t // k
+    sums = np.zeros((b,) + matrix.shape[1:], dtype=np.float32)
+    counts = np.zeros((b,) + matrix.shape[1:], dtype=np.int32)
+    parts = [(slice(0, whole), matrix[: whole * k].reshape((whole, k) + matrix.shape[1:]))]
+    if whole < b:
+        parts.append((slice(whole, b), matrix[whole * k:][None]))
+    for rows, blocks in parts:
+        missing = np.isnan(blocks)
+        counts[rows] = blocks.shape[1] - np.count_nonzero(missing, axis=1)
+        sums[rows] = np.where(missing, np.float32(0), blocks).sum(axis=1, dtype=np.float32)
     with np.errstate(invalid="ignore", divide="ignore"):
         means = np.where(counts > 0, sums / counts, np.nan).astype(np.float32)
     return means, np.arange(b) * k

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Sequence
 
 import numpy as np
@@ -92,19 +93,47 @@ def _rgba(hex_color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+def pool_rows(view: LiveView, metric: str, rows: slice) -> dict[str, np.ndarray]:
+    """The spread of every worker in the view's ticks `rows` (for a RowCache: one row a tick)."""
+    return spread(view.workers[metric][rows])
+
+
+def heat_rows(view: LiveView, metric: str, rows: slice) -> dict[str, np.ndarray]:
+    """Each tick's workers (in id order) as at most HEATMAP_ROWS bin means: [ticks, bins]."""
+    data = view.workers[metric][rows]
+    if view.n_workers <= HEATMAP_ROWS:
+        return {"z": data[:, _id_order(view)]}
+    means, _ = bucket_mean(data[:, _id_order(view)].T, HEATMAP_ROWS)
+    return {"z": means.T}
+
+
+def _id_order(view: LiveView) -> np.ndarray:
+    return _order_of(view.worker_ids)
+
+
+@functools.lru_cache(maxsize=4)
+def _order_of(ids: tuple[str, ...]) -> np.ndarray:
+    """Columns in id order; once per set of workers, not once per tick (views share the tuple's values)."""
+    order = np.argsort(np.asarray(ids, dtype=object), kind="stable")
+    order.flags.writeable = False
+    return order
+
+
 def worker_timeseries_figure(view: LiveView, *, worker_ids: Sequence[str], metric: str,
-                             theme: Theme) -> go.Figure:
-    """One line per chosen worker, over the pool's spread when the pool is large."""
+                             theme: Theme, pool: dict[str, np.ndarray] | None = None) -> go.Figure:
+    """One line per chosen worker, over the pool's spread (pool_rows, when given) if the pool is large."""
     name, unit = METRICS[metric]
     if view.is_empty or not worker_ids:
         return empty_figure(no_worker_message(view), theme, height=360)
     data = view.workers[metric]
-    if not np.isfinite(data).any():
+    # the pool's max is finite wherever any worker reported: a check on T values, not T x W
+    bands = pool if pool is not None else pool_rows(view, metric, slice(None))
+    if not np.isfinite(bands["max"]).any():
         return empty_figure(f"No worker reports {name} usage.", theme, height=360)
     x = view.timestamps  # epoch seconds: series_xy breaks each line where samples stopped
     traces: list[dict] = []
     if view.n_workers > BAND_ABOVE:
-        traces += _band_traces(x, spread(data), f"all {view.n_workers}", "#95a5a6", unit)
+        traces += _band_traces(x, bands, f"all {view.n_workers}", "#95a5a6", unit)
     cols = [view.worker_index[w] for w in worker_ids]
     if len(cols) > BAND_ABOVE:
         traces += _band_traces(x, spread(data[:, cols]), f"{len(cols)} chosen", "#3498db", unit)
@@ -120,25 +149,25 @@ def worker_timeseries_figure(view: LiveView, *, worker_ids: Sequence[str], metri
     return figure(traces, merged(layout, yaxis=dict(range=[0, 102]) if unit else count_axis(top)))
 
 
-def heatmap_figure(view: LiveView, *, metric: str, theme: Theme) -> go.Figure:
-    """Every worker (rows, by id) over time (bucket means); blank where a worker did not report."""
+def heatmap_figure(view: LiveView, *, metric: str, theme: Theme,
+                   binned: np.ndarray | None = None) -> go.Figure:
+    """Every worker (rows, by id; heat_rows bins, when given) over time (bucket means); blank where absent."""
     name, unit = METRICS[metric]
     if view.is_empty or not view.n_workers:
         return empty_figure("No worker has reported yet.", theme, height=320)
-    data = view.workers[metric]
-    if not np.isfinite(data).any():
+    per_tick = binned if binned is not None else heat_rows(view, metric, slice(None))["z"]
+    if not np.isfinite(per_tick).any():
         return empty_figure(f"No worker reports {name} usage.", theme, height=320)
-    order = np.argsort(np.asarray(view.worker_ids, dtype=object), kind="stable")
-    rows = min(view.n_workers, HEATMAP_ROWS)
+    rows = per_tick.shape[1]
     buckets = min(MAX_POINTS, max(60, HEATMAP_CELLS // rows))
-    means, starts = bucket_mean(data[:, order], buckets)
-    z, labels = _binned_rows(means.T, [view.worker_ids[i] for i in order])
+    means, starts = bucket_mean(per_tick, buckets)
+    labels = _row_labels([view.worker_ids[i] for i in _id_order(view)], rows)
     zmax = 100.0 if unit else max(1.0, float(np.nanmax(means)))
     height = int(min(720, max(300, 14 * len(labels) + 90)))
     per_row = "" if len(labels) == view.n_workers else f", mean of {-(-view.n_workers // len(labels))} a row"
     heat = dict(
         type="heatmap", x=axis_time(view.timestamps[starts]), y=plain_all(labels),
-        z=np.ascontiguousarray(z), zmin=0.0, zmax=zmax, colorscale="Viridis",
+        z=np.ascontiguousarray(means.T), zmin=0.0, zmax=zmax, colorscale="Viridis",
         hoverongaps=False, colorbar=dict(title=dict(text=f"{name} {unit}".strip()), thickness=12),
         hovertemplate=f"%{{y}}<br>%{{x|%H:%M:%S}} server time<br>{name} %{{z:.0f}}{unit}<extra></extra>")
     layout = base_layout(theme, uirevision=f"workers-heatmap-{metric}", height=height, legend=False)
@@ -148,13 +177,13 @@ def heatmap_figure(view: LiveView, *, metric: str, theme: Theme) -> go.Figure:
                    showgrid=False, autorange="reversed")))
 
 
-def _binned_rows(z: np.ndarray, labels: list[str]) -> tuple[np.ndarray, list[str]]:
-    """[W, B] -> at most HEATMAP_ROWS rows, each the NaN-aware mean of a run of workers."""
-    if len(labels) <= HEATMAP_ROWS:
-        return z, labels
-    binned, first = bucket_mean(z, HEATMAP_ROWS)
-    last = np.append(first[1:], len(labels)) - 1
-    return binned, [f"{labels[a]} … {labels[b]} ({b - a + 1})" for a, b in zip(first, last)]
+def _row_labels(labels: list[str], rows: int) -> list[str]:
+    """Each heatmap row's label: the worker, or its bin's first and last id and their count."""
+    if rows >= len(labels):
+        return labels
+    k = -(-len(labels) // HEATMAP_ROWS)  # workers a bin, as heat_rows' bucket_mean cuts them
+    ends = [min(a + k, len(labels)) for a in range(0, len(labels), k)]
+    return [f"{labels[a]} … {labels[e - 1]} ({e - a})" for a, e in zip(range(0, len(labels), k), ends)]
 
 
 def selection_note(view: LiveView, worker_ids: Sequence[str], defaulted: bool, metric: str) -> str:

@@ -12,6 +12,7 @@ from ...models import ALERT_LEVELS, ALERT_SOURCES, Alert
 from ..alertlist import (MAX_LISTED, SOURCE_WORDS, AlertListing, details_text, human_names, is_resolved,
                         list_alerts, open_alerts)
 from ..cards import LEVEL_COLORS, alert_counts
+from ..clusters import cluster_tag
 from ..components import notice, panel
 from ..context import UIContext
 from ..status import clock_time
@@ -65,7 +66,7 @@ def _alert_row(a: Alert, silenced: bool = False) -> html.Tr:
     else:
         badge = dbc.Badge(a.level, color=LEVEL_COLORS[a.level],
                           className="drm-level-critical" if a.level == "critical" else "")
-    message: list = [human_names(a.message)]
+    message: list = [*cluster_tag(a.cluster), human_names(a.message)]
     if silenced:
         message.append(dbc.Badge(SILENCED_WORDS, color="secondary", className="ms-2 drm-am-silenced"))
     return html.Tr([
@@ -105,15 +106,18 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
 
     @app.callback(Output(LIST, "children"), Output(COUNTS, "children"), Output(RENDERED, "data"),
                   Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
-                  Input(LEVELS, "value"), Input(SOURCES, "value"), State(RENDERED, "data"))
-    def _refresh(_n: int, active: str, levels: list[str], sources: list[str],
+                  Input(LEVELS, "value"), Input(SOURCES, "value"), Input(ids.CLUSTER, "value"),
+                  Input(ids.RANGE, "data"), State(RENDERED, "data"))
+    def _refresh(_n: int, active: str, levels: list[str], sources: list[str], cluster: str | None,
+                 span: dict | None,
                  rendered: str | None) -> tuple:
+        c = ctx.pick(cluster)
         # only known names reach the cache key, whatever a request carries
         chosen = (tuple(v for v in ALERT_LEVELS if v in (levels or ())),
                   tuple(v for v in ALERT_SOURCES if v in (sources or ())))
-        silenced = ctx.silenced_elsewhere() if ctx.silenced_elsewhere else frozenset()
+        silenced = c.silenced_elsewhere() if c.silenced_elsewhere else frozenset()
         marks = hash(silenced)  # a silence made in Alertmanager redraws the list, tick or not
-        view, stamp = ctx.changed_view(LABEL, active, rendered, *chosen, marks)
-        return (*ctx.cache.get(view, (LABEL, *chosen, marks), lambda: (
-            alert_table(list_alerts(view.alerts, *chosen, ctx.window_words(view)), silenced),
-            count_badges(view.alerts, ctx.window_words(view)))), stamp)
+        view, stamp = c.changed_view(LABEL, active, rendered, *chosen, marks, chosen=span)
+        return (*c.cache.get(view, (LABEL, *chosen, marks), lambda: (
+            alert_table(list_alerts(view.alerts, *chosen, c.window_words(view)), silenced),
+            count_badges(view.alerts, c.window_words(view)))), stamp)

@@ -42,23 +42,29 @@ def layout() -> html.Div:
 def register_callbacks(app: Any, ctx: UIContext) -> None:
     """Cards follow every tick (they are tiny); charts only while the tab is visible."""
 
-    @app.callback(Output(CARDS, "children"), Input(ids.INTERVAL, "n_intervals"))
-    def _cards(_n: int) -> Any:
-        view = ctx.live.view()
+    @app.callback(Output(CARDS, "children"), Input(ids.INTERVAL, "n_intervals"),
+                  Input(ids.CLUSTER, "value"))
+    def _cards(_n: int, cluster: str | None) -> Any:
+        c = ctx.pick(cluster)
+        view = c.live.view()
         if view.is_empty:
             return dbc.Col(notice(WAITING))
-        return ctx.cache.get(view, (CARDS,), lambda: [
-            dbc.Col(kpi_card(k), xs=12, sm=6, xl=3) for k in overview_kpis(view, ctx.window_words(view))])
+        return c.cache.get(view, (CARDS,), lambda: [
+            dbc.Col(kpi_card(k), xs=12, sm=6, xl=3) for k in overview_kpis(view, c.window_words(view))])
 
     keep_zoom(app, UTILIZATION_DATA, UTILIZATION)
     keep_zoom(app, LOAD_DATA, LOAD)
 
     @app.callback(Output(UTILIZATION_DATA, "data"), Output(LOAD_DATA, "data"), Output(RENDERED, "data"),
                   Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
-                  Input(ids.THEME, "data"), State(RENDERED, "data"))
-    def _charts(_n: int, active: str, theme: str, rendered: str | None) -> tuple:
-        view, stamp = ctx.changed_view(LABEL, active, rendered, theme)
+                  Input(ids.THEME, "data"), Input(ids.CLUSTER, "value"), Input(ids.RANGE, "data"),
+                  State(RENDERED, "data"))
+    def _charts(_n: int, active: str, theme: str, cluster: str | None, chosen: dict | None,
+                rendered: str | None) -> tuple:
+        c = ctx.pick(cluster)
+        # the cards are the pool now; the charts show the chosen time range
+        view, stamp = c.changed_view(LABEL, active, rendered, theme, chosen=chosen)
         look = theme_of(theme)
-        figures = ctx.cache.get(view, (LABEL, look.name), lambda: (
+        figures = c.cache.get(view, (LABEL, look.name), lambda: (
             jsonable(utilization_figure(view, theme=look)), jsonable(load_figure(view, theme=look))))
         return (*figures, stamp)

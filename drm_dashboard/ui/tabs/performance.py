@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
 from .. import ids
+from ..clusters import cluster_tag
 from ..components import keep_zoom, live_graph, panel, segmented
 from ..context import UIContext
 from ..figures.common import jsonable
@@ -98,7 +99,12 @@ def _stats_and_trend(view: Any, column: str, minutes: int, forecast: Any, eta: A
 
 
 def _span(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7_200:
+        return f"{seconds / 60:.0f} min"
+    # a range read from the history file spans hours or days
+    return f"{seconds / 3600:.0f} h" if seconds < 172_800 else f"{seconds / 86_400:.1f} days"
 
 
 _DIRECTION = {"regression": "danger", "improvement": "success", "neutral": "secondary"}
@@ -111,8 +117,9 @@ def regression_children(result: RegressionPanel) -> list:
     out += [html.Div(line, className="small text-muted") for line in result.lines]
     rows = [html.Tr([html.Td(clock_time(f.timestamp), className="text-nowrap"),
                      html.Td(dbc.Badge(f.direction, color=_DIRECTION.get(f.direction, "secondary"))),
-                     html.Td(html.Span(finding_text(f), title=statistic_text(f),
-                                       className="drm-finding"))])
+                     html.Td([*cluster_tag(getattr(f, "cluster", "")),
+                              html.Span(finding_text(f), title=statistic_text(f),
+                                        className="drm-finding")])])
             for f in sorted(result.findings, key=lambda f: f.timestamp, reverse=True)]
     if rows:
         out.append(dbc.Table(html.Tbody(rows), size="sm", className="mt-2 mb-0 small align-middle"))
@@ -128,15 +135,21 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
 
     @app.callback(*outputs, Output(REGRESSIONS, "children"), Output(RENDERED, "data"),
                   Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
-                  Input(ids.THEME, "data"), Input(RANGE, "value"), State(RENDERED, "data"))
-    def _refresh(_n: int, active: str, theme: str, minutes: int, rendered: str | None) -> tuple:
+                  Input(ids.THEME, "data"), Input(RANGE, "value"), Input(ids.CLUSTER, "value"),
+                  Input(ids.RANGE, "data"), State(RENDERED, "data"))
+    def _refresh(_n: int, active: str, theme: str, minutes: int, cluster: str | None,
+                 chosen: dict | None, rendered: str | None) -> tuple:
+        c = ctx.pick(cluster)
         minutes = minutes if minutes in RANGES else 60
-        view, stamp = ctx.changed_view(LABEL, active, rendered, theme, minutes)
+        view, stamp = c.changed_view(LABEL, active, rendered, theme, minutes, chosen=chosen)
         look = theme_of(theme)
+        if view.history is not None:
+            minutes = 0  # a chosen time range is shown whole; the minutes pick within the live window
 
         def build() -> tuple:
-            forecasts, etas = ctx.forecasts() if ctx.forecasts else ({}, {})
-            found = panel_for(view, ctx.regressions, interval_s=ctx.update_interval_s)
+            # forecasts start at the newest tick: drawn on the live window only
+            forecasts, etas = c.forecasts() if c.forecasts and view.history is None else ({}, {})
+            found = panel_for(view, c.regressions, interval_s=c.update_interval_s)
             # the charts mark the findings the panel lists, so both tell the same story
             figures = [jsonable(kpi_figure(view, column=c, minutes=minutes, theme=look,
                                            forecast=forecasts.get(c), findings=found.findings))
@@ -144,4 +157,4 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
             lines = [_stats_and_trend(view, c, minutes, forecasts.get(c), etas.get(c)) for c in KPIS]
             return (*figures, *lines, regression_children(found))
 
-        return (*ctx.cache.get(view, (LABEL, look.name, minutes), build), stamp)
+        return (*c.cache.get(view, (LABEL, look.name, minutes), build), stamp)

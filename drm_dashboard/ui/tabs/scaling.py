@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -11,6 +10,7 @@ from dash import Input, Output, State, dcc, html
 from .. import ids
 from ...models import ScalingDecision
 from ...store.live import LiveView
+from ..clusters import cluster_tag
 from ..components import keep_zoom, live_graph, notice, panel
 from ..context import UIContext
 from .. import replay
@@ -77,7 +77,8 @@ def _row(view: LiveView, d: ScalingDecision) -> html.Tr:
     alloc, wait = impact_text(impact(view, d))
     return html.Tr([
         html.Td(clock_time(d.timestamp), className="text-nowrap"),
-        html.Td(dbc.Badge(word, color=color)), html.Td(d.count, className="text-end"),
+        html.Td([*cluster_tag(d.cluster), dbc.Badge(word, color=color)], className="text-nowrap"),
+        html.Td(d.count, className="text-end"),
         html.Td(d.reason, className="drm-reason"), html.Td(trigger_text(d), className="small"),
         html.Td([html.Div(alloc), html.Div(wait)], className="small text-nowrap"),
         html.Td(_effect(view, d), className="small text-nowrap"),
@@ -126,23 +127,26 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
     keep_zoom(app, TIMELINE_DATA, TIMELINE)
     keep_zoom(app, THRESHOLDS_DATA, THRESHOLDS)
 
-    replay.register_callbacks(app, ctx, LABEL, ids.TABS)
+    replay.register_callbacks(app, ctx, LABEL, ids.TABS, ids.RANGE)
 
     @app.callback(Output(TIMELINE_DATA, "data"), Output(THRESHOLDS_DATA, "data"),
                   Output(SUMMARY, "children"), Output(TABLE, "children"), Output(VERDICTS, "children"),
                   Output(RENDERED, "data"),
                   Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
-                  Input(ids.THEME, "data"), State(RENDERED, "data"))
-    def _refresh(_n: int, active: str, theme: str, rendered: str | None) -> tuple:
-        view, stamp = ctx.changed_view(LABEL, active, rendered, theme)
+                  Input(ids.THEME, "data"), Input(ids.CLUSTER, "value"), Input(ids.RANGE, "data"),
+                  State(RENDERED, "data"))
+    def _refresh(_n: int, active: str, theme: str, cluster: str | None, chosen: dict | None,
+                 rendered: str | None) -> tuple:
+        c = ctx.pick(cluster)
+        view, stamp = c.changed_view(LABEL, active, rendered, theme, chosen=chosen)
         look = theme_of(theme)
 
         def build() -> tuple:
-            limits = thresholds(view, ctx.policy)
+            limits = thresholds(view, c.policy)
             return (jsonable(timeline_figure(view, theme=look)),
                     jsonable(threshold_figure(view, limits=limits, theme=look)),
-                    html.Small(summary_text(view, limits, ctx.window_words(view)), className="text-muted"),
-                    decision_table(view, ctx.window_words(view)),
-                    verdict_table(ctx.evaluations() if ctx.evaluations else None, view))
+                    html.Small(summary_text(view, limits, c.window_words(view)), className="text-muted"),
+                    decision_table(view, c.window_words(view)),
+                    verdict_table(c.evaluations() if c.evaluations else None, view))
 
-        return (*ctx.cache.get(view, (LABEL, look.name), build), stamp)
+        return (*c.cache.get(view, (LABEL, look.name), build), stamp)

@@ -13,10 +13,10 @@ from .. import ids
 from ..components import keep_zoom, live_graph, panel, segmented
 from ..context import UIContext
 from ..figures.common import jsonable
-from ..figures.workers import (METRICS, busiest, chosen_workers, heatmap_figure, selection_note,
-                               worker_timeseries_figure)
+from ..figures.workers import (METRICS, busiest, chosen_workers, heat_rows, heatmap_figure, pool_rows,
+                               selection_note, worker_timeseries_figure)
 from ..theme import theme_of
-from ..workertable import COLUMNS, PAGE_SIZE, filtered, natural_key, page_of, sort_rows, worker_rows
+from ..workertable import COLUMNS, PAGE_SIZE, filtered, naturally_sorted, page_of, sort_rows, worker_rows
 
 LABEL = "Worker Details"
 LABELS = {m: metric_info(m).title for m in METRICS}
@@ -90,13 +90,15 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
 
     @app.callback(Output(CHOICE, "options"), Output(CHOICE, "value"), Output(OPTIONS_KEY, "data"),
                   Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
-                  State(CHOICE, "value"), State(OPTIONS_KEY, "data"))
-    def _options(_n: int, active: str, value: list[str] | None, shown: str | None) -> tuple:
-        view = ctx.live.view()
+                  Input(ids.CLUSTER, "value"), State(CHOICE, "value"), State(OPTIONS_KEY, "data"))
+    def _options(_n: int, active: str, cluster: str | None, value: list[str] | None,
+                 shown: str | None) -> tuple:
+        c = ctx.pick(cluster)
+        view = c.live.view()
         key = f"{view.n_workers}:{view.worker_ids[:1]}:{view.worker_ids[-1:]}"
         if active != LABEL or (key == shown and value is not None):
             return no_update, no_update, no_update
-        options = ctx.cache.get(view, (OPTIONS_KEY,), lambda: sorted(view.worker_ids, key=natural_key))
+        options = c.cache.get(view, (OPTIONS_KEY,), lambda: list(naturally_sorted(view.worker_ids)))
         # pre-select the busiest once; after that the choice is the user's, even when emptied
         return options, busiest(view) if value is None else no_update, key
 
@@ -107,19 +109,25 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
     @app.callback(Output(LINES_DATA, "data"), Output(HEATMAP_DATA, "data"), Output(NOTE, "children"),
                   Output(RENDERED, "data"), Input(ids.INTERVAL, "n_intervals"),
                   Input(ids.TABS, "active_tab"), Input(ids.THEME, "data"), Input(METRIC, "value"),
-                  Input(CHOICE, "value"), State(RENDERED, "data"))
+                  Input(CHOICE, "value"), Input(ids.CLUSTER, "value"), Input(ids.RANGE, "data"),
+                  State(RENDERED, "data"))
     def _charts(_n: int, active: str, theme: str, metric: str, value: list[str] | None,
-                rendered: str | None) -> tuple:
+                cluster: str | None, span: dict | None, rendered: str | None) -> tuple:
+        c = ctx.pick(cluster)
         metric = metric if metric in METRICS else "cpu"
         chosen_key = tuple(str(v) for v in value or ())
-        view, stamp = ctx.changed_view(LABEL, active, rendered, theme, metric, chosen_key)
+        # the table lists the workers now; the charts show the chosen time range
+        view, stamp = c.changed_view(LABEL, active, rendered, theme, metric, chosen_key, chosen=span)
         look = theme_of(theme)
-        chosen, defaulted = ctx.cache.get(view, (CHOICE, metric, chosen_key),
-                                          lambda: chosen_workers(view, chosen_key, metric))
-        lines = ctx.cache.get(view, (LINES, look.name, metric, tuple(chosen)), lambda: jsonable(
-            worker_timeseries_figure(view, worker_ids=chosen, metric=metric, theme=look)))
-        heat = ctx.cache.get(view, (HEATMAP, look.name, metric),
-                             lambda: jsonable(heatmap_figure(view, metric=metric, theme=look)))
+        chosen, defaulted = c.cache.get(view, (CHOICE, metric, chosen_key),
+                                        lambda: chosen_workers(view, chosen_key, metric))
+        # aggregates over every worker are kept per tick (RowCache): a refresh computes the new tick only
+        lines = c.cache.get(view, (LINES, look.name, metric, tuple(chosen)), lambda: jsonable(
+            worker_timeseries_figure(view, worker_ids=chosen, metric=metric, theme=look, pool=c.rows.rows(
+                view, (LINES, metric), lambda rows: pool_rows(view, metric, rows)))))
+        heat = c.cache.get(view, (HEATMAP, look.name, metric), lambda: jsonable(heatmap_figure(
+            view, metric=metric, theme=look, binned=c.rows.rows(
+                view, (HEATMAP, metric, view.worker_ids), lambda rows: heat_rows(view, metric, rows))["z"])))
         return lines, heat, selection_note(view, chosen, defaulted, metric), stamp
 
 
@@ -130,15 +138,16 @@ def _register_table(app: Any, ctx: UIContext) -> None:
                   Output(TABLE_NOTE, "children"), Input(ids.INTERVAL, "n_intervals"),
                   Input(ids.TABS, "active_tab"), Input(TABLE, "page_current"), Input(TABLE, "page_size"),
                   Input(TABLE, "sort_by"), Input(TABLE, "filter_query"), Input(SEARCH, "value"),
-                  Input(CHOICE, "value"))
+                  Input(CHOICE, "value"), Input(ids.CLUSTER, "value"))
     def _rows(_n: int, active: str, page: int, size: int, sort_by: list, query: str, search: str,
-              chosen: list[str] | None) -> tuple:
+              chosen: list[str] | None, cluster: str | None) -> tuple:
         if active != LABEL:
             return no_update, no_update, no_update, no_update
-        view = ctx.live.view()
+        c = ctx.pick(cluster)
+        view = c.live.view()
         key = (TABLE, repr(sort_by), query or "", (search or "").strip().lower())
-        rows = ctx.cache.get(view, key, lambda: sort_rows(filtered(
-            ctx.cache.get(view, (TABLE,), lambda: worker_rows(view)), query, search), sort_by))
+        rows = c.cache.get(view, key, lambda: sort_rows(filtered(
+            c.cache.get(view, (TABLE,), lambda: worker_rows(view)), query, search), sort_by))
         shown = page_of(rows, page, size or PAGE_SIZE)
         picked = set(chosen or ())
         ticked = [i for i, r in enumerate(shown.rows) if r["id"] in picked]
