@@ -1,6 +1,6 @@
 """Regression-detection benchmark (TCPD and NAB) and its figures in docs/PERFORMANCE.md.
 
-Runs `python -m drm_dashboard.bench.detection --cross-validate` on a data root with the benchdata
+Runs `python -m drm_dashboard.evaluation.detection --cross-validate` on a data root with the benchdata
 layout and writes its in-sample and cross-validated figures beside the published numbers. Usage:
     python bench/bench_detection.py --data-root ../shared/benchdata [--out DIR] [--no-write]
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from perfdoc import machine, table, write_section  # noqa: E402
 
-from drm_dashboard.bench import detection  # noqa: E402
+from drm_dashboard.evaluation import detection  # noqa: E402
 
 def _forecast_rows(f: dict | None) -> list[list[str]]:
     if not f:

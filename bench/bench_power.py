@@ -1,6 +1,6 @@
 """Power of regression alerts in the product, and its table in docs/PERFORMANCE.md.
 
-Runs `python -m drm_dashboard.bench.power` (the demo on a fake clock through the real pipeline) and
+Runs `python -m drm_dashboard.evaluation.power` (the demo on a fake clock through the real pipeline) and
 writes its figures beside the targets. Usage:
     python bench/bench_power.py [--out DIR] [--jobs N] [--no-write] [power flags: --seeds N ...]
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from perfdoc import machine, table, write_section  # noqa: E402
 
-from drm_dashboard.bench import power  # noqa: E402
+from drm_dashboard.evaluation import power  # noqa: E402
 
 # the DESIGN.md targets by change; the other changes are measured, with no target set
 TARGETS = {"allocation_time_x2": ("alerted_within_2min_share", ">= 95 % within 2 min"),

@@ -14,9 +14,10 @@ import numpy as np
 from .backoff import Backoff
 from .errors import AuthRejected, DashboardError, SourceError, StorageError
 from .models import Alert, SourceHealth, Snapshot
+from .series import TickSeries
 from .sources import MetricsSource
 from .store.history import HistoryStore
-from .store.live import LiveStore, LiveView
+from .store.live import LiveStore
 from .store.schema import worker_table
 from .threads import BackgroundLoop
 from .uptime import AlertLedger, Uptime, UptimeRecord
@@ -29,9 +30,9 @@ _EVENTS_KEPT = 200
 
 
 class TickProcessor(Protocol):
-    """Work done once per tick on the fresh view (analytics, alert rules)."""
+    """Work done once per tick on the fresh series of the live window (analytics, alert rules)."""
 
-    def process(self, view: LiveView, snapshot: Snapshot, health: SourceHealth) -> Sequence[Alert]:
+    def process(self, series: TickSeries, snapshot: Snapshot, health: SourceHealth) -> Sequence[Alert]:
         """Return alerts raised or updated by this tick."""
         ...
 
@@ -170,13 +171,13 @@ class Collector(BackgroundLoop):
             log.error("history write failed: %s", exc)
 
     def _run_processors(self, snap: Snapshot | None) -> None:
-        view = self.live.view()
+        series = self.live.view().series
         for proc in self._processors:
             try:
                 if snap is None:
                     alerts = proc.check_health(self._health)
                 else:
-                    alerts = proc.process(view, snap, self._health)
+                    alerts = proc.process(series, snap, self._health)
             except Exception:
                 log.exception("tick processor %s failed", type(proc).__name__)
                 continue

@@ -29,10 +29,10 @@ from .server import BackgroundServer
 from .threads import wait_until_stopped
 from .uptime import UptimeRecord
 from .sources import MetricsSource
-from .sources.legacy import policy_of
+from .sources.normalize import policy_of
 from .sources.local import LocalSource
 from .store.history import HistoryStore
-from .store import view as legacy
+from .store import original_dicts
 from .store.live import LiveStore
 from .store.rollup import DAY_S, policy_for
 
@@ -152,23 +152,23 @@ class DRMRealTimeDashboard:
 
     @property
     def resource_metrics(self) -> dict[str, list]:
-        return legacy.resource_metrics(self._read_view())
+        return original_dicts.resource_metrics(self._read_view())
 
     @property
     def worker_metrics(self) -> dict[str, dict[str, list]]:
-        return legacy.worker_metrics(self._read_view())
+        return original_dicts.worker_metrics(self._read_view())
 
     @property
     def performance_metrics(self) -> dict[str, list]:
-        return legacy.performance_metrics(self._read_view())
+        return original_dicts.performance_metrics(self._read_view())
 
     @property
     def scaling_decisions(self) -> list[dict]:
-        return legacy.scaling_decisions(self._read_view())
+        return original_dicts.scaling_decisions(self._read_view())
 
     @property
     def alerts(self) -> list[dict]:
-        return legacy.alerts(self._read_view())
+        return original_dicts.alerts(self._read_view())
 
     # -- lifecycle -------------------------------------------------------------------------
     @property

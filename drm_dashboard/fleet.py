@@ -19,6 +19,7 @@ from typing import Any, Callable, Mapping, Sequence
 from .analytics.pipeline import AnalyticsPipeline, AnalyticsReport
 from .collector import Collector, HealthEvent
 from .models import Alert, SourceHealth, Snapshot
+from .series import TickSeries
 from .sources import MetricsSource
 from .store.combine import combine_views
 from .store.history import HistoryStore
@@ -62,8 +63,8 @@ class ClusterProcessor:
         self.inner = inner
         self.cluster = cluster
 
-    def process(self, view: LiveView, snapshot: Snapshot, health: SourceHealth) -> list[Alert]:
-        return [tag_alert(a, self.cluster) for a in self.inner.process(view, snapshot, health)]
+    def process(self, series: TickSeries, snapshot: Snapshot, health: SourceHealth) -> list[Alert]:
+        return [tag_alert(a, self.cluster) for a in self.inner.process(series, snapshot, health)]
 
     def check_health(self, health: SourceHealth) -> list[Alert]:
         return [tag_alert(a, self.cluster) for a in self.inner.check_health(health)]
@@ -208,7 +209,7 @@ class Fleet:
         cached = self._forecast
         if cached is not None and cached[0] is view:
             return cached[1]
-        result = self.runtimes[0].analytics.forecasts_of(view)
+        result = self.runtimes[0].analytics.forecasts_of(view.series)
         self._forecast = (view, result)
         return result
 

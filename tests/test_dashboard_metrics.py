@@ -84,7 +84,7 @@ def test_source_down_shows_as_health_and_a_firing_alert(run):
 def test_latest_finding_per_metric_and_crossing_etas_only():
     from prometheus_client import generate_latest
 
-    from drm_dashboard.analytics.cp_types import ChangePoint
+    from drm_dashboard.analytics.changepoint_records import ChangePoint
     from drm_dashboard.analytics.forecast import ThresholdEta
     from drm_dashboard.analytics.pipeline import AnalyticsReport
     from drm_dashboard.metrics import DashboardState, dashboard_registry

@@ -10,7 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from drm_dashboard.analytics.alert_config import parse_alert_config
 from drm_dashboard.analytics.alert_rules import AlertmanagerConfig
-from drm_dashboard.analytics.cp_types import ChangePoint
+from drm_dashboard.analytics.changepoint_records import ChangePoint
 from drm_dashboard.analytics.forecast import ThresholdEta
 from drm_dashboard.analytics.pipeline import AnalyticsReport
 from drm_dashboard.coordinator.metrics import coordinator_registry

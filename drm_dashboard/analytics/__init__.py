@@ -1,1 +1,1 @@
-"""analytics."""
+"""Pure analytics over arrays and frames: change points, forecasts, alert rules, policy replay."""

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
+from ..catalog import metric_info, names
 from ..models import ALERT_LEVELS, ALERT_SOURCES
-from ..store.schema import PERFORMANCE_COLUMNS, SYSTEM_COLUMNS
 
-# the names a threshold rule may watch: the live store's system and performance columns
-METRICS = SYSTEM_COLUMNS + PERFORMANCE_COLUMNS
+# the names a threshold rule may watch: the catalog's fleet-wide metrics (not per-worker ones)
+METRICS = names(group="system") + names(group="performance")
 # names of the built-in non-threshold rules, as alerts carry them in details["rule"]
 DECISION_RULE = "scaling-decision"
 THRASH_RULE = "scale-thrash"
@@ -21,17 +21,11 @@ DOWN_RULE = "source-down"
 STALE_RULE = "source-stale"
 REGRESSION_RULE = "regression"
 BUILTIN_RULES = (DECISION_RULE, THRASH_RULE, DOWN_RULE, STALE_RULE, REGRESSION_RULE)
-_PERCENT = {"cpu_utilization", "memory_utilization", "gpu_utilization", "overall_utilization",
-            "allocated", "resource_efficiency"}
 
 
 def metric_unit(metric: str) -> str:
-    """The unit suffix a message shows after a metric's value."""
-    if metric in _PERCENT:
-        return "%"
-    if metric.endswith("_ms"):
-        return " ms"
-    return " tasks/s" if metric == "task_throughput" else ""
+    """The unit suffix a message shows after a metric's value (the catalog's)."""
+    return metric_info(metric).suffix
 
 
 def level_at_least(level: str, minimum: str) -> bool:

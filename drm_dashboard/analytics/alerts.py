@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import Any, Callable, Mapping, Sequence
 
 from ..models import Alert, ScalingDecision, Snapshot, SourceHealth
-from ..store.view import LiveView
+from ..series import TickSeries
 from .alert_config import AlertConfig
 from .alert_rules import (
     DECISION_RULE, DOWN_RULE, METRICS, REGRESSION_RULE, STALE_RULE, THRASH_RULE, Silence,
@@ -51,10 +51,10 @@ class AlertEngine:
         self._published: tuple[Alert, ...] = ()
 
     # -- the TickProcessor seam ----------------------------------------------------------------
-    def process(self, view: LiveView, snapshot: Snapshot, health: SourceHealth,
+    def process(self, series: TickSeries, snapshot: Snapshot, health: SourceHealth,
                 findings: Sequence[Any] = ()) -> list[Alert]:
-        """Evaluate the newest tick of the live view (every known metric, the snapshot's decisions)."""
-        values = {name: view.latest(name) for name in METRICS}
+        """Evaluate the newest tick of the series (every known metric, the snapshot's decisions)."""
+        values = {name: series.latest(name) for name in METRICS}
         return self.evaluate(self._clock(), values, snapshot.decisions, health, findings)
 
     def check_health(self, health: SourceHealth) -> list[Alert]:

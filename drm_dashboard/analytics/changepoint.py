@@ -3,7 +3,7 @@
 Offline: PELT (Killick, Fearnhead & Eckley 2012) with the L2 cost on the series standardised
 over its whole length, penalty `offline_penalty * ln(n)` (BIC-type), run by `ruptures`
 (Truong, Oudre & Vayatis 2020): its KernelCPD with the linear kernel is exact PELT for the
-L2 cost, in C. Each change is then judged against its neighbouring segments by `cp_stats` for
+L2 cost, in C. Each change is then judged against its neighbouring segments by `step_test` for
 the record's levels, z and confidence (with the offline statistic's own weights). Online: `OnlineDetector` in `online.py`, the same cost
 for one split over a sliding window. Levels are in the metric's units.
 """
@@ -16,9 +16,8 @@ import numpy as np
 import ruptures
 
 from drm_dashboard.analytics.confidence import make_change_point
-from drm_dashboard.analytics.cp_stats import split_test
-from drm_dashboard.analytics.cp_types import (
-    HIGHER_IS_BETTER,
+from drm_dashboard.analytics.step_test import split_test
+from drm_dashboard.analytics.changepoint_records import (
     ChangePoint,
     DetectorConfig,
     DetectorStatus,
@@ -27,7 +26,7 @@ from drm_dashboard.analytics.cp_types import (
 from drm_dashboard.analytics.online import OnlineDetector
 
 __all__ = [
-    "HIGHER_IS_BETTER", "ChangePoint", "DetectorConfig", "DetectorStatus", "Finding",
+    "ChangePoint", "DetectorConfig", "DetectorStatus", "Finding",
     "OnlineDetector", "detect_changes", "pelt_changes",
 ]
 

@@ -1,12 +1,12 @@
 """Confidence of a detected step: a calibrated probability that the change is real, not 1 - p.
 
 Platt (1999), "Probabilistic outputs for support vector machines": a logistic map of the
-evidence to a probability, fitted on labelled findings (`bench/calibration.py`). The inputs are
+evidence to a probability, fitted on labelled findings (`evaluation/calibration.py`). The inputs are
 ln(z^2 / threshold), how far the step's L2 statistic clears the BIC-type acceptance threshold
 (as samples accumulate after a real change, z^2 grows and so does the confidence), and
 ln(|after - before| / |before|), the relative size of the change: a real regression moves a
 metric by a share of its level, while a step that only clears the noise of a quiet series is
-often a blip. Chosen by cross-validation across series (`bench/crossval.py`) among these two,
+often a blip. Chosen by cross-validation across series (`evaluation/crossval.py`) among these two,
 effect size and the count of agreeing samples. Each statistic has its own weights (online: the
 within-level z on NAB's findings; offline: PELT's z on TCPD's), fitted with every weight of
 evidence bounded below at 0, since more evidence for a change must never lower its confidence.
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import math
 
-from drm_dashboard.analytics.cp_stats import SplitTest
-from drm_dashboard.analytics.cp_types import (
+from drm_dashboard.analytics.step_test import SplitTest
+from drm_dashboard.analytics.changepoint_records import (
     ChangePoint,
     DetectorConfig,
     change_pct,

@@ -8,11 +8,11 @@ one independent sample per interval. Without counters the reported value is used
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import numpy as np
 
-from ..store.view import LiveView
+from ..series import TickSeries
 
 # per-interval mean = d(numerator counter) / d(denominator counter)
 RATIOS: Mapping[str, tuple[str, str]] = {
@@ -45,14 +45,14 @@ def rate_per_interval(counter: np.ndarray, timestamps: np.ndarray, start: int) -
         return np.where((d_count >= 0) & (d_t > 0), d_count / d_t, np.nan)
 
 
-def interval_samples(view: LiveView, names: Mapping[str, str], start: int) -> dict[str, np.ndarray]:
-    """For ticks start.. of the view: each named metric (name -> group) as the detectors see it."""
-    out = {name: np.asarray(getattr(view, group)[name][start:]) for name, group in names.items()}
-    perf = view.performance
+def interval_samples(series: TickSeries, names: Iterable[str], start: int) -> dict[str, np.ndarray]:
+    """For ticks start.. of the series: each named metric as the detectors see it."""
+    cols = series.columns
+    out = {name: np.asarray(cols[name][start:]) for name in names}
     for name, (num, den) in RATIOS.items():
         if name in out:
-            out[name] = ratio_per_interval(perf[num], perf[den], perf[name], start)
+            out[name] = ratio_per_interval(cols[num], cols[den], cols[name], start)
     if "task_throughput" in out:
-        rate = rate_per_interval(perf["tasks_completed"], view.timestamps, start)
+        rate = rate_per_interval(cols["tasks_completed"], series.timestamps, start)
         out["task_throughput"] = np.where(np.isfinite(rate), rate, out["task_throughput"])
     return out

@@ -1,8 +1,8 @@
-"""Online change detection: the L2 step test of `cp_stats` over a sliding, re-anchoring baseline.
+"""Online change detection: the L2 step test of `step_test` over a sliding, re-anchoring baseline.
 
 Each sample is appended to a baseline of at most `window` samples; once `min_before` +
 `min_after` samples are held, the best step with at least `min_after` samples behind it is
-tested as in `cp_stats` (two-sample z on the within-level noise) with the BIC-type acceptance
+tested as in `step_test` (two-sample z on the within-level noise) with the BIC-type acceptance
 of `passes`. A confirmed step is reported once and the baseline re-anchors at it (the post-step samples
 become the new baseline), so a level shift does not alert again every tick. The newest finding
 stays open: on each later sample the step is re-tested at the same index over the samples before
@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from drm_dashboard.analytics.confidence import make_change_point
-from drm_dashboard.analytics.cp_stats import SplitTest, best_split, passes, surprise
-from drm_dashboard.analytics.cp_types import DetectorConfig, DetectorStatus, Finding
+from drm_dashboard.analytics.step_test import SplitTest, best_split, passes, surprise
+from drm_dashboard.analytics.changepoint_records import DetectorConfig, DetectorStatus, Finding
 
 # samples after a step (5 min at the default 5 s poll) past which its confidence is final: by then
 # the test has four times the samples it was first confirmed on, and the next change may begin

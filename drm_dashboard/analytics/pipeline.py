@@ -3,44 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
 import numpy as np
 
+from ..catalog import CATALOG, Metric
 from ..models import Alert, SourceHealth, Snapshot
-from ..store.view import LiveView
-from .cp_types import ChangePoint, DetectorConfig, DetectorStatus
+from ..series import TickSeries
+from .changepoint_records import ChangePoint, DetectorConfig, DetectorStatus
 from .forecast import Forecast, ThresholdEta, forecast, time_to_threshold
 from .intervals import interval_samples
 from .online import OnlineDetector
 
 # the metrics judged for regressions, with the direction that is better (None: neither)
-DETECTED: Mapping[str, tuple[str, bool | None]] = {
-    "task_throughput": ("performance", True),
-    "allocation_time_ms": ("performance", False),
-    "queue_wait_ms": ("performance", False),
-    "resource_efficiency": ("performance", True),
-    "cpu_utilization": ("system", None),
-    "memory_utilization": ("system", None),
-    "gpu_utilization": ("system", None),
-}
-
-
-# what the forecasts cover, how they are labelled in an ETA sentence, and the upper bound of the
-# quantity (all are non-negative; percentages of capacity or of allocation stop at 100)
-FORECAST: Mapping[str, tuple[str, str, str, float]] = {
-    "cpu_utilization": ("system", "CPU", "%", 100.0),
-    "memory_utilization": ("system", "Memory", "%", 100.0),
-    "gpu_utilization": ("system", "GPU", "%", 100.0),
-    "allocated": ("system", "Allocation", "%", 100.0),
-    "task_throughput": ("performance", "Throughput", " tasks/s", math.inf),
-    "allocation_time_ms": ("performance", "Allocation time", " ms", math.inf),
-    "queue_wait_ms": ("performance", "Queue wait", " ms", math.inf),
-    "resource_efficiency": ("performance", "Efficiency", "%", 100.0),
-}
+DETECTED: Mapping[str, bool | None] = {m.name: m.higher_is_better for m in CATALOG if m.detect}
+# what the forecasts cover; each is clipped to its quantity's range (0..100 for percentages)
+FORECAST: Mapping[str, Metric] = {m.name: m for m in CATALOG if m.forecast}
 # short: at a 5 s poll, 10 minutes is already 120 steps ahead, and the interval widens with each
 FORECAST_HORIZON_S = 600.0
 
@@ -88,7 +68,7 @@ class AnalyticsPipeline:
         # a 30-minute forecast need not be refitted every 5 s; ~2 ms a series would weigh on ticks
         self._forecast_every_s = forecast_every_s
         self._detectors = {name: OnlineDetector(name, higher_is_better=better, config=config)
-                           for name, (_, better) in DETECTED.items()}
+                           for name, better in DETECTED.items()}
         self._fed = 0  # seq of the last tick fed to the detectors
         # every finding at its latest confidence, by (metric, index): a revision replaces its entry
         self._findings: dict[tuple[str, int], ChangePoint] = {}
@@ -108,44 +88,44 @@ class AnalyticsPipeline:
     def _statuses(self) -> dict[str, DetectorStatus]:
         return {name: det.status() for name, det in self._detectors.items()}
 
-    def process(self, view: LiveView, snapshot: Snapshot, health: SourceHealth) -> list[Alert]:
+    def process(self, series: TickSeries, snapshot: Snapshot, health: SourceHealth) -> list[Alert]:
         """One tick: detectors see every tick they have not seen (warm-start history too).
 
         The alert engine gets each finding confirmed or revised this tick, so a regression alert
         fires on the tick its confidence first reaches the rule's threshold.
         """
-        new = self._feed(view)
+        new = self._feed(series)
         alerts: list[Alert] = []
         if self._engine is not None:
             now = self._clock() if self._clock else snapshot.timestamp
-            values = {name: view.latest(name) for name in (*view.system, *view.performance)}
+            values = {name: series.latest(name) for name in series.columns}
             alerts = self._engine.evaluate(now, values, snapshot.decisions, health, new)
         old = self._report
-        due = old.forecast_at is None or (view.last_timestamp or 0.0) - old.forecast_at >= self._forecast_every_s
-        forecasts, etas = self._forecast(view) if due else (old.forecasts, old.etas)
+        due = old.forecast_at is None or (series.last_timestamp or 0.0) - old.forecast_at >= self._forecast_every_s
+        forecasts, etas = self._forecast(series) if due else (old.forecasts, old.etas)
         with self._lock:
             self._report = AnalyticsReport(
-                seq=view.seq, findings=tuple(self._findings.values()), statuses=self._statuses(),
+                seq=series.seq, findings=tuple(self._findings.values()), statuses=self._statuses(),
                 forecasts=forecasts, etas=etas,
-                forecast_at=view.last_timestamp if due else old.forecast_at)
+                forecast_at=series.last_timestamp if due else old.forecast_at)
         return alerts
 
-    def forecasts_of(self, view: LiveView) -> tuple[dict[str, Forecast], dict[str, ThresholdEta]]:
-        """Forecasts and ETAs of any view (several clusters combined), outside the tick."""
-        return self._forecast(view)
+    def forecasts_of(self, series: TickSeries) -> tuple[dict[str, Forecast], dict[str, ThresholdEta]]:
+        """Forecasts and ETAs of any series (several clusters combined), outside the tick."""
+        return self._forecast(series)
 
-    def _forecast(self, view: LiveView) -> tuple[dict[str, Forecast], dict[str, ThresholdEta]]:
+    def _forecast(self, series: TickSeries) -> tuple[dict[str, Forecast], dict[str, ThresholdEta]]:
         """Forecast every covered series; an ETA where a threshold rule watches the metric."""
         forecasts, etas = {}, {}
-        for name, (group, label, unit, upper) in FORECAST.items():
-            values = getattr(view, group)[name]
-            fc = forecast(view.timestamps, values, horizon_s=FORECAST_HORIZON_S, metric=name)
+        for name, metric in FORECAST.items():
+            values = series.columns[name]
+            fc = forecast(series.timestamps, values, horizon_s=FORECAST_HORIZON_S, metric=name)
             if fc is None:
                 continue
-            forecasts[name] = fc = clipped(fc, 0.0, upper)
+            forecasts[name] = fc = clipped(fc, 0.0, metric.upper)
             if name in self._thresholds:
-                eta = time_to_threshold(view.timestamps, values, threshold=self._thresholds[name],
-                                        forecast=fc, label=label, unit=unit)
+                eta = time_to_threshold(series.timestamps, values, threshold=self._thresholds[name],
+                                        forecast=fc, label=metric.title, unit=metric.unit)
                 if eta is not None:
                     etas[name] = eta
         return forecasts, etas
@@ -154,15 +134,15 @@ class AnalyticsPipeline:
         """A failed or stale tick: only the source's health is judged."""
         return self._engine.check_health(health) if self._engine is not None else []
 
-    def _feed(self, view: LiveView) -> list[ChangePoint]:
+    def _feed(self, series: TickSeries) -> list[ChangePoint]:
         """Findings confirmed or revised by the ticks not seen yet, each at its latest version."""
-        seqs = view.seqs
+        seqs = series.seqs
         start = int(np.searchsorted(seqs, self._fed, side="right"))
         if start >= len(seqs):
             return []
         changed = []
-        stamps = view.timestamps[start:]
-        samples = interval_samples(view, {name: group for name, (group, _) in DETECTED.items()}, start)
+        stamps = series.timestamps[start:]
+        samples = interval_samples(series, DETECTED, start)
         for name, column in samples.items():
             detector = self._detectors[name]
             for ts, value in zip(stamps.tolist(), column.tolist()):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from ..catalog import CATALOG
 from ..models import ALERT_LEVELS, Alert, SourceHealth
 from ..store.view import LiveView
 from ..uptime import UptimeRecord
@@ -22,15 +23,8 @@ if TYPE_CHECKING:
     from ..manager.cloud import CloudProviderManager
 
 SUMMARY_VERSION = 1
-# what each KPI is called in the summary and the unit it is reported in
-KPIS = {
-    "total_workers": ("system", "workers"), "active_tasks": ("system", "tasks"),
-    "pending_tasks": ("system", "tasks"), "cpu_utilization": ("system", "percent"),
-    "memory_utilization": ("system", "percent"), "gpu_utilization": ("system", "percent"),
-    "allocated": ("system", "percent"), "task_throughput": ("performance", "tasks/s"),
-    "allocation_time_ms": ("performance", "ms"), "queue_wait_ms": ("performance", "ms"),
-    "resource_efficiency": ("performance", "percent"),
-}
+# the KPIs the summary gives statistics of, with their catalogued units
+KPIS = {m.name: m for m in CATALOG if m.summary}
 
 
 @dataclass(frozen=True)
@@ -69,7 +63,7 @@ def kpi_stats(values: np.ndarray, unit: str) -> dict[str, Any]:
 
 def kpis(view: LiveView) -> dict[str, Any]:
     """Statistics of every KPI over the run's window, plus tasks completed and failed in it."""
-    out = {name: kpi_stats(getattr(view, group)[name], unit) for name, (group, unit) in KPIS.items()}
+    out = {name: kpi_stats(getattr(view, m.group)[name], m.unit) for name, m in KPIS.items()}
     for name in ("tasks_completed", "tasks_failed"):
         col = view.performance[name]
         steps = np.diff(col[np.isfinite(col)])

@@ -9,15 +9,13 @@ from typing import Any, Mapping
 
 from ..store.view import LiveView
 from ..ui.figures.overview import load_figure, utilization_figure
-from ..ui.figures.performance import kpi_figure
+from ..ui.figures.performance import KPIS, kpi_figure
 from ..ui.figures.scaling import timeline_figure
 from ..ui.regressions import MIN_CONFIDENCE, confidence_words
 from ..ui.theme import THEMES, Theme
 from ..ui.units import change_text, plural, value_text
-from ..store.schema import metric_info
+from ..catalog import metric_info
 from .page import figure_divs, page, when
-
-_KPI_COLUMNS = ("task_throughput", "allocation_time_ms", "queue_wait_ms", "resource_efficiency")
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> str:
@@ -89,7 +87,8 @@ def _sections(summary: Mapping[str, Any]) -> str:
 def _figures(view: LiveView, theme: Theme) -> str:
     figs = [("chart-utilization", utilization_figure(view, theme=theme)),
             ("chart-load", load_figure(view, theme=theme)),
-            *((f"chart-{c}", kpi_figure(view, column=c, minutes=0, theme=theme)) for c in _KPI_COLUMNS),
+            # the catalog's charts
+            *((f"chart-{c}", kpi_figure(view, column=c, minutes=0, theme=theme)) for c in KPIS),
             ("chart-scaling", timeline_figure(view, theme=theme))]
     return "\n".join(figure_divs(figs, theme))
 

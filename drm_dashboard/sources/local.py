@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from ..errors import PayloadError, SourceError
 from ..models import Snapshot
-from .legacy import (normalize_decision, normalize_performance, normalize_statistics,
+from .normalize import (normalize_decision, normalize_performance, normalize_statistics,
                      performance_from_workers)
 
 

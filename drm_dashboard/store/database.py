@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..catalog import METRICS
 from ..errors import StorageError
 from .schema import INTEGER_COLUMNS, PERFORMANCE_COLUMNS, SYSTEM_COLUMNS, WORKER_COLUMNS
 
@@ -107,14 +108,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, name: str) -> None:
         if _version(con, existing) == 1:
             migrate_v1(con, existing)
             existing = _existing_columns(con)
-        for table in TABLES:
-            missing = [c for c, _ in COLUMNS[table] if table in existing and c not in existing[table]]
-            if missing:
-                raise StorageError(f"{name} has a table {table} without column {missing[0]} "
-                                   f"(not written by drm-dashboard); {_HINT}")
+        added = {table: _added_metrics(name, table, existing) for table in TABLES}
         con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
         for table in TABLES:
             con.execute(_ddl(table))
+            for column, kind in added[table]:
+                con.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {kind}')
         row = con.execute("SELECT max(version) FROM schema_version").fetchone()
         if row[0] is None:
             con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
@@ -123,6 +122,19 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, name: str) -> None:
                                f"reads version {SCHEMA_VERSION}; {_HINT}")
     except duckdb.Error as exc:
         raise StorageError(f"{name} cannot be prepared: {str(exc).splitlines()[0]}; {_HINT}") from None
+
+
+def _added_metrics(name: str, table: str, existing: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """Metric columns a file written before they were catalogued lacks; refuse any other gap."""
+    if table not in existing:
+        return []
+    missing = [(c, kind) for c, kind in COLUMNS[table] if c not in existing[table]]
+    for column, _ in missing:
+        if column not in METRICS or METRICS[column].group == "worker":
+            raise StorageError(f"{name} has a table {table} without column {column} "
+                               f"(not written by drm-dashboard); {_HINT}")
+    # older rows read NULL (NaN): a metric nobody sent then is "not reported", never 0
+    return missing
 
 
 def _version(con: duckdb.DuckDBPyConnection, existing: dict[str, set[str]]) -> int | None:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..models import Alert, ScalingDecision, Snapshot, WorkerSample
-from . import view as legacy
+from . import original_dicts
 from ..worker_columns import worker_ids
 from .columns import MIN_COLS, MIN_ROWS, ColumnBlock, spare_columns
 from .schema import (PERFORMANCE_COLUMNS, SYSTEM_COLUMNS, WORKER_METRICS, HistoryFrames,
@@ -194,23 +194,23 @@ class LiveStore:
     # -- the original project's read views ---------------------------------------------------
     @property
     def resource_metrics(self) -> dict[str, list]:
-        return legacy.resource_metrics(self.view())
+        return original_dicts.resource_metrics(self.view())
 
     @property
     def worker_metrics(self) -> dict[str, dict[str, list]]:
-        return legacy.worker_metrics(self.view())
+        return original_dicts.worker_metrics(self.view())
 
     @property
     def performance_metrics(self) -> dict[str, list]:
-        return legacy.performance_metrics(self.view())
+        return original_dicts.performance_metrics(self.view())
 
     @property
     def scaling_decisions(self) -> list[dict[str, Any]]:
-        return legacy.scaling_decisions(self.view())
+        return original_dicts.scaling_decisions(self.view())
 
     @property
     def alerts(self) -> list[dict[str, Any]]:
-        return legacy.alerts(self.view())
+        return original_dicts.alerts(self.view())
 
 
 def _block_from_frames(system: pd.DataFrame, frames: HistoryFrames) -> ColumnBlock:

@@ -11,61 +11,49 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from ..catalog import METRICS, names
 from ..models import Alert, ScalingDecision, Snapshot, WorkerSample
 from ..worker_columns import NUMBER_FIELDS, WorkerColumns
 
-# every utilization the stores keep is in PERCENT (0..100): the unit the UI shows
-SYSTEM_COLUMNS = (
-    "total_workers", "active_workers", "active_tasks", "pending_tasks", "resource_reservations",
-    "cpu_utilization", "memory_utilization", "gpu_utilization", "overall_utilization", "allocated",
-)
-PERFORMANCE_COLUMNS = (
-    "task_throughput", "allocation_time_ms", "queue_wait_ms", "resource_efficiency",
-    "tasks_completed", "tasks_failed",
-    # cumulative counters (NaN when the source has none): per-interval values come from their deltas
-    "allocations_total", "allocation_ms_total", "placements_total", "queue_wait_ms_total",
-)
+# the stores' columns are the catalog's, in its order; every utilization is in PERCENT (0..100)
+SYSTEM_COLUMNS = names(group="system")
+PERFORMANCE_COLUMNS = names(group="performance")
 # the per-worker matrices of the live store
-WORKER_METRICS = ("cpu", "memory", "gpu", "alloc_cpu", "alloc_memory", "tasks")
+WORKER_METRICS = names(group="worker")
 # history keeps every number of a WorkerSample so the latest tick can be rebuilt on a warm start
 WORKER_COLUMNS = NUMBER_FIELDS  # the model's order: a validated tick's matrix needs no shuffle
 # whole numbers: stored as BIGINT, cast back from the float rows before a bulk insert
-INTEGER_COLUMNS = frozenset({
-    "total_workers", "active_workers", "active_tasks", "pending_tasks", "resource_reservations",
-    "tasks_completed", "tasks_failed", "tasks", "gpu_devices",
-})
+INTEGER_COLUMNS = frozenset(names(kind="count")) | {"gpu_devices"}
 _WORKER_PERCENT = 7  # the first seven WORKER_COLUMNS are fractions in the model
 _WORKER_LIVE = [WORKER_COLUMNS.index(m) for m in WORKER_METRICS]
 _worker_numbers = attrgetter(*WORKER_COLUMNS)
 _NAN = math.nan
 
 
-def _pct(value: float | None) -> float:
-    return _NAN if value is None else value * 100.0
+# (record attribute, scale) of each column, read once: a row is built on every tick
+_SYSTEM_FIELDS = tuple((METRICS[c].field, METRICS[c].scale) for c in SYSTEM_COLUMNS)
+_PERFORMANCE_FIELDS = tuple((METRICS[c].field, METRICS[c].scale) for c in PERFORMANCE_COLUMNS)
 
 
-def _nan(value: float | None) -> float:
-    return _NAN if value is None else value
+def _row(record: Any, fields: tuple[tuple[str, float], ...]) -> list[float]:
+    """The record's catalogued values, scaled; NaN for what it did not report (None)."""
+    out = []
+    for name, scale in fields:
+        value = getattr(record, name)
+        out.append(_NAN if value is None else value * scale)
+    return out
 
 
 def system_row(snap: Snapshot) -> list[float]:
     """One tick's system values in SYSTEM_COLUMNS order; percent, NaN for a missing GPU."""
-    return [
-        snap.total_workers, _nan(snap.active_workers), snap.active_tasks, _nan(snap.pending_tasks),
-        snap.resource_reservations, snap.cpu * 100.0, snap.memory * 100.0, _pct(snap.gpu),
-        snap.overall * 100.0, _pct(snap.allocated),
-    ]
+    return _row(snap, _SYSTEM_FIELDS)
 
 
 def performance_row(snap: Snapshot) -> list[float]:
     """One tick's KPIs in PERFORMANCE_COLUMNS order; efficiency in percent, NaN when absent."""
-    p = snap.performance
-    if p is None:
+    if snap.performance is None:
         return [_NAN] * len(PERFORMANCE_COLUMNS)
-    return [_nan(p.task_throughput), _nan(p.allocation_time_ms), _nan(p.queue_wait_ms),
-            _pct(p.resource_efficiency), _nan(p.tasks_completed), _nan(p.tasks_failed),
-            *map(_nan, (p.allocations_total, p.allocation_ms_total, p.placements_total,
-                        p.queue_wait_ms_total))]
+    return _row(snap.performance, _PERFORMANCE_FIELDS)
 
 
 def worker_table(workers: Sequence[WorkerSample]) -> np.ndarray:
@@ -175,41 +163,3 @@ class HistoryFrames:
         return HistoryFrames(*(tagged(f) for f in (self.system, self.workers, self.performance,
                                                     self.scaling, self.alerts)))
 
-
-@dataclass(frozen=True)
-class MetricInfo:
-    """What a column is called on a page, its unit after a value, and what kind of number it is."""
-
-    label: str
-    unit: str  # written after the value: "%", " ms", " tasks/s", "" for counts
-    kind: str  # "percent", "count", "rate" or "duration_ms": decides formatting and axes
-
-
-# the one table of human names and units; pages, reports and alerts all read it
-METRIC_INFO: dict[str, MetricInfo] = {
-    "total_workers": MetricInfo("workers", "", "count"),
-    "active_workers": MetricInfo("active workers", "", "count"),
-    "active_tasks": MetricInfo("active tasks", "", "count"),
-    "pending_tasks": MetricInfo("pending tasks", "", "count"),
-    "resource_reservations": MetricInfo("reservations", "", "count"),
-    "cpu_utilization": MetricInfo("CPU used", "%", "percent"),
-    "memory_utilization": MetricInfo("memory used", "%", "percent"),
-    "gpu_utilization": MetricInfo("GPU used", "%", "percent"),
-    "overall_utilization": MetricInfo("overall utilization", "%", "percent"),
-    "allocated": MetricInfo("allocation", "%", "percent"),
-    "task_throughput": MetricInfo("throughput", " tasks/s", "rate"),
-    "allocation_time_ms": MetricInfo("allocation time", " ms", "duration_ms"),
-    "queue_wait_ms": MetricInfo("queue wait", " ms", "duration_ms"),
-    "resource_efficiency": MetricInfo("resource efficiency", "%", "percent"),
-    "tasks_completed": MetricInfo("tasks completed", "", "count"),
-    "tasks_failed": MetricInfo("tasks failed", "", "count"),
-    "cpu": MetricInfo("CPU", "%", "percent"),
-    "memory": MetricInfo("memory", "%", "percent"),
-    "gpu": MetricInfo("GPU", "%", "percent"),
-    "tasks": MetricInfo("tasks", "", "count"),
-}
-
-
-def metric_info(name: str) -> MetricInfo:
-    """The catalog entry of a column; an unknown name reads as its words, with no unit."""
-    return METRIC_INFO.get(name) or MetricInfo(name.replace("_", " "), "", "")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..models import ALERT_LEVELS, ALERT_SOURCES, Alert
-from ..store.schema import METRIC_INFO
+from ..catalog import METRICS
 from .status import clock_time
 
 # a list longer than this is a wall nobody reads; the tab says how many more there are
@@ -18,13 +18,13 @@ SOURCE_WORDS = {"scaling_decision": "scaling decision", "regression_detection": 
 
 
 # a metric's column name as a whole word (longest first, so "cpu_utilization" wins over "cpu")
-_MACHINE_NAMES = re.compile(r"\b(" + "|".join(sorted((re.escape(k) for k in METRIC_INFO if "_" in k),
+_MACHINE_NAMES = re.compile(r"\b(" + "|".join(sorted((re.escape(k) for k in METRICS if "_" in k),
                                                       key=len, reverse=True)) + r")\b")
 
 
 def human_names(text: str) -> str:
     """Column names in a message ('allocation_time_ms regressed') in the page's words."""
-    return _MACHINE_NAMES.sub(lambda m: METRIC_INFO[m.group(1)].label, text)
+    return _MACHINE_NAMES.sub(lambda m: METRICS[m.group(1)].label, text)
 
 
 def is_resolved(alert: Alert) -> bool:

@@ -9,16 +9,15 @@ from typing import Callable, Mapping, Protocol, Sequence
 import numpy as np
 
 from ..store.live import LiveView
-from ..store.schema import metric_info
+from ..catalog import CATALOG, metric_info
 from .status import clock_time
 from .units import change_text
 
 # without a detector, the count the panel reports against: change-point tests need a baseline of
 # samples before a step can be told from noise (the online detector asks for 26 at its defaults)
 MIN_POINTS = 30
-# the performance series the panel speaks for, in the catalog's words
-WATCHED = {m: metric_info(m).label for m in ("task_throughput", "allocation_time_ms", "queue_wait_ms",
-                                              "resource_efficiency")}
+# the charted series the detectors judge (the Performance tab's), in the catalog's words
+WATCHED = {m.name: m.label for m in CATALOG if m.detect and m.axis}
 # confidence in words: the lower bound of each band, and what it means for the reader
 CONFIDENCE_WORDS = ((0.9, "almost certainly real"), (0.7, "likely real"), (0.5, "probably real"),
                     (0.0, "uncertain, may be noise"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ..store.schema import metric_info
+from ..catalog import metric_info
 
 NOT_REPORTED = "not reported"
 NOT_APPLICABLE = "n/a"  # 0 / 0: the quantity has no value, it is not zero
@@ -38,11 +38,11 @@ def value_text(metric: str, value: float | None) -> str:
     info = metric_info(metric)
     if info.kind == "percent":
         return f"{value:.1f}%" if abs(value) < 10 else f"{value:.0f}%"
-    if info.kind == "count":
+    if info.kind in ("count", "counter"):
         return f"{value:,.0f}"
     if info.kind == "duration_ms":
         return duration_ms(value)
-    return plain(value, info.unit)
+    return plain(value, info.suffix)
 
 
 def ratio_text(numerator: float, denominator: float) -> str:

@@ -112,6 +112,6 @@ def test_process_reads_the_latest_values_of_a_live_view(clock):
         snap = make_snapshot(clock.now)
         hot = replace(snap, memory=0.97)
         live.ingest(hot)
-        fired += eng.process(live.view(), hot, LIVE)
+        fired += eng.process(live.view().series, hot, LIVE)
         clock.advance(5)
     assert [(a.details["rule"], a.details["value"]) for a in fired] == [("memory-hot", 97.0)]

@@ -9,8 +9,8 @@ from drm_dashboard.analytics.changepoint import (
     DetectorConfig,
     detect_changes,
 )
-from drm_dashboard.analytics.cp_stats import best_split, passes
-from drm_dashboard.analytics.cp_types import change_pct, direction
+from drm_dashboard.analytics.step_test import best_split, passes
+from drm_dashboard.analytics.changepoint_records import change_pct, direction
 
 STEP = [10.1, 9.9, 10.0, 10.2, 9.8, 10.0, 10.1, 9.9, 10.0, 10.0,
         12.0, 12.1, 11.9, 12.0, 12.2, 11.8, 12.0, 12.1, 11.9, 12.0]

@@ -9,8 +9,8 @@ from drm_dashboard.analytics.confidence import (
     make_change_point,
     relative_change,
 )
-from drm_dashboard.analytics.cp_stats import split_test
-from drm_dashboard.analytics.cp_types import DetectorConfig
+from drm_dashboard.analytics.step_test import split_test
+from drm_dashboard.analytics.changepoint_records import DetectorConfig
 
 
 def test_relative_change_of_the_earlier_level():

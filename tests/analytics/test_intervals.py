@@ -40,7 +40,6 @@ def test_interval_samples_use_counters_and_fall_back_for_sources_without_them(cl
         counters = dict(allocations_total=10.0 * i, allocation_ms_total=30.0 * i) if i < 3 else {}
         perf = PerformanceSample(9.9, 7.0, 1.0, 0.5, 20 * i, 0, **counters)
         store.ingest(dataclasses.replace(make_snapshot(clock.advance(5)), performance=perf))
-    got = interval_samples(store.view(), {"allocation_time_ms": "performance",
-                                          "task_throughput": "performance"}, 1)
+    got = interval_samples(store.view().series, ["allocation_time_ms", "task_throughput"], 1)
     np.testing.assert_allclose(got["allocation_time_ms"], [3.0, 3.0, 7.0])  # last: reported value
     np.testing.assert_allclose(got["task_throughput"], [4.0, 4.0, 4.0])  # 20 tasks per 5 s

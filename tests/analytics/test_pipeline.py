@@ -6,7 +6,7 @@ import numpy as np
 
 from drm_dashboard.analytics.alert_rules import AlertConfig, RegressionRule
 from drm_dashboard.analytics.alerts import AlertEngine
-from drm_dashboard.analytics.cp_types import DetectorConfig
+from drm_dashboard.analytics.changepoint_records import DetectorConfig
 from drm_dashboard.analytics.online import OnlineDetector
 from drm_dashboard.analytics.pipeline import AnalyticsPipeline
 from drm_dashboard.models import PerformanceSample, SourceHealth
@@ -37,7 +37,7 @@ def test_a_doubling_of_allocation_time_is_one_regression_finding(clock):
     pipe = AnalyticsPipeline(engine)
     for i in range(160):
         _tick(store, clock.advance(5), 2.0 if i < 80 else 4.0, rng)
-        pipe.process(store.view(), make_snapshot(clock.now), LIVE)
+        pipe.process(store.view().series, make_snapshot(clock.now), LIVE)
     findings = [f for f in pipe.report.findings if f.metric == "allocation_time_ms"]
     assert len(findings) == 1
     assert findings[0].direction == "regression" and 75 <= findings[0].index <= 90
@@ -55,8 +55,8 @@ def test_warm_history_is_fed_once_and_status_counts_points(clock):
     for _ in range(12):
         _tick(store, clock.advance(5), 2.0, rng)
     pipe = AnalyticsPipeline()
-    pipe.process(store.view(), make_snapshot(clock.now), LIVE)
-    pipe.process(store.view(), make_snapshot(clock.now), LIVE)  # same view: nothing fed twice
+    pipe.process(store.view().series, make_snapshot(clock.now), LIVE)
+    pipe.process(store.view().series, make_snapshot(clock.now), LIVE)  # same view: nothing fed twice
     status = pipe.report.statuses["allocation_time_ms"]
     assert status.points == 12 and not status.judged
     assert f"12 of {status.points_needed}" in status.message
@@ -69,13 +69,13 @@ def test_forecasts_refresh_at_most_every_interval_and_etas_follow_thresholds(clo
     for i in range(40):  # CPU climbs 1 percentage point a minute from 40%
         snap = make_snapshot(clock.advance(5))
         store.ingest(dataclasses.replace(snap, cpu=0.40 + i * 5 / 60 / 100))
-        pipe.process(store.view(), snap, LIVE)
+        pipe.process(store.view().series, snap, LIVE)
         stamps.append(pipe.report.forecast_at)
     report = pipe.report
     assert "cpu_utilization" in report.forecasts and "task_throughput" in report.forecasts
     eta = report.etas["cpu_utilization"]
     assert eta.state == "crossing" and 35 * 60 <= eta.seconds <= 45 * 60, eta
-    assert eta.message.startswith("CPU reaches 80%")
+    assert eta.message.startswith("CPU used reaches 80%")  # the catalog's label
     refits = sorted({s for s in stamps if s is not None})
     assert all(b - a >= 30 for a, b in zip(refits, refits[1:]))
 
@@ -88,7 +88,7 @@ def test_forecast_intervals_stay_within_what_the_quantity_can_be(clock):
         perf = PerformanceSample(max(0.0, rng.normal(0.2, 0.3)), 2.0, 10.0,
                                  min(1.0, 0.97 + rng.normal(0, 0.03)), i, 0)
         store.ingest(dataclasses.replace(snap, performance=perf))
-    pipe.process(store.view(), make_snapshot(clock.now), LIVE)
+    pipe.process(store.view().series, make_snapshot(clock.now), LIVE)
     fcs = pipe.report.forecasts
     assert fcs["task_throughput"].lower.min() >= 0.0
     assert fcs["resource_efficiency"].upper.max() <= 100.0
@@ -121,7 +121,7 @@ def test_the_regression_alert_fires_once_when_the_revised_confidence_crosses_the
     raised, confidence, start = [], [], clock.now
     for value in SLOWER:
         _alloc_tick(store, clock.advance(5), value)
-        alerts = pipe.process(store.view(), make_snapshot(clock.now), LIVE)
+        alerts = pipe.process(store.view().series, make_snapshot(clock.now), LIVE)
         raised += [(clock.now, a) for a in alerts if a.details.get("metric") == "allocation_time_ms"]
         found = [f for f in pipe.report.findings if f.metric == "allocation_time_ms"]
         confidence.append((clock.now, found[0].confidence if found else None))

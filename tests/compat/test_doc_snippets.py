@@ -1,4 +1,4 @@
-"""Every ```python block of README.md and of the seeds (copied in seed_snippets.md) runs as printed.
+"""Every ```python block of README.md, docs/ARCHITECTURE.md and of the seeds (copied in seed_snippets.md) runs as printed.
 
 Each block runs in a fresh interpreter in an empty directory, with its port numbers swapped for
 free ones. A block that ends by itself must exit 0 and leave its ports free; a block that serves
@@ -74,12 +74,14 @@ def python_blocks(path: Path) -> list[Snippet]:
     return out
 
 
-SNIPPETS = python_blocks(ROOT / "README.md") + python_blocks(SEEDS)
+SNIPPETS = (python_blocks(ROOT / "README.md") + python_blocks(ROOT / "docs" / "ARCHITECTURE.md")
+            + python_blocks(SEEDS))
 
 
 def test_every_document_has_its_blocks_and_every_plan_a_block():
     names = [s.name for s in SNIPPETS]
     assert sum(n.startswith("README.md") for n in names) >= 2
+    assert sum(n.startswith("ARCHITECTURE.md") for n in names) >= 1
     assert sum(n.startswith("seed_snippets.md") for n in names) == 5
     assert set(PLANS) <= set(names), set(PLANS) - set(names)
     assert len(set(names)) == len(names)  # each block is addressed by its heading

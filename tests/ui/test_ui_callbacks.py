@@ -2,7 +2,7 @@
 
 import pytest
 
-from drm_dashboard.analytics.cp_types import ChangePoint, DetectorStatus
+from drm_dashboard.analytics.changepoint_records import ChangePoint, DetectorStatus
 from drm_dashboard.analytics.pipeline import AnalyticsReport
 from drm_dashboard.models import Alert, SourceHealth
 from drm_dashboard.store.live import LiveStore

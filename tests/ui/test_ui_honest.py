@@ -105,7 +105,7 @@ def test_forecast_needs_history_as_long_as_its_horizon():
 
 
 def test_the_change_point_is_marked_with_a_legend_for_each_line():
-    from drm_dashboard.analytics.cp_types import ChangePoint
+    from drm_dashboard.analytics.changepoint_records import ChangePoint
     view = fill(60, 1)
     at = float(view.timestamps[30])
     cp = ChangePoint("allocation_time_ms", 30, at, 2.0, 4.0, 100.0, "regression", 0.9, 8.0, 1e-5, 3.0, 10, 0.1)

@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from drm_dashboard.analytics.cp_types import ChangePoint, DetectorStatus
+from drm_dashboard.analytics.changepoint_records import ChangePoint, DetectorStatus
 from drm_dashboard.analytics.pipeline import AnalyticsReport
 from drm_dashboard.models import Alert
 from drm_dashboard.ui.regressions import (MIN_POINTS, WATCHED, finding_text, panel_for,

@@ -4,7 +4,7 @@ import math
 
 from drm_dashboard.ui.replay import assumed_words, compare, comparison_rows, policy_from, starting_values
 from drm_dashboard.manager.scaling import ScalingPolicy
-from drm_dashboard.sources.legacy import OriginalPolicy
+from drm_dashboard.sources.normalize import OriginalPolicy
 from ui_views import fill
 
 import pytest

@@ -10,20 +10,18 @@ from typing import Any, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from ...catalog import CATALOG
 from ...store.live import LiveView
-from ...store.schema import metric_info
 from ..units import plain
 from ...analytics.efficiency import pool_efficiency
 from ..theme import Theme
 from .common import axis_time, base_layout, empty_figure, figure, fitted_axis, merged, series_xy
 
-# column -> (title, unit shown after values, y-axis title, colour); names and units from the catalog
-_LOOK = {"task_throughput": ("tasks per second", "#00bc8c"),
-         "allocation_time_ms": ("ms per reservation", "#3498db"),
-         "queue_wait_ms": ("ms before placement", "#f39c12"),
-         "resource_efficiency": ("used / allocated (%)", "#b07cd8")}
-KPIS = {c: (metric_info(c).label.capitalize(), metric_info(c).unit, ytitle, color)
-        for c, (ytitle, color) in _LOOK.items()}
+# one chart per catalogued metric with an axis title, coloured in catalog order
+_COLORS = ("#00bc8c", "#3498db", "#f39c12", "#b07cd8", "#e74c3c", "#1abc9c")
+# column -> (title, unit shown after values, y-axis title, colour); all but the colour from the catalog
+KPIS = {m.name: (m.title, m.suffix, m.axis, _COLORS[i % len(_COLORS)])
+        for i, m in enumerate(m for m in CATALOG if m.axis)}
 RANGES = (15, 30, 60, 0)  # minutes; 0 is the whole live window
 
 

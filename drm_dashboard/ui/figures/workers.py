@@ -8,6 +8,7 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from ...catalog import metric_info
 from ...store.live import LiveView
 from ..theme import Theme
 from .common import (MAX_POINTS, axis_time, base_layout, bucket_mean, count_axis, empty_figure, figure,
@@ -15,7 +16,8 @@ from .common import (MAX_POINTS, axis_time, base_layout, bucket_mean, count_axis
 from ..units import plural
 from ..workertable import natural_key
 
-METRICS = {"cpu": ("CPU", "%"), "memory": ("memory", "%"), "gpu": ("GPU", "%"), "tasks": ("tasks", "")}
+# the per-worker metrics the tab offers: (label, unit after a value), in the catalog's words
+METRICS = {m: (metric_info(m).label, metric_info(m).suffix) for m in ("cpu", "memory", "gpu", "tasks")}
 # beyond this many lines a chart is a hairball: draw median / p90 / max bands instead (as Dask does)
 BAND_ABOVE = 50
 BUSIEST = 5

@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dash_table, dcc, html, no_update
 from dash.dash_table.Format import Format
 
+from ...catalog import metric_info
 from .. import ids
 from ..components import keep_zoom, live_graph, panel, segmented
 from ..context import UIContext
@@ -18,7 +19,7 @@ from ..theme import theme_of
 from ..workertable import COLUMNS, PAGE_SIZE, filtered, naturally_sorted, page_of, sort_rows, worker_rows
 
 LABEL = "Worker Details"
-LABELS = {m: METRICS[m][0][:1].upper() + METRICS[m][0][1:] for m in METRICS}  # CPU, not Cpu
+LABELS = {m: metric_info(m).title for m in METRICS}
 TABLE = "workers-table"
 SEARCH = "workers-search"
 TABLE_NOTE = "workers-table-note"

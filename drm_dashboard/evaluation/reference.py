@@ -11,9 +11,9 @@ import csv
 import json
 from pathlib import Path
 
-from drm_dashboard.bench.nab import load_nab, load_profiles, read_scores_csv
-from drm_dashboard.bench.scoring import covering, f_measure, nab_file_score
-from drm_dashboard.bench.tcpd import load_tcpd
+from drm_dashboard.evaluation.nab import load_nab, load_profiles, read_scores_csv
+from drm_dashboard.evaluation.scoring import covering, f_measure, nab_file_score
+from drm_dashboard.evaluation.tcpd import load_tcpd
 
 
 def check_numenta(root: Path) -> dict | None:

@@ -6,24 +6,12 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-# which way is better, per control-plane KPI; None means a change is neither good nor bad
-HIGHER_IS_BETTER: dict[str, bool | None] = {
-    "task_throughput": True,
-    "resource_efficiency": True,
-    "allocation_time_ms": False,
-    "queue_wait_ms": False,
-    "cpu_utilization": None,
-    "memory_utilization": None,
-    "gpu_utilization": None,
-    "overall_utilization": None,
-}
-
 
 @dataclass(frozen=True)
 class DetectorConfig:
     """One fixed configuration for offline and online detection (sample counts, unitless)."""
 
-    # chosen by cross-validation across series (drm_dashboard.bench.crossval, docs/PERFORMANCE.md)
+    # chosen by cross-validation across series (drm_dashboard.evaluation.crossval, docs/PERFORMANCE.md)
     penalty: float = 14.0  # online: accept a step when z^2 > penalty * ln(window length)
     offline_penalty: float = 7.0  # offline PELT: L2 cost, penalty * ln(n) on the z-scored series
     ar1_adjust: bool = False  # online: deflate z by the AR(1) effective sample size of the residuals
@@ -34,10 +22,10 @@ class DetectorConfig:
     min_after: int = 6  # online: samples past a step before it can be confirmed
     surprise_half: float = 4.0  # one-step surprise (innovation sds) that scores 0.5 per row
     # logistic weights of the confidence: bias, ln(z^2 / threshold), ln(relative change);
-    # inputs chosen by cross-validation, weights fitted (bench/calibration.fit_weights) per
+    # inputs chosen by cross-validation, weights fitted (evaluation/calibration.fit_weights) per
     # statistic on the benchmark findings of the chosen penalties: online on NAB's, offline on
     # TCPD's (the two z's are on different scales), each weight bounded below at 0, reported
-    # out-of-fold by bench/crossval. Online, the bound holds the z weight at 0: on NAB a larger
+    # out-of-fold by evaluation/crossval. Online, the bound holds the z weight at 0: on NAB a larger
     # within-level z made a finding no likelier to be real, its relative size did
     confidence_weights: tuple[float, float, float] = (-0.518, 0.0, 0.399)
     offline_confidence_weights: tuple[float, float, float] = (0.058, 0.305, 0.0)

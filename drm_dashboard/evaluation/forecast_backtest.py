@@ -1,4 +1,4 @@
-"""Forecast backtest: `python -m drm_dashboard.bench.forecast_backtest --data-root DIR --out DIR`.
+"""Forecast backtest: `python -m drm_dashboard.evaluation.forecast_backtest --data-root DIR --out DIR`.
 
 Rolling origin (Tashman 2000) over every NAB series of the realAWSCloudwatch and realKnownCause
 folders: at 100 evenly spaced origins the dashboard's `forecast`, in its one default
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from drm_dashboard.analytics.forecast import POINTS_NEEDED, forecast
-from drm_dashboard.bench.nab import epoch, read_scores_csv
+from drm_dashboard.evaluation.nab import epoch, read_scores_csv
 
 GROUPS = ("realAWSCloudwatch", "realKnownCause")
 DAY_S = 86_400.0
@@ -140,7 +140,7 @@ def backtest(data_root: Path, *, horizon: int = 12, origins: int = 100, level: f
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line flags."""
-    parser = argparse.ArgumentParser(prog="python -m drm_dashboard.bench.forecast_backtest",
+    parser = argparse.ArgumentParser(prog="python -m drm_dashboard.evaluation.forecast_backtest",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--data-root", type=Path, required=True,
                         help="benchdata root holding nab/, or a NAB folder holding data/")

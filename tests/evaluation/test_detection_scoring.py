@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from drm_dashboard.bench.calibration import (
+from drm_dashboard.evaluation.calibration import (
     brier,
     brier_constant,
     fit_weights,
@@ -13,7 +13,7 @@ from drm_dashboard.bench.calibration import (
     log_loss_constant,
     precision_by_tercile,
 )
-from drm_dashboard.bench.scoring import (
+from drm_dashboard.evaluation.scoring import (
     NAB_PROFILES,
     best_threshold,
     covering,

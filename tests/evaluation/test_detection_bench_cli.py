@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from drm_dashboard.bench.crossval import assign_folds
-from drm_dashboard.bench.detection import main
+from drm_dashboard.evaluation.crossval import assign_folds
+from drm_dashboard.evaluation.detection import main
 
 
 def write_nab_file(path, values, start):

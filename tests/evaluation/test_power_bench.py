@@ -5,7 +5,7 @@ import json
 import pytest
 
 from drm_dashboard.analytics.alert_rules import RegressionRule
-from drm_dashboard.bench import power
+from drm_dashboard.evaluation import power
 
 pytestmark = pytest.mark.timeout(300)
 

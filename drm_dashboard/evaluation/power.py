@@ -1,4 +1,4 @@
-"""Power of regression alerts in the product: `python -m drm_dashboard.bench.power --out DIR`.
+"""Power of regression alerts in the product: `python -m drm_dashboard.evaluation.power --out DIR`.
 
 Runs the demo (a real DynamicResourceManager driven by the seeded Workload) on a fake clock at the
 default 5 s poll through the product's pipeline: LocalSource -> Collector -> LiveStore ->
@@ -28,9 +28,9 @@ import numpy as np
 
 from drm_dashboard.analytics.alert_rules import default_alert_config
 from drm_dashboard.analytics.alerts import AlertEngine
-from drm_dashboard.analytics.cp_types import DetectorConfig
+from drm_dashboard.analytics.changepoint_records import DetectorConfig
 from drm_dashboard.analytics.intervals import interval_samples
-from drm_dashboard.analytics.pipeline import DETECTED, AnalyticsPipeline
+from drm_dashboard.analytics.pipeline import AnalyticsPipeline
 from drm_dashboard.cli_common import OneLineParser
 from drm_dashboard.collector import Collector
 from drm_dashboard.config import parse_regression
@@ -123,8 +123,7 @@ def simulate(seed: int, regression: InjectedRegression | None, minutes: float,
 def _window_means(live: LiveStore, window: tuple[float, float]) -> dict[str, float]:
     """Mean of the detectors' per-interval samples of the changed metrics inside the window."""
     view = live.view()
-    names = {metric: DETECTED[metric][0] for _, metric in CHANGES.values()}
-    samples = interval_samples(view, names, 0)
+    samples = interval_samples(view.series, [metric for _, metric in CHANGES.values()], 0)
     inside = (view.timestamps - START > window[0]) & (view.timestamps - START <= window[1])
     return {m: float(np.nanmean(v[inside])) if np.isfinite(v[inside]).any() else math.nan
             for m, v in samples.items()}
@@ -224,7 +223,7 @@ def report(summary: dict[str, Any]) -> str:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line flags; defaults are PowerConfig's."""
     d = PowerConfig()
-    p = OneLineParser(prog="python -m drm_dashboard.bench.power", description=__doc__.splitlines()[0])
+    p = OneLineParser(prog="python -m drm_dashboard.evaluation.power", description=__doc__.splitlines()[0])
     p.add_argument("--out", type=Path, required=True, help="folder for summary.json")
     p.add_argument("--seeds", type=int, default=d.seeds, help="runs per injected change")
     p.add_argument("--first-seed", type=int, default=d.first_seed, help="seed of the first run")

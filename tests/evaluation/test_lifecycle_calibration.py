@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 import numpy as np
 import pytest
 
-from drm_dashboard.analytics.cp_types import DetectorConfig
-from drm_dashboard.bench import lifecycle
-from drm_dashboard.bench.nab import load_nab
+from drm_dashboard.analytics.changepoint_records import DetectorConfig
+from drm_dashboard.evaluation import lifecycle
+from drm_dashboard.evaluation.nab import load_nab
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -1,4 +1,4 @@
-"""Detection benchmark: `python -m drm_dashboard.bench.detection --data-root DIR --out DIR`.
+"""Detection benchmark: `python -m drm_dashboard.evaluation.detection --data-root DIR --out DIR`.
 
 Runs the TCPD track (offline, F1 margin 5 and covering; van den Burg & Williams 2020) and the
 NAB track (OnlineDetector row by row; Lavin & Ahmad 2015) with the one default DetectorConfig,
@@ -21,17 +21,17 @@ from dataclasses import asdict
 from pathlib import Path
 
 from drm_dashboard.analytics.changepoint import DetectorConfig
-from drm_dashboard.bench.calibration import calibration_summary
-from drm_dashboard.bench.crossval import FOLDS, crossvalidate
-from drm_dashboard.bench.forecast_backtest import backtest
-from drm_dashboard.bench.nab import run_nab
-from drm_dashboard.bench.reference import check_numenta, check_tcpd_zero
-from drm_dashboard.bench.tcpd import run_tcpd
+from drm_dashboard.evaluation.calibration import calibration_summary
+from drm_dashboard.evaluation.crossval import FOLDS, crossvalidate
+from drm_dashboard.evaluation.forecast_backtest import backtest
+from drm_dashboard.evaluation.nab import run_nab
+from drm_dashboard.evaluation.reference import check_numenta, check_tcpd_zero
+from drm_dashboard.evaluation.tcpd import run_tcpd
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line flags."""
-    parser = argparse.ArgumentParser(prog="python -m drm_dashboard.bench.detection",
+    parser = argparse.ArgumentParser(prog="python -m drm_dashboard.evaluation.detection",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--data-root", type=Path, required=True,
                         help="folder holding tcpd/ and nab/ in the benchdata layout")

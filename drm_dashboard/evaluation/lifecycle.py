@@ -1,6 +1,6 @@
 """What a finding's confidence means as the product shows it: calibration on NAB's labelled windows.
 
-`python -m drm_dashboard.bench.lifecycle --data-root DIR` streams every scored TCPD series and
+`python -m drm_dashboard.evaluation.lifecycle --data-root DIR` streams every scored TCPD series and
 every NAB file through the dashboard's OnlineDetector, one sample at a time, and pairs each finding
 with whether it was real: within 5 samples of an annotated change (TCPD, as its F1 counts) or
 confirmed inside a labelled anomaly window (NAB's rule). Each finding is paired twice: with its
@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from drm_dashboard.analytics.cp_types import DetectorConfig
+from drm_dashboard.analytics.changepoint_records import DetectorConfig
 from drm_dashboard.analytics.online import OnlineDetector
-from drm_dashboard.bench.calibration import calibration_summary
-from drm_dashboard.bench.nab import NabFile, epoch, load_nab
-from drm_dashboard.bench.tcpd import load_tcpd, matched_any
+from drm_dashboard.evaluation.calibration import calibration_summary
+from drm_dashboard.evaluation.nab import NabFile, epoch, load_nab
+from drm_dashboard.evaluation.tcpd import load_tcpd, matched_any
 from drm_dashboard.cli_common import OneLineParser
 
 NEAR = (0.6, 0.8)  # "about 0.7"
@@ -101,7 +101,7 @@ def calibrate(root: Path, config: DetectorConfig = DetectorConfig()) -> dict[str
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the calibration as JSON (and write it with --out)."""
-    p = OneLineParser(prog="python -m drm_dashboard.bench.lifecycle", description=__doc__.splitlines()[0])
+    p = OneLineParser(prog="python -m drm_dashboard.evaluation.lifecycle", description=__doc__.splitlines()[0])
     p.add_argument("--data-root", type=Path, required=True,
                    help="folder holding tcpd/ and nab/ (benchdata layout)")
     p.add_argument("--out", type=Path, help="write calibration.json here too")

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import pytest
 
-from drm_dashboard.bench.forecast_backtest import (
+from drm_dashboard.evaluation.forecast_backtest import (
     backtest,
     evaluate_origin,
     main,

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from drm_dashboard.analytics.changepoint import DetectorConfig, Finding, OnlineDetector
-from drm_dashboard.bench.scoring import (
+from drm_dashboard.evaluation.scoring import (
     NAB_PROFILES,
     NabRows,
     best_threshold,

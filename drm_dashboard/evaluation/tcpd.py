@@ -19,7 +19,7 @@ from drm_dashboard.analytics.changepoint import (
     DetectorConfig,
     detect_changes,
 )
-from drm_dashboard.bench.scoring import covering, f_measure
+from drm_dashboard.evaluation.scoring import covering, f_measure
 
 MARGIN = 5
 

@@ -26,17 +26,17 @@ from typing import Any
 import numpy as np
 
 from drm_dashboard.analytics.confidence import finding_features, logistic
-from drm_dashboard.analytics.cp_types import DetectorConfig
-from drm_dashboard.bench.calibration import calibration_summary, fit_weights
-from drm_dashboard.bench.nab import (
+from drm_dashboard.analytics.changepoint_records import DetectorConfig
+from drm_dashboard.evaluation.calibration import calibration_summary, fit_weights
+from drm_dashboard.evaluation.nab import (
     NabFile,
     finding_outcomes,
     load_nab,
     load_profiles,
     stream,
 )
-from drm_dashboard.bench.scoring import best_threshold, nab_file_score, nab_normalized
-from drm_dashboard.bench.tcpd import load_tcpd, score_series
+from drm_dashboard.evaluation.scoring import best_threshold, nab_file_score, nab_normalized
+from drm_dashboard.evaluation.tcpd import load_tcpd, score_series
 
 OFFLINE_PENALTIES = (3.0, 5.0, 7.0, 10.0)
 ONLINE_PENALTIES = (10.0, 14.0, 20.0, 28.0, 40.0)
