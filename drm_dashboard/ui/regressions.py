@@ -8,6 +8,7 @@ from typing import Callable, Mapping, Protocol, Sequence
 
 import numpy as np
 
+from ..analytics.alert_rules import RegressionRule
 from ..store.live import LiveView
 from ..catalog import CATALOG, metric_info
 from .status import clock_time
@@ -23,9 +24,9 @@ CONFIDENCE_WORDS = ((0.9, "almost certainly real"), (0.7, "likely real"), (0.5, 
                     (0.0, "uncertain, may be noise"))
 CONFIDENCE_MEANING = ("Confidence is the detector's estimate that the level really changed, "
                       "rather than noise making it look so.")
-# findings below this confidence are counted, not listed: the default regression alert rule
-# (analytics.alert_rules) uses the same bar, so the panel and the Alerts tab agree
-MIN_CONFIDENCE = 0.5
+# findings below this confidence are counted, not listed: the default regression alert rule's own
+# bar, so the panel, the CI report and the Alerts tab agree
+MIN_CONFIDENCE = RegressionRule().min_confidence
 
 
 class Finding(Protocol):

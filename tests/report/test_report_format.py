@@ -28,6 +28,6 @@ def test_kpis_are_formatted_with_units():
 
 def test_only_confident_regressions_are_listed():
     page = _sections(_summary([_finding("regression", 0.8), _finding("improvement", 0.9),
-                               _finding("neutral", 0.9), _finding("regression", 0.3)]))
+                               _finding("neutral", 0.9), _finding("regression", 0.2)]))
     assert page.count("2.44 ms → 4.41 ms") == 1 and "likely real (confidence 80%)" in page
-    assert "3 other changes (improvements, neutral moves or below 50% confidence) not listed" in page
+    assert "3 other changes (improvements, neutral moves or below 30% confidence) not listed" in page

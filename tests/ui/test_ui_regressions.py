@@ -76,7 +76,7 @@ def test_unsure_changes_and_other_series_are_counted_not_listed():
     report = AnalyticsReport(seq=40, findings=(unsure, cpu), statuses=status(40))
     panel = panel_for(fill(40, 1), lambda view: report, interval_s=5)
     assert panel.headline == "No regression found in the live window" and panel.findings == ()
-    assert panel.lines[1] == "1 change below 50% confidence not listed."
+    assert panel.lines[1] == "1 change below 30% confidence not listed."  # the alert rule's bar
 
 
 def test_judged_and_nothing_found_is_the_detectors_verdict():
