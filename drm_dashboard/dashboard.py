@@ -272,7 +272,8 @@ class DRMRealTimeDashboard:
                             evaluations=self._evaluations(),
                             reported_policy=getattr(self.source, "reported_policy", None),
                             silenced_elsewhere=self._silenced_in_alertmanager,
-                            history=lambda: self.history)
+                            # its own rows, and those written before clusters existed ('')
+                            history=lambda: self.history, history_cluster=(self.cluster, ""))
         app = create_app(ctx)
         register_metrics_route(app.server, dashboard_registry(self._metrics_state()))
         return app

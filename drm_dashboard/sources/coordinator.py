@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import json
+import math
 import threading
 from dataclasses import fields, replace
 from typing import Any
@@ -211,13 +212,18 @@ def _policy(data: dict) -> ScalingPolicy | None:
     raw = data.get("policy")
     if raw is None:
         return None
-    if not isinstance(raw, dict) or set(raw) != {f.name for f in fields(ScalingPolicy)}:
-        raise PayloadError(f"response.policy: expected an object with {', '.join(f.name for f in fields(ScalingPolicy))}")
-    if not all(type(v) in (int, float) for v in raw.values()):
+    names = [f.name for f in fields(ScalingPolicy)]
+    # keys a newer coordinator adds are ignored (the field is additive); ours must all be there
+    if not isinstance(raw, dict) or not set(names) <= set(raw):
+        raise PayloadError(f"response.policy: expected an object with {', '.join(names)}")
+    values = {k: raw[k] for k in names}
+    if not all(type(v) in (int, float) for v in values.values()):
         raise PayloadError("response.policy: every field must be a number")
+    if any(values[k] != int(values[k]) for k in names if k.endswith("_workers") and math.isfinite(values[k])):
+        raise PayloadError("response.policy: min_workers and max_workers must be whole numbers")
     try:
-        return ScalingPolicy(**{k: (int(v) if k.endswith("_workers") else float(v)) for k, v in raw.items()})
-    except ValueError as exc:
+        return ScalingPolicy(**{k: (int(v) if k.endswith("_workers") else float(v)) for k, v in values.items()})
+    except (ValueError, OverflowError) as exc:
         raise PayloadError(f"response.policy: {exc}") from None
 
 

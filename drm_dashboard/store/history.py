@@ -217,12 +217,16 @@ class HistoryStore:
             self._con.close()
 
     # -- reading ---------------------------------------------------------------------------
-    def query(self, table: str, start: float, end: float, cluster: str | None = None) -> pd.DataFrame:
-        """Rows of one table with start <= ts <= end (of one cluster when named), oldest first."""
+    def query(self, table: str, start: float, end: float,
+              cluster: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """Rows of one table with start <= ts <= end (of the named clusters only), oldest first."""
         if table not in TABLES:
             raise ValueError(f"unknown history table {table!r}; one of {TABLES}")
         order = "ts, worker_id" if table == "worker_metrics" else "ts"
-        return self._select(table, start, end, order, cluster, legacy=False)
+        named = [c for c in cluster or () if c]
+        if cluster is not None and len(named) != 1:
+            raise ValueError(f"query reads one cluster (and optionally the unnamed rows), got {cluster!r}")
+        return self._select(table, start, end, order, named[0] if named else None, legacy="" in (cluster or ()))
 
     def _select(self, table: str, start: float, end: float, order: str | None,
                 cluster: str | None = None, legacy: bool = True) -> pd.DataFrame:

@@ -23,7 +23,7 @@ def bucket_step(start: float, end: float, points: int, finest: float = 1.0) -> f
 
 def bucketed(cur: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], start: float,
              end: float, points: int = DEFAULT_POINTS, worker_id: str | None = None,
-             by_worker: bool = False, cluster: str | None = None) -> pd.DataFrame:
+             by_worker: bool = False, cluster: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Mean of each column per time bucket in [start, end]; `ts` is the bucket's start (epoch s)."""
     known = {name for name, _ in COLUMNS.get(table, [])}
     bad = [c for c in columns if c not in known or c in ("ts", "worker_id", "cluster")]
@@ -36,8 +36,8 @@ def bucketed(cur: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str],
     where, params = "ts >= ? AND ts <= ?", [float(start), float(end)]
     if worker_id is not None:
         where, params = where + " AND worker_id = ?", params + [worker_id]
-    if cluster is not None:  # one coordinator of several (its own rows only)
-        where, params = where + " AND cluster = ?", params + [cluster]
+    if cluster is not None:  # these coordinators' rows only ('' : written before clusters existed)
+        where, params = where + f" AND cluster IN ({', '.join('?' * len(cluster))})", params + list(cluster)
     # bucket k covers [start + k step, start + (k+1) step); the end itself joins the last one
     last = max(1, math.ceil((end - start) / step)) - 1
     bucket = f"{float(start)!r} + least(floor((ts - {float(start)!r}) / {step!r}), {last}) * {step!r}"

@@ -48,8 +48,8 @@ def live_slice(view: LiveView, start: float, end: float, number: int) -> LiveVie
 
 
 def history_view(history: HistoryStore, start: float, end: float, step: float, number: int, *,
-                 workers: bool = True, cluster: str | None = None) -> LiveView:
-    """Bucket means of [start, end) at `step` seconds from the file (one cluster's rows when named)."""
+                 workers: bool = True, cluster: tuple[str, ...] | None = None) -> LiveView:
+    """Bucket means of [start, end) at `step` seconds from the file (the named clusters' rows only)."""
     points = max(1, round((end - start) / step))
     system = history.series("system_metrics", list(SYSTEM_COLUMNS), start, end, points, cluster=cluster)
     ts = system["ts"].to_numpy(np.float64)

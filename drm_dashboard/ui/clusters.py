@@ -13,6 +13,7 @@ from ..store.live import LiveView
 from . import ids
 from .context import UIContext
 from .status import HealthBadge, health_badge
+from .rowcache import RowCache
 from .timerange import NO_HISTORY
 
 if TYPE_CHECKING:
@@ -50,7 +51,8 @@ def fleet_context(fleet: Fleet, settings: Any, silenced: Callable[[], frozenset[
     return UIContext(live=FleetLive(fleet), health=fleet.health, source=f"{len(fleet.names)} coordinators",
                      regressions=lambda view: fleet.report(), forecasts=fleet.forecasts,
                      clusters=fleet.names, choices=choices, cluster_health=fleet.healths,
-                     no_history=ALL_HISTORY if history else NO_HISTORY, **common)
+                     no_history=ALL_HISTORY if history else NO_HISTORY, rows=RowCache(reuse=False),
+                     **common)
 
 
 def _cluster_context(fleet: Fleet, runtime: ClusterRuntime, common: dict,
@@ -58,7 +60,10 @@ def _cluster_context(fleet: Fleet, runtime: ClusterRuntime, common: dict,
     return UIContext(live=runtime.live, health=partial(fleet.health, runtime.name),
                      source=runtime.source.description, regressions=lambda view: runtime.report(),
                      forecasts=partial(fleet.forecasts, runtime.name), history=history,
-                     history_cluster=runtime.name, **common)
+                     history_cluster=(runtime.name,),
+                     # a coordinator's own verdicts (maintain, blocked by a cooldown) and policy
+                     evaluations=getattr(runtime.source.inner, "recent_evaluations", None),
+                     reported_policy=getattr(runtime.source.inner, "reported_policy", None), **common)
 
 
 def picker(ctx: UIContext) -> html.Div:

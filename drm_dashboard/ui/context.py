@@ -60,7 +60,7 @@ class UIContext:
     reported_policy: Callable[[], Any] | None = None
     # several coordinators share the file: a cluster's context reads its own rows; the "all"
     # context has no history and says why (`no_history`)
-    history_cluster: str | None = None
+    history_cluster: tuple[str, ...] | None = None
     no_history: str = NO_HISTORY
     cache: TickCache = field(default_factory=TickCache)
     rows: RowCache = field(default_factory=RowCache)

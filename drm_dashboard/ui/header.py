@@ -74,11 +74,11 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
                   Output(ids.HEADER_DETAIL, "children"), Output(ids.HEADER_UPDATED, "children"),
                   Input(ids.INTERVAL, "n_intervals"))
     def _refresh(_n: int) -> tuple[str, str, str, str]:
-        health = ctx.health()
         if ctx.cluster_health:  # several clusters: how many are live, and the newest update
             badge = fleet_badge(badges(ctx, time.time()))
             last = max((h.last_success or 0.0 for h in ctx.cluster_health().values()), default=0.0)
             return badge.label, badge.color, badge.detail, clock_time(last or None)
+        health = ctx.health()
         badge = health_badge(health, time.time(), ctx.update_interval_s)
         return badge.label, badge.color, badge.detail, clock_time(health.last_success)
 

@@ -183,7 +183,7 @@ def register_callbacks(app: Any, ctx: Any, label: str, tabs_id: str, range_id: s
         # fleet-wide rows only (the replay needs no worker), at a finer step than a chart's
         view = shown.range_view(chosen, workers=False, points=REPLAY_POINTS)[0]
         current = policy_from(starting_values(running), running)
-        words = ctx.window_words(view)
+        words = shown.window_words(view)
         if view.history is not None and view.history.step_s > 0:
             words += f" (from the history file, means of {view.history.step_s:g} s)"
         return comparison_view(compare(view, policy, current), words, assumed_words(running))

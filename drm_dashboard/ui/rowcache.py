@@ -21,8 +21,11 @@ class RowCache:
     # tick arrives and kept until it leaves the window: a refresh at 10,000 workers costs one
     # row, not the window. A view from history (or a restarted store) is computed whole.
 
-    def __init__(self, max_keys: int = 16) -> None:
+    def __init__(self, max_keys: int = 16, *, reuse: bool = True) -> None:
         self.max_keys = max_keys
+        # False for views whose ticks are not fixed once published (every cluster combined: its
+        # newest bucket and held values change, and its numbering is not one tick per row)
+        self.reuse = reuse
         self._lock = threading.Lock()
         self._entries: OrderedDict[Hashable, tuple[int, Rows]] = OrderedDict()
         self.rows_computed = 0  # for tests and benchmarks
@@ -33,7 +36,7 @@ class RowCache:
         with self._lock:
             cached = self._entries.get(key)
         done = 0
-        if cached is not None and view.history is None:
+        if cached is not None and view.history is None and self.reuse:
             start, old = cached
             have = next(iter(old.values())).shape[0] if old else 0
             if start <= first <= start + have:
@@ -46,7 +49,7 @@ class RowCache:
                 fresh = compute(slice(done, n))
                 parts = {k: np.concatenate([parts[k], fresh[k]]) for k in fresh}
         self.rows_computed += n - done
-        if view.history is None:
+        if view.history is None and self.reuse:
             with self._lock:
                 self._entries[key] = (first, parts)
                 self._entries.move_to_end(key)

@@ -52,8 +52,9 @@ def span_of(chosen: Mapping[str, Any] | None, now: float) -> Span | None:
         return Span(now - PRESETS[kind][1], now)
     if kind == CUSTOM_CHOICE:
         start, end = chosen.get("start"), chosen.get("end")
+        # the store is the browser's to set: a range outside 1970..tomorrow is refused, not computed on
         if isinstance(start, (int, float)) and isinstance(end, (int, float)) and math.isfinite(start) \
-                and math.isfinite(end) and end > start:
+                and math.isfinite(end) and 0 <= start < end <= now + 86_400.0:
             return Span(float(start), float(end))
     return None
 
@@ -140,7 +141,7 @@ class RangeViews:
             return self._numbers
 
     def view(self, live: LiveView, history: HistoryStore | None, span: Span | None, *,
-             workers: bool = True, points: int = MAX_POINTS, cluster: str | None = None,
+             workers: bool = True, points: int = MAX_POINTS, cluster: tuple[str, ...] | None = None,
              missing: str = NO_HISTORY) -> tuple[LiveView, str]:
         """The view of span (the live window when None) and a note when it could not be read."""
         if span is None:
@@ -214,15 +215,16 @@ def register_callbacks(app: Any, ctx: Any) -> None:
         return value, shown, no_update, no_update
 
     @app.callback(Output(NOTE, "children"), Input(ids.RANGE, "data"), Input(ids.INTERVAL, "n_intervals"),
-                  State(CHOICE, "value"), State(FROM, "value"), State(TO, "value"))
-    def _note(chosen: dict | None, _n: int, choice: str | None, start: str | None, end: str | None) -> str:
+                  Input(ids.CLUSTER, "value"), State(CHOICE, "value"), State(FROM, "value"), State(TO, "value"))
+    def _note(chosen: dict | None, _n: int, cluster: str | None, choice: str | None, start: str | None,
+              end: str | None) -> str:
         _, problem = chosen_value(choice, start, end)
-        view, note = ctx.range_view(chosen)
+        view, note = ctx.pick(cluster).range_view(chosen)
         return problem or describe(view, note)
 
     @app.callback(Output(DOWNLOAD, "data"), Input(DOWNLOAD_BUTTON, "n_clicks"), State(ids.RANGE, "data"),
-                  prevent_initial_call=True)
-    def _download(_clicks: int | None, chosen: dict | None) -> Any:
-        view, _ = ctx.range_view(chosen)
+                  State(ids.CLUSTER, "value"), prevent_initial_call=True)
+    def _download(_clicks: int | None, chosen: dict | None, cluster: str | None) -> Any:
+        view, _ = ctx.pick(cluster).range_view(chosen)
         name = f"drm-{range_key(chosen).split(':')[0]}-{time.strftime('%Y%m%d-%H%M', time.localtime())}.csv"
         return dcc.send_data_frame(view_frame(view).to_csv, name, index=False)

@@ -153,3 +153,13 @@ def test_a_bad_policy_is_the_sources_health(fake_coordinator, policy, words):
     with pytest.raises(PayloadError, match=words):
         src.snapshot()
     assert src.reported_policy() is None
+
+
+def test_a_policy_with_keys_we_do_not_know_is_still_read(fake_coordinator):
+    policy = {"target": 0.6, "scale_up_threshold": 0.8, "scale_down_threshold": 0.2, "cooldown_up_s": 60,
+              "cooldown_down_s": 120, "window_s": 30, "min_workers": 1, "max_workers": 8, "burst": 3}
+    fake_coordinator.body = json.dumps({**payload(), "evaluations": [], "evaluations_seq": 0,
+                                        "policy": policy}).encode()
+    src = CoordinatorSource(fake_coordinator.url, KEY)
+    src.snapshot()
+    assert src.reported_policy() == ScalingPolicy(0.6, 0.8, 0.2, 60.0, 120.0, 30.0, 1, 8)

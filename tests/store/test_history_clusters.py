@@ -110,7 +110,18 @@ def test_a_range_read_for_one_cluster_reads_only_its_rows(tmp_path, make_snapsho
                 history.append(snapshot(T0 + 5 * k, ids, decisions=[_decision(cluster)] if k == 0 else []),
                                cluster=cluster)
         history.flush()
-        views = {c: history_view(history, T0, T0 + 15, 5.0, 1, cluster=c) for c in ("east", "west")}
+        views = {c: history_view(history, T0, T0 + 15, 5.0, 1, cluster=(c,)) for c in ("east", "west")}
     assert [v.n_workers for v in views.values()] == [2, 5]
     assert [list(v.system["total_workers"]) for v in views.values()] == [[2.0] * 3, [5.0] * 3]
     assert [[d.cluster for d in v.decisions] for v in views.values()] == [["east"], ["west"]]
+
+
+def test_a_single_coordinators_range_read_keeps_the_rows_from_before_clusters(tmp_path):
+    from drm_dashboard.store.range_view import history_view
+    path = tmp_path / "v1.duckdb"
+    _v1_file(path)  # one unnamed row at T0, and its decision
+    with HistoryStore(path) as history:
+        own = history_view(history, T0, T0 + 5, 5.0, 1, cluster=("host:1", ""), workers=False)
+        other = history_view(history, T0, T0 + 5, 5.0, 1, cluster=("host:1",), workers=False)
+    assert list(own.system["total_workers"]) == [3.0] and len(own.decisions) == 1
+    assert not (other.system["total_workers"] > 0).any() and other.decisions == ()

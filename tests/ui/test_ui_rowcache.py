@@ -51,3 +51,15 @@ def test_an_older_view_is_computed_whole_and_still_right():
     cache.rows(new, "k", lambda rows: pool_rows(new, "cpu", rows))
     got = cache.rows(old, "k", lambda rows: pool_rows(old, "cpu", rows))
     np.testing.assert_array_equal(got["median"], pool_rows(old, "cpu", slice(None))["median"])
+
+
+def test_a_cache_that_may_not_reuse_computes_every_view_whole():
+    store, now = _store(10, 4)
+    cache = RowCache(reuse=False)
+    first = store.view()
+    cache.rows(first, "k", lambda rows: pool_rows(first, "cpu", rows))
+    now[0] += 5.0
+    store.ingest(make_snapshot(now[0], 4))
+    later = store.view()
+    cache.rows(later, "k", lambda rows: pool_rows(later, "cpu", rows))
+    assert cache.rows_computed == 10 + 11

@@ -67,6 +67,9 @@ def test_presets_and_custom_ranges_resolve_against_now():
     assert span_of({"kind": "live"}, NOW) is None and span_of(None, NOW) is None
     assert span_of({"kind": "custom", "start": T0, "end": T0 + 60}, NOW) == Span(T0, T0 + 60)
     assert span_of({"kind": "custom", "start": T0, "end": T0}, NOW) is None
+    # the store is the browser's: a range no clock can print is refused, never computed on
+    assert span_of({"kind": "custom", "start": -1e308, "end": 1e308}, NOW) is None
+    assert span_of({"kind": "custom", "start": T0, "end": 1e15}, NOW) is None
 
 
 def test_a_bad_custom_range_says_why_and_keeps_the_live_window():
