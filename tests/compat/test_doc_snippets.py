@@ -43,11 +43,16 @@ class Plan:
 
 # blocks that do not stand alone, by "file: heading"; every other block runs as it is
 PLANS = {
-    # continues the guide's Basic Usage block, and uses `time`, which the seed never imports
+    # continues the guide's Basic Usage block, and uses `time`, which the seed never imports; the
+    # `time` given here says when the block is inside its try (a Ctrl-C before it is the block's
+    # own traceback, as it would be for a user that quick)
     "seed_snippets.md: visualization_guide.md: Running the Dashboard": Plan(
-        SETUP + "import time\nvisualization = DRMVisualization(dynamic_resource_manager="
+        SETUP + "import time as _time, types\n"
+        "time = types.SimpleNamespace(\n"
+        "    sleep=lambda s: (print('in the wait loop', flush=True), _time.sleep(s)))\n"
+        "visualization = DRMVisualization(dynamic_resource_manager="
         "DynamicResourceManager(), output_dir='./visualizations', interactive=True)\n",
-        serves_until_interrupted=True, ready="Dashboard available at: "),
+        serves_until_interrupted=True, ready="in the wait loop"),
     "seed_snippets.md: visualization_guide.md: Programmatic Integration": Plan(
         serves_until_interrupted=True),
     # the API reference prints the constructor's signature: it needs the class imported
