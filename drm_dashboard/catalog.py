@@ -30,6 +30,9 @@ class Metric:
     scale: float = 1.0  # stored = reported * scale: fractions are stored as percent
     higher_is_better: bool | None = None  # None: a change is neither good nor bad
     detect: bool = False  # an online regression detector judges it every tick
+    # its level follows the workload (a wave of arrivals moves it by multiples): its level shifts
+    # are findings, but regression alerts on it are off unless the rule turns them on
+    follows_load: bool = False
     forecast: bool = False  # forecast, and an ETA toward any threshold rule on it
     summary: bool = False  # statistics of it in the run summary and the report
     axis: str = ""  # y-axis title of its Performance-tab chart; "" = no chart there
@@ -72,12 +75,13 @@ CATALOG: tuple[Metric, ...] = (
     _pct("overall_utilization", "overall utilization", "system", "overall"),
     _pct("allocated", "allocation", "system", "allocated", forecast=True, summary=True),
     Metric("task_throughput", "throughput", "tasks/s", "rate", "performance", "task_throughput",
-           higher_is_better=True, detect=True, forecast=True, summary=True, axis="tasks per second"),
+           higher_is_better=True, detect=True, follows_load=True, forecast=True, summary=True,
+           axis="tasks per second"),
     Metric("allocation_time_ms", "allocation time", "ms", "duration_ms", "performance",
            "allocation_time_ms", higher_is_better=False, detect=True, forecast=True, summary=True,
            axis="ms per reservation"),
     Metric("queue_wait_ms", "queue wait", "ms", "duration_ms", "performance", "queue_wait_ms",
-           higher_is_better=False, detect=True, forecast=True, summary=True,
+           higher_is_better=False, detect=True, follows_load=True, forecast=True, summary=True,
            axis="ms before placement"),
     _pct("resource_efficiency", "resource efficiency", "performance", "resource_efficiency",
          higher_is_better=True, detect=True, forecast=True, summary=True,

@@ -153,7 +153,8 @@ def main(argv: Sequence[str] | None, prog: str) -> int:
         return status
     settings = parse_settings(argv, prog)
     configure_logging(settings.debug)
-    from .dashboard import DRMRealTimeDashboard, check_source_settings  # noqa: PLC0415
+    from .assembly import check_source_settings  # noqa: PLC0415
+    from .dashboard import DRMRealTimeDashboard  # noqa: PLC0415
     check_source_settings(settings)
     _check_report_path(settings.report)
     dashboard = DRMRealTimeDashboard(settings=settings)

@@ -5,42 +5,31 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from functools import partial
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
-from .analytics.alert_config import default_alert_config, load_alert_config
-from .analytics.alerts import AlertEngine
 from .analytics.pipeline import AnalyticsPipeline
 from .collector import Collector
-from .config import Settings, parse_regression
-from .errors import ConfigError, StorageError
+from .config import Settings
+from .errors import StorageError
 from .manager import DynamicResourceManager
 from .manager.driver import SpeedClock
-from .manager.workload import InjectedRegression, Workload, WorkloadConfig, WorkloadDriver
-from .metrics import DashboardState, dashboard_registry, register_metrics_route
+from .manager.workload import Workload, WorkloadDriver
 from .clusters import local_name
-from .fleet import Fleet, build_fleet, submit_tagged
+from .fleet import Fleet, build_fleet
 from .models import SourceHealth
-from .notify import AlertmanagerDestination, NotificationDispatcher, build_destinations
+from .notify import AlertmanagerDestination, NotificationDispatcher
 from .report.summary import RunFacts, run_summary
-from .access import build_exposure
-from .guard import Exposure, content_security_policy
+from . import assembly, page_wiring
 from .server import BackgroundServer
 from .threads import wait_until_stopped
 from .uptime import UptimeRecord
 from .sources import MetricsSource
-from .sources.normalize import policy_of
-from .sources.local import LocalSource
 from .store.history import HistoryStore
 from .store import original_dicts
 from .store.live import LiveStore
 from .store.rollup import DAY_S, policy_for
 
 log = logging.getLogger(__name__)
-
-DEMO_DESCRIPTION = "embedded demo workload"
-# a callback request carries a few inputs and states (a figure at most): 2 MiB is ample
-DASHBOARD_MAX_BODY_BYTES = 2 * 1024 * 1024
 
 
 class DRMRealTimeDashboard:
@@ -69,7 +58,8 @@ class DRMRealTimeDashboard:
         self._driver: WorkloadDriver | None = None
         if self.simulated:
             self.manager = DynamicResourceManager(clock=self._clock)
-            workload = Workload(self.manager, self._workload_config(), clock=self._clock)
+            workload = Workload(self.manager, assembly.workload_config(self.settings),
+                                clock=self._clock)
             self._driver = WorkloadDriver(workload)
         self.notifier: NotificationDispatcher | None = None
         # the name on this dashboard's history rows: host:port of the one source, else "local"
@@ -81,7 +71,8 @@ class DRMRealTimeDashboard:
             self.source, self.live, self.analytics = first.source, first.live, first.analytics
             self.alert_engine = first.engine
         else:
-            self.source = source or self._make_source(specs)
+            self.source = source or assembly.source(self.settings, specs, self.manager,
+                                                    self.simulated, self._clock)
             self.live = LiveStore(retention_s=self.settings.retention_s, clock=self._clock)
             self.analytics = self._make_analytics()
         self.history: HistoryStore | None = None
@@ -99,25 +90,6 @@ class DRMRealTimeDashboard:
         self._last_uptime = UptimeRecord()
         self._last_fired: tuple[Any, ...] = ()
 
-    def _workload_config(self) -> WorkloadConfig:
-        """The demo's seeded workload, with the regression --inject-regression asks for."""
-        spec = self.settings.inject_regression
-        if spec is None:
-            return WorkloadConfig(seed=self.settings.seed)
-        metric, start_s, factor = parse_regression(spec)
-        return WorkloadConfig(seed=self.settings.seed,
-                              regression=InjectedRegression(metric=metric, start_s=start_s, factor=factor))
-
-    def _make_source(self, specs: tuple[Any, ...] = ()) -> MetricsSource:
-        if self.settings.prometheus_url is not None:
-            from .sources.prometheus import from_settings  # noqa: PLC0415 (optional part)
-            return from_settings(self.settings)
-        if specs:  # one --drm-url, or a clusters file naming one coordinator
-            from .sources.coordinator import CoordinatorSource  # noqa: PLC0415 (optional part)
-            return CoordinatorSource(specs[0].url, specs[0].key, ca_bundle=specs[0].ca_bundle)
-        desc = DEMO_DESCRIPTION if self.simulated else "in-process manager"
-        return LocalSource(self.manager, description=desc, clock=self._clock)
-
     def _make_fleet(self, specs: tuple[Any, ...]) -> Fleet:
         """One source, live store and analytics per cluster; one notifier for all of them."""
         return build_fleet(specs, lambda name: (self._make_analytics(name), self.alert_engine),
@@ -126,25 +98,10 @@ class DRMRealTimeDashboard:
                            max_backoff_s=self._max_backoff_s)
 
     def _make_analytics(self, cluster: str | None = None) -> AnalyticsPipeline:
-        """Detectors and alert rules (from --alert-config or the defaults), notifications if any."""
-        path = self.settings.alert_config
-        config = load_alert_config(path) if path else default_alert_config()
-        if self.notifier is None:
-            destinations = build_destinations(config)
-            if destinations:
-                self.notifier = NotificationDispatcher(destinations)
-        notify = self.notifier.submit if self.notifier else None
-        if notify is not None and cluster is not None:  # a cluster's alerts leave with its name
-            notify = partial(submit_tagged, self.notifier.submit, cluster)
-        engine = AlertEngine(config, interval_s=self.settings.update_interval, clock=self._clock,
-                             on_transition=notify)
-        self.alert_engine = engine
-        # ETAs toward what the user watches: the upper threshold rules, and the scale-up threshold
-        thresholds = {r.metric: r.threshold for r in config.thresholds if r.op == "above"}
-        policy = policy_of(self.manager)
-        if policy is not None:
-            thresholds["allocated"] = policy.scale_up_threshold * 100.0
-        return AnalyticsPipeline(engine, clock=self._clock, thresholds=thresholds)
+        """Detectors and alert rules; the first call also builds the notifier all clusters share."""
+        self.notifier, self.alert_engine, pipeline = assembly.alerting(
+            self.settings, self.manager, self._clock, self.notifier, cluster)
+        return pipeline
 
     # -- the original's read views (every cluster combined when there are several) ------------
     def _read_view(self) -> Any:
@@ -251,75 +208,24 @@ class DRMRealTimeDashboard:
         dests = self.notifier.destinations if self.notifier else ()
         return [d for d in dests if isinstance(d, AlertmanagerDestination)]
 
-    def _silenced_in_alertmanager(self) -> frozenset[str]:
+    def silenced_in_alertmanager(self) -> frozenset[str]:
         """Ids of our alerts an Alertmanager silences now (empty without one)."""
         return frozenset().union(*(am.silenced_ids() for am in self._alertmanagers()))
 
     def create_app(self) -> Any:
-        """Build the Dash app over this dashboard's stores."""
-        from .ui.app import UIContext, create_app  # noqa: PLC0415 (keep dash out of headless use)
-        if self.fleet is not None:
-            from .ui.clusters import fleet_context  # noqa: PLC0415
-            ctx = fleet_context(self.fleet, self.settings, self._silenced_in_alertmanager,
-                                history=lambda: self.history)
-        else:
-            ctx = UIContext(live=self.live, health=self._health, source=self.source.description,
-                            simulated=self.simulated, update_interval_s=self.settings.update_interval,
-                            theme=self.settings.theme, debug=self.settings.debug,
-                            policy=policy_of(self.manager),
-                            regressions=lambda view: self.analytics.report,
-                            forecasts=self._forecasts, demo_speed=self.demo_speed,
-                            evaluations=self._evaluations(),
-                            reported_policy=getattr(self.source, "reported_policy", None),
-                            silenced_elsewhere=self._silenced_in_alertmanager,
-                            # its own rows, and those written before clusters existed ('')
-                            history=lambda: self.history, history_cluster=(self.cluster, ""))
-        app = create_app(ctx)
-        register_metrics_route(app.server, dashboard_registry(self._metrics_state()))
-        return app
+        """Build the Dash app over this dashboard's stores, with its /metrics route."""
+        return page_wiring.create_app(self)
 
-    def _evaluations(self) -> Callable[[], Any] | None:
-        """Where the Scaling tab reads every verdict: the embedded manager, else the coordinator."""
-        for holder in (self.manager, self.source):
-            if callable(getattr(holder, "recent_evaluations", None)):
-                return holder.recent_evaluations
-        return None
-
-    def _metrics_state(self) -> DashboardState:
-        """What the dashboard's /metrics reads at each scrape."""
-        if self.fleet is not None:  # the fleet's worst health, every cluster's findings and alerts
-            fleet = self.fleet
-            return DashboardState(
-                health=fleet.health, report=fleet.report, tick_times_ms=fleet.tick_times_ms,
-                firing=fleet.firing, alerts=lambda: fleet.view().alerts,
-                run_started=lambda: self._started_at,
-                notifications=lambda: self.notifier.stats() if self.notifier else None,
-                clusters=fleet.healths)
-        return DashboardState(
-            health=self._health, report=lambda: self.analytics.report,
-            tick_times_ms=lambda: self.collector.tick_times_ms if self.collector else (),
-            firing=self.alert_engine.firing, alerts=lambda: self.live.view().alerts,
-            run_started=lambda: self._started_at,
-            notifications=lambda: self.notifier.stats() if self.notifier else None)
-
-    def _exposure(self, app: Any) -> Exposure:
-        """Auth, Host names, caps and CSP of the page server, from the settings."""
-        s = self.settings
-        # Dash's one inline script is allowed by its hash; nothing else inline, nothing evaluated
-        csp = content_security_policy(app.csp_hashes())
-        return build_exposure(auth_file=s.auth_file, trusted_proxy=s.trusted_proxy,
-                              proxy_user_header=s.proxy_user_header, allowed_host=s.allowed_host,
-                              insecure_no_auth=s.insecure_no_auth, csp=csp,
-                              max_body_bytes=DASHBOARD_MAX_BODY_BYTES)
-
-    def _forecasts(self) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
-        report = self.analytics.report
-        return report.forecasts, report.etas
-
-    def _health(self) -> SourceHealth:
+    def source_health(self) -> SourceHealth:
+        """The source's health now (every cluster's worst with several), or at the run's end."""
         if self.fleet is not None:
             return self.fleet.health()
         return self.collector.health if self.collector else self._last_health
+
+    @property
+    def run_started(self) -> float | None:
+        """When this run began collecting (None before the first start)."""
+        return self._started_at
 
     @property
     def description(self) -> str:
@@ -363,7 +269,7 @@ class DRMRealTimeDashboard:
             app = self.create_app()
             # bind first: a taken port fails before anything else is opened
             server = BackgroundServer(app.server, self.settings.host, self.settings.port,
-                                      self._exposure(app),
+                                      page_wiring.exposure(self.settings, app),
                                       access_log=self.settings.access_log or self.settings.debug)
             try:
                 self._begin_run()
@@ -428,14 +334,3 @@ class DRMRealTimeDashboard:
                     # the run is over either way; its report must still be written
                     log.error("closing history failed, the last batch is lost: %s", exc)
 
-
-def check_source_settings(settings: Settings) -> None:
-    """Fail early and clearly on a source that cannot be built from these settings."""
-    if settings.api_key and not settings.drm_url:
-        raise ConfigError("--api-key needs --drm-url (the key is for a remote coordinator)")
-    if (settings.inject_regression or settings.demo_speed != 1.0) and settings.clusters_file:
-        raise ConfigError("--inject-regression and --demo-speed are for the embedded demo, not --clusters")
-    if settings.inject_regression and settings.drm_url:
-        raise ConfigError("--inject-regression is for the embedded demo, not a remote coordinator")
-    if settings.demo_speed != 1.0 and settings.drm_url:
-        raise ConfigError("--demo-speed is for the embedded demo, not a remote coordinator")

@@ -318,11 +318,11 @@ def test_a_hidden_tab_stops_refreshing_and_catches_up_when_shown(dash_br, record
     _wait(lambda: updated().strip(), what="the first refresh")
     dash_br.driver.execute_script(_SET_VISIBILITY, "hidden")  # as the browser does for a background tab
     step = dash.settings.update_interval
-    polled = dash._health().last_success
-    _wait(lambda: dash._health().last_success >= polled + step, what="a poll (a refresh in flight lands)")
-    hidden_at, polled = updated(), dash._health().last_success
+    polled = dash.source_health().last_success
+    _wait(lambda: dash.source_health().last_success >= polled + step, what="a poll (a refresh in flight lands)")
+    hidden_at, polled = updated(), dash.source_health().last_success
     # the collector polls on: two more successes would each have shown in a running page
-    _wait(lambda: dash._health().last_success >= polled + 2 * step,
+    _wait(lambda: dash.source_health().last_success >= polled + 2 * step,
           what="two more polls")
     assert updated() == hidden_at
     dash_br.driver.execute_script(_SET_VISIBILITY, "visible")

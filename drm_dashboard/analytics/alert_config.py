@@ -9,7 +9,7 @@ The file is one table (docs/ALERTS.md has every field, examples in all three syn
 - ``thrash`` ``{enabled, flips, window, severity}``, ``system`` ``{enabled, down_after,
   stale_after, down_severity, stale_severity}`` (in collector intervals), ``decisions``
   ``{enabled, severity}``, ``regression`` ``{enabled, min_confidence, severity,
-  improvement_severity, recurrent_lookback}``.
+  improvement_severity, recurrent_lookback, recurrent_margin, load_metrics}``.
 - ``silence``: a list of ``{match, until, reason}``; match is a rule name or an alert source,
   until an ISO-8601 time with a zone or epoch seconds.
 - ``notify``: lists ``webhook``/``slack`` ``{url, min_level, timeout}`` and ``email`` ``{host,
@@ -49,7 +49,8 @@ _THRESHOLD = ("name", "metric", "above", "below", "for", "recover", "severity", 
 _THRASH = ("enabled", "flips", "window", "severity")
 _SYSTEM = ("enabled", "down_after", "stale_after", "down_severity", "stale_severity")
 _DECISIONS = ("enabled", "severity")
-_REGRESSION = ("enabled", "min_confidence", "severity", "improvement_severity", "recurrent_lookback")
+_REGRESSION = ("enabled", "min_confidence", "severity", "improvement_severity", "recurrent_lookback",
+               "recurrent_margin", "load_metrics")
 _SILENCE = ("match", "until", "reason")
 _NOTIFY = ("webhook", "slack", "email", "alertmanager")
 _ALERTMANAGER = ("url", "min_level", "timeout", "cluster", "refresh")
@@ -195,6 +196,8 @@ def _regression(t: Fields) -> RegressionRule:
     return RegressionRule(
         min_confidence=t.get("min_confidence", f.confidence, d.min_confidence),
         recurrent_lookback_s=t.get("recurrent_lookback", f.duration, d.recurrent_lookback_s),
+        recurrent_margin=t.get("recurrent_margin", f.non_negative, d.recurrent_margin),
+        load_metrics=t.get("load_metrics", f.boolean, d.load_metrics),
         severity=t.get("severity", f.severity, d.severity),
         improvement_severity=t.get("improvement_severity", f.severity, d.improvement_severity),
         enabled=t.get("enabled", f.boolean, d.enabled))

@@ -84,6 +84,14 @@ def positive(value: Any) -> float:
     return result
 
 
+def non_negative(value: Any) -> float:
+    """A number of at least zero."""
+    result = number(value)
+    if result < 0:
+        raise ValueError(f"must be 0 or more, got {result:g}")
+    return result
+
+
 def confidence(value: Any) -> float:
     """A number in [0, 1]."""
     result = number(value)

@@ -6,8 +6,9 @@ at 80% and down at 30% (DESIGN.md); the comment beside each says why it is where
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any, Union
 
 from ..catalog import metric_info, names
 from ..models import ALERT_LEVELS, ALERT_SOURCES
@@ -93,17 +94,42 @@ class RegressionRule:
     """One alert per regression finding at or above min_confidence; improvements at their level."""
 
     # the confidence is a calibrated probability (on NAB's labelled findings) that the change is
-    # real; where a user's alert starts was chosen on the demo's seeded runs by cross-validation
-    # (held-out seeds; docs/PERFORMANCE.md, power): it is the lowest level that let no more
-    # false alerts through on the training seeds while a x1.5 step still alerts
+    # real; it and the margin below were chosen on the demo's seeded runs by cross-validation
+    # over seeds (evaluation/rule_choice.py; docs/PERFORMANCE.md, power)
     min_confidence: float = 0.3
-    # a regression to a level the metric already stood at (as bad or worse, by an earlier
-    # finding's level) within this many seconds raises nothing: load waves and pool changes that
-    # recur are the fleet's normal life, not news (0: off; chosen with min_confidence)
+    # a regression must be worse than the worst level the metric held for a minute within this
+    # many seconds before its step (0: off), by `recurrent_margin` of that level: load waves and
+    # pool changes that recur are the fleet's normal life, not news
     recurrent_lookback_s: float = 3600.0
+    recurrent_margin: float = 0.2
+    # metrics that follow the workload (catalog `follows_load`: queue wait, throughput) move by
+    # multiples with every wave of arrivals; their threshold rules alert on them, their level
+    # shifts only when this is on
+    load_metrics: bool = False
     severity: str = "warning"
     improvement_severity: str = "info"
     enabled: bool = True
+
+    def raises(self, finding: Any) -> bool:
+        """Whether a finding (at this revision) is worth an alert under this rule."""
+        if finding.direction not in ("regression", "improvement"):
+            return False
+        if finding.confidence < self.min_confidence:
+            return False
+        if finding.direction == "improvement":
+            return True
+        if metric_info(finding.metric).follows_load and not self.load_metrics:
+            return False
+        return self.beyond_recent(finding)
+
+    def beyond_recent(self, finding: Any) -> bool:
+        """Whether a regression is worse, by the margin, than the worst level held before it."""
+        worst = finding.worst_before
+        if self.recurrent_lookback_s <= 0 or math.isnan(worst):
+            return True
+        if metric_info(finding.metric).higher_is_better:
+            return finding.after * (1 + self.recurrent_margin) < worst
+        return finding.after > worst * (1 + self.recurrent_margin)
 
 
 @dataclass(frozen=True)

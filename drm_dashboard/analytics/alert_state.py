@@ -1,12 +1,11 @@
-"""The small state machines behind the alert engine: one rule's episode, flips, seen events,
-the levels findings reached."""
+"""The small state machines behind the alert engine: one rule's episode, flips, seen events."""
 
 from __future__ import annotations
 
 import collections
 import math
 from dataclasses import dataclass
-from typing import Any, Hashable
+from typing import Hashable
 
 INACTIVE, PENDING, FIRING = "inactive", "pending", "firing"
 
@@ -79,31 +78,6 @@ class Recent:
         self._order.append(key)
         self._keys.add(key)
         return True
-
-
-class LevelHistory:
-    """The levels (before and after) of every finding per metric, by step time, for a lookback."""
-
-    def __init__(self, lookback_s: float) -> None:
-        self.lookback_s = lookback_s
-        self._levels: dict[str, dict[float, tuple[float, float]]] = {}
-
-    def add(self, finding: Any) -> None:
-        """Record a finding's levels; a revision replaces its earlier version."""
-        levels = self._levels.setdefault(finding.metric, {})
-        levels[finding.timestamp] = (finding.before, finding.after)
-        horizon = finding.timestamp - self.lookback_s
-        for stamp in [t for t in levels if t < horizon]:
-            del levels[stamp]
-
-    def recurrent(self, finding: Any) -> bool:
-        """Whether an earlier finding within the lookback already stood at this one's new level
-        or beyond it, on the side the change went."""
-        side = 1.0 if finding.after > finding.before else -1.0
-        since = finding.timestamp - self.lookback_s
-        return any(side * (level - finding.after) >= 0
-                   for stamp, pair in self._levels.get(finding.metric, {}).items()
-                   if since <= stamp < finding.timestamp for level in pair)
 
 
 def fmt(value: float, unit: str = "") -> str:

@@ -4,8 +4,8 @@ One alert per episode: a threshold rule goes inactive -> pending -> firing (one 
 resolved (the same id re-emitted with details["state"] = "resolved"); nothing is raised again
 while it keeps firing. Scaling decisions and regression findings are one-shot events
 (details["state"] = "event"). A finding comes back each time its confidence is revised; it is
-raised once, on the first tick it is at or above the rule's confidence, unless it is a
-regression to a level the metric already reached within the rule's lookback (a recurring wave).
+raised once, on the first tick the regression rule takes it (`RegressionRule.raises`: its
+confidence, and for a regression a level beyond any the metric held within the lookback).
 Time comes only from `now` and the injected clock.
 """
 
@@ -21,9 +21,9 @@ from ..series import TickSeries
 from .alert_config import AlertConfig
 from .alert_rules import (
     DECISION_RULE, DOWN_RULE, METRICS, REGRESSION_RULE, STALE_RULE, THRASH_RULE, Silence,
-    ThrashRule, ThresholdRule, metric_unit,
+    RegressionRule, ThrashRule, ThresholdRule, metric_unit,
 )
-from .alert_state import Episode, FlipCounter, LevelHistory, Recent, fmt, human_duration
+from .alert_state import Episode, FlipCounter, Recent, fmt, human_duration
 
 log = logging.getLogger(__name__)
 _SILENCE_KEYS = ("silenced", "silence_reason", "silenced_until")
@@ -44,7 +44,6 @@ class AlertEngine:
         self._thrash = Episode()
         self._flips = FlipCounter(config.thrash.window_s)
         self._seen = Recent()
-        self._levels = LevelHistory(config.regression.recurrent_lookback_s)
         # the latest version of every firing alert, by id; published as a tuple after each tick
         # because the UI reads firing() from other threads while the collector evaluates
         self._firing: dict[str, Alert] = {}
@@ -142,18 +141,10 @@ class AlertEngine:
         if not rule.enabled:
             return
         for finding in findings:
-            recurrent = self._levels.recurrent(finding)
-            self._levels.add(finding)
-            if finding.direction not in ("regression", "improvement"):
-                continue
-            if finding.confidence < rule.min_confidence:
-                continue
-            if recurrent and finding.direction == "regression":
-                continue
-            # one alert per change: revisions keep the finding's metric and step time
-            if not self._seen.add(("finding", finding.metric, finding.timestamp)):
-                continue
-            self._emit(now, _finding_alert(now, finding, rule.severity, rule.improvement_severity), out)
+            # one alert per change, on the first revision the rule takes: revisions keep the
+            # finding's metric and step time
+            if rule.raises(finding) and self._seen.add(("finding", finding.metric, finding.timestamp)):
+                self._emit(now, _finding_alert(now, finding, rule), out)
 
     # -- emitting, silences, notification -----------------------------------------------------
     def _emit(self, now: float, alert: Alert, out: list[Alert]) -> None:
@@ -234,7 +225,7 @@ def _thrash_alert(alert_id: str, now: float, rule: ThrashRule, flips: tuple[floa
         "window_s": rule.window_s, "since": now})
 
 
-def _finding_alert(now: float, finding: Any, severity: str, improvement_severity: str) -> Alert:
+def _finding_alert(now: float, finding: Any, rule: RegressionRule) -> Alert:
     regressed = finding.direction == "regression"
     unit = metric_unit(finding.metric)
     # change_pct is NaN (or None) when the level before was 0: say the levels, not "by nan%"
@@ -243,8 +234,11 @@ def _finding_alert(now: float, finding: Any, severity: str, improvement_severity
     message = (f"{finding.metric} {'regressed' if regressed else 'improved'}{by} "
                f"({fmt(finding.before, unit)} -> {fmt(finding.after, unit)}), "
                f"confidence {finding.confidence:.0%}")
+    if regressed and not math.isnan(finding.worst_before) and rule.recurrent_lookback_s > 0:
+        message += (f"; worse than any minute of the {human_duration(rule.recurrent_lookback_s)} "
+                    f"before (worst {fmt(finding.worst_before, unit)})")
     # raised_at: the step is dated at its first sample, the alert when the evidence sufficed
     details = {**finding.to_dict(), "state": "event", "rule": REGRESSION_RULE, "raised_at": now}
     return Alert(f"regression_detection:{finding.metric}:{int(finding.timestamp)}",
-                 float(finding.timestamp), severity if regressed else improvement_severity,
+                 float(finding.timestamp), rule.severity if regressed else rule.improvement_severity,
                  "regression_detection", message, details)

@@ -55,6 +55,9 @@ class ChangePoint:
     phi: float  # lag-1 autocorrelation of the residuals (used online only with ar1_adjust)
     threshold: float = math.nan  # z^2 the step had to beat: penalty * ln(samples judged)
     cluster: str = ""  # the coordinator whose series moved, when a dashboard watches several
+    # the worst level the metric held for a minute in the alert rule's lookback before the step
+    # (nan: no such minute); a regression no worse than it is the fleet's normal life
+    worst_before: float = math.nan
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict; nan becomes None."""

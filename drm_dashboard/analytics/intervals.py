@@ -52,6 +52,10 @@ def interval_samples(series: TickSeries, names: Iterable[str], start: int) -> di
     for name, (num, den) in RATIOS.items():
         if name in out:
             out[name] = ratio_per_interval(cols[num], cols[den], cols[name], start)
+    if "resource_efficiency" in out:
+        # used / allocated has no value with nothing allocated, though a manager reports 0 then
+        idle = np.asarray(cols["allocated"][start:]) == 0
+        out["resource_efficiency"] = np.where(idle, np.nan, out["resource_efficiency"])
     if "task_throughput" in out:
         rate = rate_per_interval(cols["tasks_completed"], series.timestamps, start)
         out["task_throughput"] = np.where(np.isfinite(rate), rate, out["task_throughput"])

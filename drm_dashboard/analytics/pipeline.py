@@ -14,7 +14,9 @@ from ..models import Alert, SourceHealth, Snapshot
 from ..series import TickSeries
 from .changepoint_records import ChangePoint, DetectorConfig, DetectorStatus
 from .forecast import Forecast, ThresholdEta, forecast, time_to_threshold
+from .alert_rules import RegressionRule
 from .intervals import interval_samples
+from .levels import SustainedLevels
 from .online import OnlineDetector
 
 # the metrics judged for regressions, with the direction that is better (None: neither)
@@ -61,7 +63,8 @@ class AnalyticsPipeline:
 
     def __init__(self, engine: AlertEvaluator | None = None, *, config: DetectorConfig = DetectorConfig(),
                  clock: Callable[[], float] | None = None, thresholds: Mapping[str, float] | None = None,
-                 forecast_every_s: float = 30.0) -> None:
+                 forecast_every_s: float = 30.0,
+                 lookback_s: float = RegressionRule().recurrent_lookback_s) -> None:
         self._engine = engine
         self._clock = clock
         self._thresholds = dict(thresholds or {})
@@ -70,6 +73,7 @@ class AnalyticsPipeline:
         self._detectors = {name: OnlineDetector(name, higher_is_better=better, config=config)
                            for name, better in DETECTED.items()}
         self._fed = 0  # seq of the last tick fed to the detectors
+        self._levels = SustainedLevels(lookback_s)
         # every finding at its latest confidence, by (metric, index): a revision replaces its entry
         self._findings: dict[tuple[str, int], ChangePoint] = {}
         self._report = AnalyticsReport(statuses=self._statuses())
@@ -144,11 +148,24 @@ class AnalyticsPipeline:
         stamps = series.timestamps[start:]
         samples = interval_samples(series, DETECTED, start)
         for name, column in samples.items():
-            detector = self._detectors[name]
-            for ts, value in zip(stamps.tolist(), column.tolist()):
+            detector, values = self._detectors[name], column.tolist()
+            self._levels.add(name, stamps.tolist(), values)
+            for ts, value in zip(stamps.tolist(), values):
                 detector.update(ts, value)
             changed += detector.take_changes()
+        changed = [self._with_past(f) for f in changed]
         for finding in changed:
             self._findings[(finding.metric, finding.index)] = finding
         self._fed = int(seqs[-1])
         return changed
+
+    def _with_past(self, finding: ChangePoint) -> ChangePoint:
+        """The finding with the worst level its metric held in the lookback before its step."""
+        better = DETECTED[finding.metric]
+        if better is None:
+            return finding
+        known = self._findings.get((finding.metric, finding.index))
+        # the span before the step does not change: revisions keep the first reading
+        worst = (known.worst_before if known is not None
+                 else self._levels.worst_before(finding.metric, finding.timestamp, better))
+        return dataclasses.replace(finding, worst_before=worst)

@@ -20,13 +20,13 @@ import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from drm_dashboard.analytics.alert_rules import default_alert_config
+from drm_dashboard.analytics.alert_rules import RegressionRule, default_alert_config
 from drm_dashboard.analytics.alerts import AlertEngine
 from drm_dashboard.analytics.changepoint_records import DetectorConfig
 from drm_dashboard.analytics.intervals import interval_samples
@@ -90,7 +90,7 @@ class _Clock:
 
 
 def simulate(seed: int, regression: InjectedRegression | None, minutes: float,
-             window: tuple[float, float]) -> RunResult:
+             window: tuple[float, float], rule: RegressionRule | None = None) -> RunResult:
     """One demo run through the product's pipeline; regression alerts and window means."""
     clock, alerts = _Clock(), []
 
@@ -99,14 +99,40 @@ def simulate(seed: int, regression: InjectedRegression | None, minutes: float,
             alerts.append((clock.now - START, alert.details["timestamp"] - START,
                            alert.details["metric"], alert.details["confidence"]))
 
+    config = default_alert_config()
+    if rule is not None:
+        config = replace(config, regression=rule)
+    engine = AlertEngine(config, interval_s=INTERVAL_S, clock=clock, on_transition=record)
+    means = run_demo(seed, regression, minutes, window, engine, clock, config.regression.recurrent_lookback_s)
+    return RunResult(tuple(alerts), means)
+
+
+class FindingLog:
+    """An alert evaluator that raises nothing and keeps every finding revision with its tick."""
+
+    def __init__(self) -> None:
+        self.revisions: list[tuple[float, Any]] = []
+
+    def evaluate(self, now: float, values: Any, decisions: Any, health: Any,
+                 findings: Sequence[Any] = ()) -> list[Alert]:
+        self.revisions += [(now - START, f) for f in findings]
+        return []
+
+    def check_health(self, health: Any) -> list[Alert]:
+        return []
+
+
+def run_demo(seed: int, regression: InjectedRegression | None, minutes: float,
+             window: tuple[float, float], evaluator: Any, clock: _Clock, lookback_s: float
+             ) -> dict[str, float]:
+    """Drive the demo on the fake clock with `evaluator` as the alert engine; the window means."""
     # a constant timer: allocation time is the workload's latency model alone, not also the CPU
     # time of placement on this (shared, loaded) machine, so a seed gives the same run every time
     manager = DynamicResourceManager(clock=clock, timer=lambda: 0.0)
     workload = Workload(manager, WorkloadConfig(seed=seed, regression=regression), clock=clock)
-    engine = AlertEngine(default_alert_config(), interval_s=INTERVAL_S, clock=clock,
-                         on_transition=record)
     # forecasts feed no alert: refit never after the first tick
-    pipeline = AnalyticsPipeline(engine, config=DetectorConfig(), clock=clock, forecast_every_s=math.inf)
+    pipeline = AnalyticsPipeline(evaluator, config=DetectorConfig(), clock=clock,
+                                 forecast_every_s=math.inf, lookback_s=lookback_s)
     live = LiveStore(3600.0, clock=clock)
     collector = Collector(LocalSource(manager, clock=clock), live, None, interval_s=INTERVAL_S,
                           clock=clock, processors=[pipeline])
@@ -117,7 +143,19 @@ def simulate(seed: int, regression: InjectedRegression | None, minutes: float,
         collector.poll_once()
         if clock.now - START == window[1]:
             means = _window_means(live, window)
-    return RunResult(tuple(alerts), means)
+    return means
+
+
+def alerts_under(rule: RegressionRule, revisions: Sequence[tuple[float, Any]]
+                 ) -> tuple[tuple[float, float, str, float], ...]:
+    """The regression alerts a rule raises from a run's finding revisions, as AlertEngine does."""
+    seen, out = set(), []
+    for now, finding in revisions:
+        key = (finding.metric, finding.timestamp)
+        if finding.direction == "regression" and key not in seen and rule.raises(finding):
+            seen.add(key)
+            out.append((now, finding.timestamp - START, finding.metric, finding.confidence))
+    return tuple(out)
 
 
 def _window_means(live: LiveStore, window: tuple[float, float]) -> dict[str, float]:
@@ -162,11 +200,11 @@ def summarize(config: PowerConfig, results: Sequence[tuple[str, int, RunResult]]
     """The summary.json body: power per change, false alarms per simulated day."""
     onset, watch = config.onset_min * 60, config.watch_min * 60
     null = {seed: r for name, seed, r in results if name == "none"}
+    rule = default_alert_config().regression
     out: dict[str, Any] = {"config": asdict(config), "interval_s": INTERVAL_S,
-                           "min_confidence": default_alert_config().regression.min_confidence,
-                           "recurrent_lookback_s":
-                               default_alert_config().regression.recurrent_lookback_s,
-                           "changes": {}}
+                           "min_confidence": rule.min_confidence,
+                           "recurrent_lookback_s": rule.recurrent_lookback_s,
+                           "recurrent_margin": rule.recurrent_margin, "changes": {}}
     for name, (spec, metric) in CHANGES.items():
         runs = [(seed, r) for n, seed, r in results if n == name]
         delays = [d for _, r in runs if (d := detection(r, metric, onset, watch)) is not None]

@@ -63,6 +63,7 @@ class FakeFinding:
     confidence: float
     before: float
     after: float
+    worst_before: float = float("nan")  # the pipeline's reading of the hour before the step
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

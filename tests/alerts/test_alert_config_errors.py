@@ -80,6 +80,10 @@ BAD = {
         'disable = ["cpu-hott"]\n', 'disable: "cpu-hott" is not a built-in rule (built-in: cpu-hot, '),
     "confidence out of range": (
         "[regression]\nmin_confidence = 70\n", "regression.min_confidence: must be between 0 and 1, got 70"),
+    "negative margin": (
+        "[regression]\nrecurrent_margin = -0.2\n", "regression.recurrent_margin: must be 0 or more, got -0.2"),
+    "load metrics not a boolean": (
+        '[regression]\nload_metrics = "yes"\n', "regression.load_metrics: "),
 }
 
 

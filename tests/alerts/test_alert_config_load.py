@@ -43,6 +43,8 @@ stale_severity = "info"
 [regression]
 min_confidence = 0.8
 recurrent_lookback = "30m"
+recurrent_margin = 0.5
+load_metrics = true
 
 [[silence]]
 match = "slow-allocation"
@@ -81,7 +83,7 @@ threshold:
      message: allocations are slow}
 thrash: {flips: 4, window: 1h}
 system: {down_after: 2, stale_severity: info}
-regression: {min_confidence: 0.8, recurrent_lookback: 30m}
+regression: {min_confidence: 0.8, recurrent_lookback: 30m, recurrent_margin: 0.5, load_metrics: true}
 silence:
   - match: slow-allocation
     until: 2030-01-01T00:00:00Z
@@ -111,7 +113,8 @@ JSON = {
     ],
     "thrash": {"flips": 4, "window": "1h"},
     "system": {"down_after": 2, "stale_severity": "info"},
-    "regression": {"min_confidence": 0.8, "recurrent_lookback": 1800},
+    "regression": {"min_confidence": 0.8, "recurrent_lookback": 1800, "recurrent_margin": 0.5,
+                   "load_metrics": True},
     "silence": [{"match": "slow-allocation", "until": "2030-01-01T00:00:00+00:00",
                  "reason": "known slow allocator"}],
     "notify": {
@@ -150,6 +153,7 @@ def test_the_loaded_config_holds_what_the_file_says(files):
     assert config.system.down_severity == "error"  # untouched fields keep their defaults
     assert config.regression.min_confidence == 0.8
     assert config.regression.recurrent_lookback_s == 1800.0
+    assert config.regression.recurrent_margin == 0.5 and config.regression.load_metrics is True
     until = datetime(2030, 1, 1, tzinfo=timezone.utc).timestamp()
     assert config.silences == (Silence("slow-allocation", until, "known slow allocator"),)
     webhook, slack, email = config.destinations

@@ -110,41 +110,60 @@ def test_check_health_uses_the_clock_for_failed_ticks(clock):
 
 def test_findings_become_one_alert_each(clock):
     eng, rec = engine(AlertConfig(), clock)
-    slow = FakeFinding("queue_wait_ms", T0 - 50, "regression", 150.0, 0.9, 200.0, 500.0)
+    slow = FakeFinding("allocation_time_ms", T0 - 50, "regression", 150.0, 0.9, 2.0, 5.0)
     fast = FakeFinding("task_throughput", T0 - 40, "improvement", 30.0, 0.8, 10.0, 13.0)
     weak = FakeFinding("allocation_time_ms", T0 - 30, "regression", 40.0, 0.2, 5.0, 7.0)
     flat = FakeFinding("cpu_utilization", T0 - 20, "neutral", 20.0, 0.99, 50.0, 60.0)
     out = eng.evaluate(T0, {}, (), LIVE, findings=[slow, fast, weak, flat])
     assert [(a.id, a.level, a.source) for a in out] == [
-        (f"regression_detection:queue_wait_ms:{int(T0 - 50)}", "warning", "regression_detection"),
+        (f"regression_detection:allocation_time_ms:{int(T0 - 50)}", "warning", "regression_detection"),
         (f"regression_detection:task_throughput:{int(T0 - 40)}", "info", "regression_detection")]
-    assert out[0].message == "queue_wait_ms regressed by 150.0% (200 ms -> 500 ms), confidence 90%"
+    assert out[0].message == "allocation_time_ms regressed by 150.0% (2 ms -> 5 ms), confidence 90%"
     assert out[0].details["confidence"] == 0.9 and out[0].details["state"] == "event"
     # the analytics report the same finding every tick: still one alert
     assert eng.evaluate(T0 + 5, {}, (), LIVE, findings=[slow, fast]) == []
     assert len(rec.alerts) == 2
 
 
-def test_a_regression_to_a_level_reached_within_the_lookback_raises_nothing(clock):
-    eng, _ = engine(AlertConfig(), clock)  # the default lookback: an hour
+def test_a_regression_must_beat_the_worst_minute_of_the_hour_by_the_margin(clock):
+    eng, _ = engine(AlertConfig(), clock)  # an hour, 20% beyond
+    def step(t: float, after: float, worst: float) -> FakeFinding:
+        return FakeFinding("allocation_time_ms", t, "regression", 100.0, 0.9, 2.0, after, worst)
+    seen_before = step(T0, 4.5, 4.0)  # 12% above a minute of the hour: the fleet's normal life
+    beyond = step(T0 + 60, 5.0, 4.0)  # 25% above it: news
+    nothing_before = step(T0 + 120, 3.0, float("nan"))  # no minute to compare with
+    raised = [a.details["timestamp"] for f in (seen_before, beyond, nothing_before)
+              for a in eng.evaluate(f.timestamp + 30, {}, (), LIVE, findings=[f])]
+    assert raised == [T0 + 60, T0 + 120]
+    (alert,) = [a for a in eng.evaluate(T0 + 400, {}, (), LIVE, findings=[step(T0 + 300, 5.0, 4.0)])]
+    assert alert.message.endswith("; worse than any minute of the 60 min before (worst 4 ms)")
+
+
+def test_a_throughput_drop_worse_than_the_hour_must_be_below_its_worst_minute(clock):
+    rule = RegressionRule(load_metrics=True)
+    eng, _ = engine(AlertConfig(regression=rule), clock)
+    usual = FakeFinding("task_throughput", T0, "regression", -50.0, 0.9, 4.0, 2.0, 1.8)
+    lower = FakeFinding("task_throughput", T0 + 60, "regression", -60.0, 0.9, 4.0, 1.4, 1.8)
+    raised = [a.details["timestamp"] for f in (usual, lower)
+              for a in eng.evaluate(f.timestamp + 30, {}, (), LIVE, findings=[f])]
+    assert raised == [T0 + 60]  # higher is better: 1.4 * 1.2 < 1.8, while 2.0 is above it
+
+
+def test_load_following_metrics_alert_only_when_the_rule_says_so(clock):
     wave = FakeFinding("queue_wait_ms", T0, "regression", 400.0, 0.9, 100.0, 500.0)
-    eased = FakeFinding("queue_wait_ms", T0 + 300, "improvement", -80.0, 0.9, 500.0, 100.0)
-    again = FakeFinding("queue_wait_ms", T0 + 720, "regression", 350.0, 0.9, 100.0, 450.0)
-    worse = FakeFinding("queue_wait_ms", T0 + 1440, "regression", 500.0, 0.9, 100.0, 600.0)
-    raised = [a.details["timestamp"] for f in (wave, eased, again, worse)
-              for a in eng.evaluate(f.timestamp + 30, {}, (), LIVE, findings=[f])
-              if a.details["direction"] == "regression"]
-    # the next wave to 450 ms was seen at 500 within the hour; 600 ms is new
-    assert raised == [T0, T0 + 1440]
-    late = FakeFinding("queue_wait_ms", T0 + 1440 + 3601, "regression", 400.0, 0.9, 100.0, 500.0)
-    assert len(eng.evaluate(late.timestamp + 30, {}, (), LIVE, findings=[late])) == 1  # an hour on
+    quiet, _ = engine(AlertConfig(), clock)
+    assert quiet.evaluate(T0 + 30, {}, (), LIVE, findings=[wave]) == []
+    loud, _ = engine(AlertConfig(regression=RegressionRule(load_metrics=True)), clock)
+    assert [a.details["metric"] for a in loud.evaluate(T0 + 30, {}, (), LIVE, findings=[wave])] == [
+        "queue_wait_ms"]
 
 
 def test_the_lookback_can_be_turned_off(clock):
     eng, _ = engine(AlertConfig(regression=RegressionRule(recurrent_lookback_s=0.0)), clock)
-    findings = [FakeFinding("allocation_time_ms", T0 + 60 * i, "regression", 50.0, 0.9, 2.0, 3.0)
+    findings = [FakeFinding("allocation_time_ms", T0 + 60 * i, "regression", 50.0, 0.9, 2.0, 3.0, 9.0)
                 for i in range(3)]
-    assert len(eng.evaluate(T0 + 200, {}, (), LIVE, findings=findings)) == 3
+    out = eng.evaluate(T0 + 200, {}, (), LIVE, findings=findings)
+    assert len(out) == 3 and all("worse than any" not in a.message for a in out)
 
 
 def test_regression_confidence_and_levels_are_configurable(clock):

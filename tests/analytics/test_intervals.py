@@ -43,3 +43,20 @@ def test_interval_samples_use_counters_and_fall_back_for_sources_without_them(cl
     got = interval_samples(store.view().series, ["allocation_time_ms", "task_throughput"], 1)
     np.testing.assert_allclose(got["allocation_time_ms"], [3.0, 3.0, 7.0])  # last: reported value
     np.testing.assert_allclose(got["task_throughput"], [4.0, 4.0, 4.0])  # 20 tasks per 5 s
+
+
+def test_efficiency_with_nothing_allocated_is_no_sample(clock):
+    import dataclasses
+
+    from drm_dashboard.analytics.intervals import interval_samples
+    from drm_dashboard.models import PerformanceSample
+    from drm_dashboard.store.live import LiveStore
+    from drm_fakes import make_snapshot
+    store = LiveStore(retention_s=1e6, clock=clock)
+    # the manager reports 0 efficiency while nothing is allocated; a source may not say at all
+    for allocated, efficiency in ((0.6, 0.7), (0.0, 0.0), (None, 0.5)):
+        snap = make_snapshot(clock.advance(5))
+        perf = PerformanceSample(1.0, 2.0, 10.0, efficiency, 0, 0)
+        store.ingest(dataclasses.replace(snap, performance=perf, allocated=allocated))
+    got = interval_samples(store.view().series, ["resource_efficiency"], 0)["resource_efficiency"]
+    np.testing.assert_allclose(got, [70.0, NAN, 50.0])

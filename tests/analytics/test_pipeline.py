@@ -3,6 +3,7 @@
 import dataclasses
 
 import numpy as np
+import pytest
 
 from drm_dashboard.analytics.alert_rules import AlertConfig, RegressionRule
 from drm_dashboard.analytics.alerts import AlertEngine
@@ -114,7 +115,8 @@ def test_the_regression_alert_fires_once_when_the_revised_confidence_crosses_the
     first, settled = probe.take_changes()[0], probe.findings[0]
     # a threshold the evidence reaches only after more samples than it took to confirm the step
     threshold = (first.confidence + settled.confidence) / 2
-    rules = AlertConfig(regression=RegressionRule(min_confidence=threshold))
+    # a 10% step: no margin beyond the hour's worst minute, so the confidence alone decides
+    rules = AlertConfig(regression=RegressionRule(min_confidence=threshold, recurrent_margin=0.0))
     engine = AlertEngine(rules, interval_s=5, clock=clock)
     store = LiveStore(retention_s=1e6, clock=clock)
     pipe = AnalyticsPipeline(engine, config=config, clock=clock)
@@ -132,3 +134,5 @@ def test_the_regression_alert_fires_once_when_the_revised_confidence_crosses_the
     assert at == crossed_at and alert.details["raised_at"] == crossed_at
     assert alert.level == "warning" and alert.details["confidence"] >= threshold
     assert alert.details["index"] == first.index == 40 and alert.details["timestamp"] == start + 41 * 5
+    # the worst minute (median of 12 samples) of the forty before the step: 2.0 plus a little noise
+    assert alert.details["worst_before"] == pytest.approx(2.01)

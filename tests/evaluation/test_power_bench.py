@@ -41,3 +41,27 @@ def test_bad_flags_exit_2_with_one_line(flag, value, tmp_path, capsys):
     err = capsys.readouterr().err
     need = "above 0" if flag == "--null-hours" else "at least 1"
     assert err.count("\n") == 1 and err.rstrip().endswith(f"{flag} must be {need}")
+
+
+def test_a_rule_applied_to_recorded_findings_raises_what_the_engine_raises():
+    # the rule choice scores candidates offline: it must see what AlertEngine would raise
+    regression = power._regression("allocation_time*2", 2)
+    engine_run = power.simulate(3, regression, 4, (120.0, 240.0))
+    log = power.FindingLog()
+    power.run_demo(3, regression, 4, (120.0, 240.0), log, power._Clock(),
+                   RegressionRule().recurrent_lookback_s)
+    assert [name for _, _, name, _ in engine_run.alerts] == ["allocation_time_ms"]
+    assert power.alerts_under(RegressionRule(), log.revisions) == engine_run.alerts
+    assert power.alerts_under(RegressionRule(min_confidence=0.99), log.revisions) == ()
+
+
+def test_the_rule_choice_chooses_on_one_fold_and_scores_the_other():
+    from drm_dashboard.evaluation import rule_choice
+    config = power.PowerConfig(seeds=2, watch_min=2, null_seeds=2, null_hours=0.25)
+    summary = rule_choice.cross_validate(rule_choice.record_runs(config, 1), config)
+    assert [f["held_out_seeds"] for f in summary["folds"]] == ["even", "odd"]
+    for figures in [summary["chosen"]] + [f[k] for f in summary["folds"] for k in ("training", "held_out")]:
+        assert figures["min_confidence"] in rule_choice.MIN_CONFIDENCE
+        assert figures["recurrent_margin"] in rule_choice.MARGIN
+        assert 0 <= figures["x1.5_alerted"] <= 1 and figures["false_alerts_per_24h"] >= 0
+    assert isinstance(summary["defaults_match"], bool)
