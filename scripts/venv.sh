@@ -2,14 +2,14 @@
 # Sourced by run.sh and test.sh: make (once) and activate the project's own virtual environment, so
 # the commands work on a Python that refuses system-wide installs (PEP 668).
 VENV="${DRM_VENV:-.venv}"
-if [ ! -x "$VENV/bin/python" ]; then
-  if ! python3 -m venv "$VENV" >/dev/null 2>&1; then
+# no environment yet, or one a first run interrupted half-way left without its activate script
+if [ ! -x "$VENV/bin/python" ] || [ ! -f "$VENV/bin/activate" ]; then
+  if ! python3 -m venv --clear "$VENV" >/dev/null 2>&1; then
     # Debian's Python ships venv separately
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
-    rm -rf "$VENV"
-    python3 -m venv "$VENV"
+    python3 -m venv --clear "$VENV"
   fi
 fi
 # shellcheck disable=SC1091
