@@ -72,6 +72,5 @@ def alerting(settings: Settings, manager: Any, clock: Callable[[], float],
     policy = policy_of(manager)
     if policy is not None:
         thresholds["allocated"] = policy.scale_up_threshold * 100.0
-    pipeline = AnalyticsPipeline(engine, clock=clock, thresholds=thresholds,
-                                 lookback_s=config.regression.recurrent_lookback_s)
+    pipeline = AnalyticsPipeline(engine, clock=clock, thresholds=thresholds, rule=config.regression)
     return notifier, engine, pipeline

@@ -245,7 +245,7 @@ class DRMRealTimeDashboard:
                          # started/ended are on the run's clock: a sped-up demo's polls are
                          # demo_speed times further apart on it than on the wall clock
                          interval_s=self.settings.update_interval * self.demo_speed,
-                         min_coverage=self.settings.min_coverage)
+                         min_coverage=self.settings.min_coverage, regression_rule=report.rule)
         view = self.fleet.run_view() if self.fleet is not None else self.live.since(self._run_cursor)
         return run_summary(view, facts)
 

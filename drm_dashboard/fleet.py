@@ -197,8 +197,9 @@ class Fleet:
             return self.by_name[cluster].report()
         reports = [r.report() for r in self.runtimes]
         findings = tuple(sorted((f for rep in reports for f in rep.findings), key=lambda f: f.timestamp))
+        # every cluster runs the same alert rules
         return AnalyticsReport(seq=sum(rep.seq for rep in reports), findings=findings,
-                               statuses=_most_judged(reports))
+                               statuses=_most_judged(reports), rule=reports[0].rule)
 
     def forecasts(self, cluster: str | None = None) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
         """Forecasts and ETAs of one cluster, or of the combined view (fitted once per change)."""

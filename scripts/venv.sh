@@ -4,6 +4,10 @@
 VENV="${DRM_VENV:-.venv}"
 # no environment yet, or one a first run interrupted half-way left without its activate script
 if [ ! -x "$VENV/bin/python" ] || [ ! -f "$VENV/bin/activate" ]; then
+  if [ -n "$(ls -A "$VENV" 2>/dev/null)" ] && [ ! -f "$VENV/pyvenv.cfg" ]; then
+    echo "$VENV exists and is not a virtual environment: move it, or name another in DRM_VENV" >&2
+    exit 2
+  fi
   if ! python3 -m venv --clear "$VENV" >/dev/null 2>&1; then
     # Debian's Python ships venv separately
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

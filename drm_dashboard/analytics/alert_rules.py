@@ -91,20 +91,21 @@ class DecisionRule:
 
 @dataclass(frozen=True)
 class RegressionRule:
-    """One alert per regression finding at or above min_confidence; improvements at their level."""
+    """Which findings alert: confident enough, and a regression only past the hour's worst minute."""
 
     # the confidence is a calibrated probability (on NAB's labelled findings) that the change is
     # real; it and the margin below were chosen on the demo's seeded runs by cross-validation
     # over seeds (evaluation/rule_choice.py; docs/PERFORMANCE.md, power)
     min_confidence: float = 0.3
     # a regression must be worse than the worst level the metric held for a minute within this
-    # many seconds before its step (0: off), by `recurrent_margin` of that level: load waves and
-    # pool changes that recur are the fleet's normal life, not news
+    # many seconds before its step (0: off), by a factor of 1 + `recurrent_margin` (1.2 times that
+    # level, or 1/1.2 of it where higher is better): load waves and pool changes that recur are the
+    # fleet's normal life, not news. A creep in steps each smaller than the margin raises nothing:
+    # the threshold rules are what catch a metric past a fixed line
     recurrent_lookback_s: float = 3600.0
     recurrent_margin: float = 0.2
     # metrics that follow the workload (catalog `follows_load`: queue wait, throughput) move by
-    # multiples with every wave of arrivals; their threshold rules alert on them, their level
-    # shifts only when this is on
+    # multiples with every wave of arrivals: their level shifts alert only when this is on
     load_metrics: bool = False
     severity: str = "warning"
     improvement_severity: str = "info"

@@ -5,7 +5,8 @@ resolved (the same id re-emitted with details["state"] = "resolved"); nothing is
 while it keeps firing. Scaling decisions and regression findings are one-shot events
 (details["state"] = "event"). A finding comes back each time its confidence is revised; it is
 raised once, on the first tick the regression rule takes it (`RegressionRule.raises`: its
-confidence, and for a regression a level beyond any the metric held within the lookback).
+confidence; for a regression also a level past the margin beyond any the metric held for a minute
+within the lookback, and a metric that does not follow the workload unless `load_metrics`).
 Time comes only from `now` and the injected clock.
 """
 

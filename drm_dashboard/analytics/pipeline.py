@@ -12,9 +12,9 @@ import numpy as np
 from ..catalog import CATALOG, Metric
 from ..models import Alert, SourceHealth, Snapshot
 from ..series import TickSeries
+from .alert_rules import RegressionRule
 from .changepoint_records import ChangePoint, DetectorConfig, DetectorStatus
 from .forecast import Forecast, ThresholdEta, forecast, time_to_threshold
-from .alert_rules import RegressionRule
 from .intervals import interval_samples
 from .levels import SustainedLevels
 from .online import OnlineDetector
@@ -37,6 +37,8 @@ class AnalyticsReport:
     forecasts: Mapping[str, Forecast] = field(default_factory=dict)
     etas: Mapping[str, ThresholdEta] = field(default_factory=dict)
     forecast_at: float | None = None
+    # the regression alert rule in force: pages and reports list what it raises, as the alerts do
+    rule: RegressionRule = RegressionRule()
 
 
 class AlertEvaluator(Protocol):
@@ -63,8 +65,7 @@ class AnalyticsPipeline:
 
     def __init__(self, engine: AlertEvaluator | None = None, *, config: DetectorConfig = DetectorConfig(),
                  clock: Callable[[], float] | None = None, thresholds: Mapping[str, float] | None = None,
-                 forecast_every_s: float = 30.0,
-                 lookback_s: float = RegressionRule().recurrent_lookback_s) -> None:
+                 forecast_every_s: float = 30.0, rule: RegressionRule = RegressionRule()) -> None:
         self._engine = engine
         self._clock = clock
         self._thresholds = dict(thresholds or {})
@@ -73,10 +74,12 @@ class AnalyticsPipeline:
         self._detectors = {name: OnlineDetector(name, higher_is_better=better, config=config)
                            for name, better in DETECTED.items()}
         self._fed = 0  # seq of the last tick fed to the detectors
-        self._levels = SustainedLevels(lookback_s)
+        self._rule = rule
+        # a step is confirmed at most a detector window after it: keep the lookback before that
+        self._levels = SustainedLevels(rule.recurrent_lookback_s, reach=config.window)
         # every finding at its latest confidence, by (metric, index): a revision replaces its entry
         self._findings: dict[tuple[str, int], ChangePoint] = {}
-        self._report = AnalyticsReport(statuses=self._statuses())
+        self._report = AnalyticsReport(statuses=self._statuses(), rule=rule)
         self._lock = threading.Lock()
 
     @property
@@ -110,7 +113,7 @@ class AnalyticsPipeline:
         with self._lock:
             self._report = AnalyticsReport(
                 seq=series.seq, findings=tuple(self._findings.values()), statuses=self._statuses(),
-                forecasts=forecasts, etas=etas,
+                forecasts=forecasts, etas=etas, rule=self._rule,
                 forecast_at=series.last_timestamp if due else old.forecast_at)
         return alerts
 

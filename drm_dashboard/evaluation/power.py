@@ -30,7 +30,7 @@ from drm_dashboard.analytics.alert_rules import RegressionRule, default_alert_co
 from drm_dashboard.analytics.alerts import AlertEngine
 from drm_dashboard.analytics.changepoint_records import DetectorConfig
 from drm_dashboard.analytics.intervals import interval_samples
-from drm_dashboard.analytics.pipeline import AnalyticsPipeline
+from drm_dashboard.analytics.pipeline import AlertEvaluator, AnalyticsPipeline
 from drm_dashboard.cli_common import OneLineParser
 from drm_dashboard.collector import Collector
 from drm_dashboard.config import parse_regression
@@ -103,7 +103,7 @@ def simulate(seed: int, regression: InjectedRegression | None, minutes: float,
     if rule is not None:
         config = replace(config, regression=rule)
     engine = AlertEngine(config, interval_s=INTERVAL_S, clock=clock, on_transition=record)
-    means = run_demo(seed, regression, minutes, window, engine, clock, config.regression.recurrent_lookback_s)
+    means = run_demo(seed, regression, minutes, window, engine, clock, config.regression)
     return RunResult(tuple(alerts), means)
 
 
@@ -115,16 +115,18 @@ class FindingLog:
 
     def evaluate(self, now: float, values: Any, decisions: Any, health: Any,
                  findings: Sequence[Any] = ()) -> list[Alert]:
+        """Keep the tick's finding revisions; raise nothing."""
         self.revisions += [(now - START, f) for f in findings]
         return []
 
     def check_health(self, health: Any) -> list[Alert]:
+        """Nothing: the choice is about findings."""
         return []
 
 
 def run_demo(seed: int, regression: InjectedRegression | None, minutes: float,
-             window: tuple[float, float], evaluator: Any, clock: _Clock, lookback_s: float
-             ) -> dict[str, float]:
+             window: tuple[float, float], evaluator: AlertEvaluator, clock: _Clock,
+             rule: RegressionRule) -> dict[str, float]:
     """Drive the demo on the fake clock with `evaluator` as the alert engine; the window means."""
     # a constant timer: allocation time is the workload's latency model alone, not also the CPU
     # time of placement on this (shared, loaded) machine, so a seed gives the same run every time
@@ -132,7 +134,7 @@ def run_demo(seed: int, regression: InjectedRegression | None, minutes: float,
     workload = Workload(manager, WorkloadConfig(seed=seed, regression=regression), clock=clock)
     # forecasts feed no alert: refit never after the first tick
     pipeline = AnalyticsPipeline(evaluator, config=DetectorConfig(), clock=clock,
-                                 forecast_every_s=math.inf, lookback_s=lookback_s)
+                                 forecast_every_s=math.inf, rule=rule)
     live = LiveStore(3600.0, clock=clock)
     collector = Collector(LocalSource(manager, clock=clock), live, None, interval_s=INTERVAL_S,
                           clock=clock, processors=[pipeline])

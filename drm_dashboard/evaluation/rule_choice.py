@@ -34,7 +34,8 @@ Runs = list[tuple[str, int, list[tuple[float, Any]]]]
 def _record(job: tuple[str, int, Any, float], window: tuple[float, float]) -> tuple[str, int, list]:
     name, seed, regression, minutes = job
     clock, log = power._Clock(), power.FindingLog()
-    power.run_demo(seed, regression, minutes, window, log, clock, RegressionRule().recurrent_lookback_s)
+    # the lookback is not chosen here: the defaults' hour, which the findings' worst_before reads
+    power.run_demo(seed, regression, minutes, window, log, clock, RegressionRule())
     return name, seed, log.revisions
 
 
@@ -92,12 +93,13 @@ def cross_validate(runs: Runs, config: power.PowerConfig) -> dict[str, Any]:
         train = [r for r in runs if r[1] % 2 != parity]
         held = [r for r in runs if r[1] % 2 == parity]
         rule, fitted = choose(train, config)
-        folds.append({"held_out_seeds": "even" if parity == 0 else "odd",
-                      "training": _figures(rule, fitted), "held_out": _figures(rule, score(rule, held, config))})
+        folds.append({"held_out_seeds": "even" if parity == 0 else "odd", "training": _figures(rule, fitted),
+                      "held_out": _figures(rule, score(rule, held, config))})
     rule, fitted = choose(runs, config)
     # what turning on the load-following metrics' alerts would cost, on the same runs
     loud = replace(rule, load_metrics=True)
-    return {"with_load_metrics": _figures(loud, score(loud, runs, config)),"config": asdict(config), "grid": {"min_confidence": MIN_CONFIDENCE, "recurrent_margin": MARGIN},
+    return {"with_load_metrics": _figures(loud, score(loud, runs, config)), "config": asdict(config),
+            "grid": {"min_confidence": MIN_CONFIDENCE, "recurrent_margin": MARGIN},
             "lookback_s": rule.recurrent_lookback_s, "folds": folds, "chosen": _figures(rule, fitted),
             "defaults_match": (rule.min_confidence, rule.recurrent_margin)
                               == (RegressionRule().min_confidence, RegressionRule().recurrent_margin)}

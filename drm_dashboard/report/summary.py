@@ -16,6 +16,7 @@ from ..catalog import CATALOG
 from ..models import ALERT_LEVELS, Alert, SourceHealth
 from ..store.view import LiveView
 from ..uptime import UptimeRecord
+from ..analytics.alert_rules import RegressionRule
 from ..analytics.efficiency import EfficiencyReport, pool_efficiency
 from .verdict import coverage, verdict
 
@@ -45,6 +46,8 @@ class RunFacts:
     min_coverage: float = 0.9
     # alerts as they fired (the collector's ledger); None: judge the view's latest records
     fired_alerts: Sequence[Alert] | None = None
+    # the regression alert rule in force: each finding says whether it raised an alert
+    regression_rule: RegressionRule = RegressionRule()
 
 
 def _finite(x: float) -> float | None:
@@ -210,7 +213,9 @@ def run_summary(view: LiveView, facts: RunFacts) -> dict[str, Any]:
         "kpis": window.kpis,
         "alerts": {"counts": alert_counts(alerts),
                    "items": [a.to_dict() for a in sorted(alerts, key=lambda a: a.timestamp)]},
-        "regressions": [f.to_dict() for f in facts.findings],
+        "regressions": [{**f.to_dict(), "alerted": facts.regression_rule.raises(f)}
+                        for f in facts.findings],
+        "regression_min_confidence": facts.regression_rule.min_confidence,
         "scaling_decisions": [d.to_dict() for d in view.decisions],
         "source_health": {**facts.health.to_dict(),
                           "events": [_event(e) for e in facts.health_events]},

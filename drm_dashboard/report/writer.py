@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Mapping
 
 from ..store.view import LiveView
 from ..ui.figures.overview import load_figure, utilization_figure
 from ..ui.figures.performance import KPIS, kpi_figure
 from ..ui.figures.scaling import timeline_figure
-from ..ui.regressions import MIN_CONFIDENCE, confidence_words
+from ..ui.regressions import RULE, confidence_words
 from ..ui.theme import THEMES, Theme
 from ..ui.units import change_text, plural, value_text
 from ..catalog import metric_info
@@ -32,8 +34,14 @@ def _kpi_rows(kpis: Mapping[str, Any]) -> list[list[Any]]:
 
 
 def _alerting(r: Mapping[str, Any]) -> bool:
-    """A regression the alert rules would raise: worse, and at or above their confidence bar."""
-    return r.get("direction") == "regression" and (r.get("confidence") or 0.0) >= MIN_CONFIDENCE
+    """A regression the run's alert rule raised (a summary from before "alerted": the default rule)."""
+    if r.get("direction") != "regression":
+        return False
+    if "alerted" in r:
+        return bool(r["alerted"])
+    # the summary's JSON has None for nan
+    fields = {k: math.nan if v is None else v for k, v in {"worst_before": None, "after": None, **r}.items()}
+    return RULE.raises(SimpleNamespace(**{**fields, "confidence": r.get("confidence") or 0.0}))
 
 
 def _regression_rows(found: list[Mapping[str, Any]]) -> list[list[Any]]:
@@ -44,10 +52,11 @@ def _regression_rows(found: list[Mapping[str, Any]]) -> list[list[Any]]:
             for r in found if _alerting(r)]
 
 
-def _others(found: list[Mapping[str, Any]]) -> str:
+def _others(found: list[Mapping[str, Any]], min_confidence: float) -> str:
     k = sum(not _alerting(r) for r in found)
     return "" if not k else (f"<p class='muted'>{k} other change{'s' * (k != 1)} (improvements, neutral "
-                             f"moves or below {MIN_CONFIDENCE:.0%} confidence) not listed.</p>")
+                             f"moves, below {min_confidence:.0%} confidence, or shifts the alert rule "
+                             "leaves alone) not listed.</p>")
 
 
 def _coverage_line(m: Mapping[str, Any] | None) -> str:
@@ -73,7 +82,7 @@ def _sections(summary: Mapping[str, Any]) -> str:
         "<h2>KPIs</h2>", _table(["KPI", "last", "mean", "p95", "max"], _kpi_rows(summary["kpis"])),
         "<h2>Regressions</h2>", _table(["metric", "when", "before → after", "change", "confidence"],
                                        _regression_rows(summary["regressions"])),
-        _others(summary["regressions"]),
+        _others(summary["regressions"], summary.get("regression_min_confidence", RULE.min_confidence)),
         "<h2>Alerts</h2>", _table(["time", "level", "source", "message"], [
             [when(a["timestamp"]), a["level"], a["source"], a["message"]] for a in summary["alerts"]["items"]]),
         "<h2>Scaling decisions</h2>", _table(["time", "action", "count", "reason"], [

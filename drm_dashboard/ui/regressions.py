@@ -24,9 +24,10 @@ CONFIDENCE_WORDS = ((0.9, "almost certainly real"), (0.7, "likely real"), (0.5, 
                     (0.0, "uncertain, may be noise"))
 CONFIDENCE_MEANING = ("Confidence is the detector's estimate that the level really changed, "
                       "rather than noise making it look so.")
-# findings below this confidence are counted, not listed: the default regression alert rule's own
-# bar, so the panel, the CI report and the Alerts tab agree
-MIN_CONFIDENCE = RegressionRule().min_confidence
+# the report's regression alert rule decides: findings below its confidence are counted, not
+# listed, and only regressions it raises count as regressions, so the panel, the CI report and the
+# Alerts tab agree (the default rule, for a report that does not carry one)
+RULE = RegressionRule()
 
 
 class Finding(Protocol):
@@ -48,6 +49,8 @@ class Finding(Protocol):
     def confidence(self) -> float: ...  # 0..1
     @property
     def p_value(self) -> float: ...
+    @property
+    def worst_before(self) -> float: ...  # the worst minute of the hour before the step
 
 
 class MetricStatus(Protocol):
@@ -68,6 +71,8 @@ class RegressionReport(Protocol):
     def findings(self) -> Sequence[Finding]: ...
     @property
     def statuses(self) -> Mapping[str, MetricStatus]: ...
+    @property
+    def rule(self) -> RegressionRule: ...  # the regression alert rule in force
 
 
 # given the current view, the latest report (None while no detector has reported)
@@ -119,18 +124,23 @@ def judged_panel(view: LiveView, report: RegressionReport, interval_s: float) ->
         points = max(s.points for s in statuses.values())
         needed = max(s.points_needed for s in statuses.values())
         return _waiting(points, needed, interval_s)
-    sure = tuple(f for f in recent if f.confidence >= MIN_CONFIDENCE)
+    rule = report.rule
+    sure = tuple(f for f in recent if f.confidence >= rule.min_confidence)
     lines = [_status_line(statuses)] if statuses else []
     if len(recent) > len(sure):
         k = len(recent) - len(sure)
-        lines.append(f"{k} change{'s' * (k != 1)} below {MIN_CONFIDENCE:.0%} confidence not listed.")
-    worse = sum(f.direction == "regression" for f in sure)
+        lines.append(f"{k} change{'s' * (k != 1)} below {rule.min_confidence:.0%} confidence not listed.")
+    worse = sum(f.direction == "regression" and rule.raises(f) for f in sure)
+    usual = sum(f.direction == "regression" for f in sure) - worse
+    if usual:
+        lines.append(f"{usual} regression{'s' * (usual != 1)} not alerted: no worse than the metric "
+                     "held in the hour before, or in queue wait or throughput, which follow the workload.")
     if worse:
         return RegressionPanel(f"{worse} regression{'s' * (worse != 1)} in the live window",
                                "danger", tuple(lines), sure)
-    headline = "No regression found in the live window" + (
+    headline = ("No new regression" if usual else "No regression found") + " in the live window" + (
         f"; {len(sure)} other change{'s' * (len(sure) != 1)}" if sure else "")
-    return RegressionPanel(headline, "success", tuple(lines), sure)
+    return RegressionPanel(headline, "info" if usual else "success", tuple(lines), sure)
 
 
 def _status_line(statuses: Mapping[str, MetricStatus]) -> str:

@@ -30,4 +30,13 @@ def test_only_confident_regressions_are_listed():
     page = _sections(_summary([_finding("regression", 0.8), _finding("improvement", 0.9),
                                _finding("neutral", 0.9), _finding("regression", 0.2)]))
     assert page.count("2.44 ms → 4.41 ms") == 1 and "likely real (confidence 80%)" in page
-    assert "3 other changes (improvements, neutral moves or below 30% confidence) not listed" in page
+    assert ("3 other changes (improvements, neutral moves, below 30% confidence, or shifts the alert "
+            "rule leaves alone) not listed") in page
+
+
+def test_the_report_lists_what_the_run_alerted_on():
+    alerted = {**_finding("regression", 0.8), "alerted": True}
+    wave = {**_finding("regression", 0.9, metric="queue_wait_ms"), "alerted": False}
+    page = _sections({**_summary([alerted, wave]), "regression_min_confidence": 0.5})
+    assert page.count("2.44 ms → 4.41 ms") == 1 and "queue wait" not in page.split("other change")[0]
+    assert "1 other change (improvements, neutral moves, below 50% confidence" in page

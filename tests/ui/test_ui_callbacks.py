@@ -103,16 +103,17 @@ def test_worker_choice_is_preselected_with_the_busiest(served):
 
 def test_regression_findings_reach_the_panel_through_the_seam():
     store = filled_store(40, 2)
-    found = ChangePoint("queue_wait_ms", 10, T0 + 100, 10.0, 30.0, 200.0, "regression", 0.9, 5.0,
+    found = ChangePoint("allocation_time_ms", 10, T0 + 100, 10.0, 30.0, 200.0, "regression", 0.9, 5.0,
                         0.002, 2.0, 8, 0.1)
-    statuses = {"queue_wait_ms": DetectorStatus("queue_wait_ms", True, 40, 26, 1, "")}
+    statuses = {"allocation_time_ms": DetectorStatus("allocation_time_ms", True, 40, 26, 1, "")}
     ctx = UIContext(live=store, health=SourceHealth, source="t", simulated=False, update_interval_s=5,
                     regressions=lambda view: AnalyticsReport(40, (found,), statuses))
     app = create_app(ctx)
     key = callback_key(app, "perf-regressions.children")
     body = callback_body(app, key, values("Performance Metrics"))
     text = str(app.server.test_client().post("/_dash-update-component", json=body).get_json())
-    assert "1 regression in the live window" in text and "queue wait regression: 10 ms → 30 ms (+200%)" in text
+    assert "1 regression in the live window" in text
+    assert "allocation time regression: 10 ms → 30 ms (+200%)" in text
 
 
 def test_page_and_css_come_from_this_process(served):

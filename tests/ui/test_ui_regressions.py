@@ -70,6 +70,19 @@ def test_improvements_are_changes_not_regressions_and_old_findings_have_left_the
     assert panel.findings == (better,)
 
 
+def test_a_regression_the_alert_rule_leaves_alone_is_listed_but_not_counted_as_one():
+    wave = change("queue_wait_ms", before=10.0, after=30.0)  # follows the workload
+    seen = change(before=2.0, after=4.0, at=T0 + 110)
+    seen = replace(seen, worst_before=3.9)  # the hour before held 3.9 ms: 4.0 is no news
+    report = AnalyticsReport(seq=40, findings=(wave, seen), statuses=status(40))
+    panel = panel_for(fill(40, 1), lambda view: report, interval_s=5)
+    assert (panel.headline, panel.color) == ("No new regression in the live window; 2 other changes", "info")
+    assert panel.findings == (wave, seen) and panel.lines[1].startswith("2 regressions not alerted")
+    # a rule that alerts on the workload's metrics counts the wave
+    loud = replace(report, rule=replace(report.rule, load_metrics=True))
+    assert panel_for(fill(40, 1), lambda view: loud, interval_s=5).headline == "1 regression in the live window"
+
+
 def test_unsure_changes_and_other_series_are_counted_not_listed():
     unsure = change(confidence=0.2)
     cpu = change("cpu_utilization", direction="neutral")
