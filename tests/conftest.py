@@ -1,11 +1,18 @@
 """Shared fixtures; the fakes themselves live in drm_fakes.py."""
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
 
 from drm_fakes import FakeClock
+
+# a suite started as a background job (`bash scripts/test.sh &` from a script) inherits SIGINT
+# ignored, and so would every dashboard a test starts and stops with Ctrl-C: give the processes
+# of the suite, and through them their children, the default handling back
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture
