@@ -24,8 +24,9 @@ from drm_fakes import CatchUpClock, free_port
 # every tab now also loads the worker table, verdicts and the replay: room for a loaded machine
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
 HISTORY_MIN = 30
-# generous waits: the page must come up on a loaded 2-core machine, where Chromium gets a sliver
-WAIT_S = 45
+# generous waits: the page must come up on a loaded 2-core machine, where Chromium gets a
+# sliver (45 s was too short for a chart under two busy loops plus the suite)
+WAIT_S = 90
 # a refresh every 3 s: each one redraws every chart in Chromium, which a loaded machine feels
 INTERVAL_S = 3
 TABS = {"overview": "System Overview", "workers": "Worker Details",

@@ -26,7 +26,7 @@ from test_browser_dashboard import TABS, open_tab, shoot, wait_for_traces
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
 # generous waits: these tests must pass on a loaded 2-core machine
-WAIT_S = 45
+WAIT_S = 90
 HISTORY_MIN = 40
 OUTAGE = (12 * 60, 15 * 60)  # seconds into the history: no poll (the coordinator was down)
 RESTART = (25 * 60, 34 * 60)  # no poll (the dashboard was restarted)

@@ -65,15 +65,17 @@ class PrometheusSource:
 
     def snapshot(self) -> Snapshot:
         """Pool sums, the busiest workers' series and new decisions; a SourceError when unusable."""
+        # one instant for the whole tick: the decision counters and the workers they moved agree
+        at = self._clock()
         pool_sum, pool_mean, newest, busiest, ops, moved = self.client.query_all(
-            [POOL_SUM, POOL_MEAN, NEWEST, BUSIEST % self.max_workers, DECISIONS, DECISION_WORKERS])
+            [POOL_SUM, POOL_MEAN, NEWEST, BUSIEST % self.max_workers, DECISIONS, DECISION_WORKERS], at)
         sums = {s.labels.get("__name__", "")[4:]: s.value for s in pool_sum}
         if "worker_count" not in sums:
             raise SourceUnavailable("Prometheus holds no drm_worker_count series: is the "
                                     "coordinator's /metrics scraped (and the job up)?")
         means = _means(pool_mean)
         stamp = self._timestamp(newest)
-        stats = _statistics(sums, means, self._workers(busiest), stamp)
+        stats = _statistics(sums, means, self._workers(busiest, at), stamp)
         counters = ({(s.labels.get("direction", ""), s.labels.get("reason", "")): s.value for s in ops},
                     by_label(moved, "direction"))
         decisions = self._decisions(counters, stamp, means.get("allocated:overall"))
@@ -93,7 +95,7 @@ class PrometheusSource:
         return scraped if now - scraped > self._stale_after_s else now
 
     # -- workers ------------------------------------------------------------------------------
-    def _workers(self, busiest: list[Sample]) -> dict[str, dict[str, Any]]:
+    def _workers(self, busiest: list[Sample], at: float) -> dict[str, dict[str, Any]]:
         """The busiest max_workers workers, each in the statistics' worker shape."""
         ids = sorted({s.labels["worker_id"] for s in busiest if "worker_id" in s.labels})
         if not ids:
@@ -101,7 +103,7 @@ class PrometheusSource:
         pattern = worker_pattern(ids)
         series, cpu, mem = self.client.query_all([
             WORKER_SERIES % pattern, NODE_CPU % (pattern, self._rate_window),
-            NODE_MEMORY % (pattern, pattern)])
+            NODE_MEMORY % (pattern, pattern)], at)
         node_cpu, node_mem = by_label(cpu, "worker_id"), by_label(mem, "worker_id")
         fields: dict[str, dict[str, float]] = {i: {} for i in ids}
         status: dict[str, str] = {}

@@ -51,15 +51,19 @@ class PromQLClient:
         self._pool: ThreadPoolExecutor | None = None
         self._count_lock = threading.Lock()
 
-    def query_all(self, queries: Sequence[str]) -> list[list[Sample]]:
-        """Several instant queries at once (Prometheus evaluates them in parallel); first error wins."""
+    def query_all(self, queries: Sequence[str], at: float | None = None) -> list[list[Sample]]:
+        """Several instant queries at once (Prometheus evaluates them in parallel); first error wins.
+
+        With `at` (epoch seconds) every query reads the same instant, so a scrape landing between
+        two of them cannot show one counter before it and the other after.
+        """
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=_PARALLEL, thread_name_prefix="drm-promql")
-        return [f.result() for f in [self._pool.submit(self.query, q) for q in queries]]
+        return [f.result() for f in [self._pool.submit(self.query, q, at) for q in queries]]
 
-    def query(self, promql: str) -> list[Sample]:
-        """The instant vector (or scalar) promql evaluates to now."""
-        data = self._post(promql)
+    def query(self, promql: str, at: float | None = None) -> list[Sample]:
+        """The instant vector (or scalar) promql evaluates to at `at`, or now."""
+        data = self._post(promql, at)
         kind, result = data.get("resultType"), data.get("result")
         if kind == "scalar" and isinstance(result, list):
             return [Sample({}, _value(result))]
@@ -67,12 +71,13 @@ class PromQLClient:
             raise PayloadError(f"Prometheus answered a {kind!r} to an instant query, not a vector")
         return [Sample(_labels(r), _value(r.get("value"))) for r in result if isinstance(r, dict)]
 
-    def _post(self, promql: str) -> dict[str, Any]:
+    def _post(self, promql: str, at: float | None = None) -> dict[str, Any]:
         with self._count_lock:  # queries of one tick run on several threads
             self.requests += 1
         try:
             # POST: a query naming a hundred worker ids is longer than some proxies allow in a URL
-            resp = self._session.post(self.base + QUERY_PATH, data={"query": promql},
+            form = {"query": promql} if at is None else {"query": promql, "time": f"{at:.3f}"}
+            resp = self._session.post(self.base + QUERY_PATH, data=form,
                                       headers=self._headers, auth=self._auth, stream=True,
                                       timeout=(3.0, self._timeout_s), allow_redirects=False)
             with resp:

@@ -1,5 +1,6 @@
 """Performance metrics on a literal scenario, and the statistics shape as DESIGN.md states it."""
 
+import gc
 import time
 
 import pytest
@@ -117,15 +118,20 @@ def _statistics_cost(workers: int) -> float:
     for t in range(workers * 3 // 10):
         manager.reserve_resources(f"t{t}", {"cpu_cores": 2, "memory_mb": 4096})
     timings = []
-    for _ in range(30):
-        start = time.thread_time()
-        stats = manager.get_worker_statistics()
-        timings.append(time.thread_time() - start)
+    gc.disable()  # a collection's pause lands on whichever call allocates: noise, not this cost
+    try:
+        for _ in range(30):
+            start = time.thread_time()
+            stats = manager.get_worker_statistics()
+            timings.append(time.thread_time() - start)
+    finally:
+        gc.enable()
     assert len(stats["workers"]) == workers
     # this thread's CPU time, at its fastest: other processes on a loaded machine do not count
     return min(t for t in timings if t > 0)
 
 
 def test_statistics_cost_grows_linearly_in_workers():
-    # a ratio of CPU time within one run, not a wall-clock bound: linear is ~10x, quadratic 100x
-    assert _statistics_cost(1000) < 25 * _statistics_cost(100)
+    # a ratio of CPU time within one run, not a wall-clock bound: linear is 4x, quadratic 16x;
+    # measured 4-6x (a larger pool misses the caches more, the more so on a busy machine)
+    assert _statistics_cost(2000) < 10 * _statistics_cost(500)
