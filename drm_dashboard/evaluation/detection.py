@@ -12,8 +12,6 @@ leave-one-series-out figures under `crossval.loso`), beside the in-sample ones.
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -26,6 +24,7 @@ from drm_dashboard.evaluation.crossval import FOLDS, crossvalidate
 from drm_dashboard.evaluation.forecast_backtest import backtest
 from drm_dashboard.evaluation.nab import run_nab
 from drm_dashboard.evaluation.reference import check_numenta, check_tcpd_zero
+from drm_dashboard.evaluation.results import write_results
 from drm_dashboard.evaluation.tcpd import run_tcpd
 
 
@@ -63,17 +62,6 @@ def run_tracks(root: Path, config: DetectorConfig) -> tuple[list[dict], dict]:
     summary["offline_confidence"] = calibration_summary([(f.confidence, hit) for f, hit in offline])
     summary["config"] = asdict(config)
     return rows, summary
-
-
-def write_rows(path: Path, rows: list[dict]) -> None:
-    """per_series.csv with the union of the rows' columns, in first-seen order."""
-    columns: list[str] = []
-    for row in rows:
-        columns += [c for c in row if c not in columns]
-    with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 def report(summary: dict) -> str:
@@ -123,9 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         started = time.perf_counter()
         summary["crossval"] = crossvalidate(root, DetectorConfig(), args.folds)
         summary["crossval"]["runtime_s"] = time.perf_counter() - started
-    args.out.mkdir(parents=True, exist_ok=True)
-    write_rows(args.out / "per_series.csv", rows)
-    (args.out / "summary.json").write_text(json.dumps(summary, indent=2))
+    write_results(args.out, rows, "per_series.csv", summary, "summary.json")
     print(report(summary))
     return 0
 

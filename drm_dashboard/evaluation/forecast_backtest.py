@@ -15,8 +15,6 @@ naive forecasts over the same horizons. Writes forecast_per_series.csv, forecast
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -26,6 +24,7 @@ import numpy as np
 
 from drm_dashboard.analytics.forecast import POINTS_NEEDED, forecast
 from drm_dashboard.evaluation.nab import epoch, read_scores_csv
+from drm_dashboard.evaluation.results import write_results
 
 GROUPS = ("realAWSCloudwatch", "realKnownCause")
 DAY_S = 86_400.0
@@ -148,14 +147,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def write_rows(path: Path, rows: list[dict]) -> None:
-    """forecast_per_series.csv, one row per series."""
-    with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["series"])
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 def report(summary: dict) -> str:
     """A short human summary for the terminal."""
     lines = []
@@ -178,9 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     result = backtest(args.data_root)
     summary = {**result["summary"], "runtime_s": time.perf_counter() - started}
-    args.out.mkdir(parents=True, exist_ok=True)
-    write_rows(args.out / "forecast_per_series.csv", result["series"])
-    (args.out / "forecast_summary.json").write_text(json.dumps(summary, indent=2))
+    write_results(args.out, result["series"], "forecast_per_series.csv", summary,
+                  "forecast_summary.json")
     print(report(summary))
     return 0
 
