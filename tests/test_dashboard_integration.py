@@ -27,7 +27,7 @@ def test_background_run_serves_page_and_callback_then_frees_port(tmp_path):
         text = str(answer["response"]["overview-cards"]["children"])
         assert "Workers" in text and "Waiting for the first sample" not in text
         health = dash_callback(url, "drm-header-health", "children", [INTERVAL], (
-            ("drm-header-health", "color"), ("drm-header-detail", "children"),
+            ("drm-header-health", "color"), ("drm-header-detail", "children"), ("drm-header-detail", "title"),
             ("drm-header-updated", "children")))
         assert health["response"]["drm-header-health"]["children"] == "live"
     finally:

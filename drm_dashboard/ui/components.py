@@ -59,8 +59,12 @@ def notice(text: str, color: str = "secondary") -> dbc.Alert:
 # So the server writes each new figure to a dcc.Store, and this clientside merge (no round trip)
 # copies the axes the user zoomed (autorange false: the server never sends that) onto it while
 # uirevision is unchanged. Reset axes (double click) restores autorange and the live range.
+# The merge is triggered by the store's modified_timestamp, which the store sets itself, not by
+# its data: Dash holds back a callback while any of its inputs is the output of a callback still
+# in flight, and on a slow server the next refresh is always in flight, so a merge triggered by
+# the data waited for ever and the graph stayed blank.
 KEEP_ZOOM_JS = """
-function(fig, shown) {
+function(_stamp, fig, shown) {
     if (!fig) { return window.dash_clientside.no_update; }
     const old = shown && shown.layout;
     if (!old || !fig.layout || old.uirevision !== fig.layout.uirevision) { return fig; }
@@ -83,5 +87,5 @@ def live_graph(graph_id: str, data_id: str, height: int) -> html.Div:
 
 def keep_zoom(app: Any, data_id: str, graph_id: str) -> None:
     """Draw each figure that lands in data_id on graph_id, keeping the user's zoom."""
-    app.clientside_callback(KEEP_ZOOM_JS, Output(graph_id, "figure"), Input(data_id, "data"),
-                            State(graph_id, "figure"), prevent_initial_call=True)
+    app.clientside_callback(KEEP_ZOOM_JS, Output(graph_id, "figure"), Input(data_id, "modified_timestamp"),
+                            State(data_id, "data"), State(graph_id, "figure"), prevent_initial_call=True)

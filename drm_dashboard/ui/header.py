@@ -71,20 +71,17 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
     """Refresh the health badge and the time of the last update; switch themes in the browser."""
 
     @app.callback(Output(ids.HEADER_HEALTH, "children"), Output(ids.HEADER_HEALTH, "color"),
-                  Output(ids.HEADER_DETAIL, "children"), Output(ids.HEADER_UPDATED, "children"),
-                  Input(ids.INTERVAL, "n_intervals"))
-    def _refresh(_n: int) -> tuple[str, str, str, str]:
+                  Output(ids.HEADER_DETAIL, "children"), Output(ids.HEADER_DETAIL, "title"),
+                  Output(ids.HEADER_UPDATED, "children"), Input(ids.INTERVAL, "n_intervals"))
+    def _refresh(_n: int) -> tuple[str, str, str, str, str]:
+        # the detail is cut to one line in the header; its full text is the tooltip
         if ctx.cluster_health:  # several clusters: how many are live, and the newest update
             badge = fleet_badge(badges(ctx, time.time()))
             last = max((h.last_success or 0.0 for h in ctx.cluster_health().values()), default=0.0)
-            return badge.label, badge.color, badge.detail, clock_time(last or None)
+            return badge.label, badge.color, badge.detail, badge.detail, clock_time(last or None)
         health = ctx.health()
         badge = health_badge(health, time.time(), ctx.update_interval_s)
-        return badge.label, badge.color, badge.detail, clock_time(health.last_success)
-
-    # the detail is cut to one line in the header; its full text is the tooltip
-    app.clientside_callback("function(text) { return text || ''; }", Output(ids.HEADER_DETAIL, "title"),
-                            Input(ids.HEADER_DETAIL, "children"))
+        return badge.label, badge.color, badge.detail, badge.detail, clock_time(health.last_success)
 
     themes = {t.name: {"name": t.name, "css": t.css_url, "navbar": t.navbar} for t in THEMES.values()}
     app.clientside_callback(_SWITCH_THEME_JS % (json.dumps(themes), LINK_ID),

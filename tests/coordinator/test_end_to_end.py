@@ -61,7 +61,7 @@ def test_workers_appear_with_real_usage_and_decisions_arrive(coordinator, agents
         layout = json.dumps(requests.get(url + "_dash-layout", timeout=10).json())  # undo \u002f escapes
         page = requests.get(url, timeout=10).text + layout
         header = dash_callback(url, "drm-header-health", "children", [INTERVAL], (
-            ("drm-header-health", "color"), ("drm-header-detail", "children"),
+            ("drm-header-health", "color"), ("drm-header-detail", "children"), ("drm-header-detail", "title"),
             ("drm-header-updated", "children")))
         assert header["response"]["drm-header-health"]["children"] == "live"
         assert coordinator.url in page and KEY not in page and KEY not in str(header)

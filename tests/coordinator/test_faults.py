@@ -101,7 +101,7 @@ def test_wrong_key_is_named_and_not_retried_in_a_tight_loop(tmp_path):
         before = health(dash).next_try
         assert dash.collector.next_delay() in (5.0, 10.0) and before is not None
         header = dash_callback(url, "drm-header-health", "children", [INTERVAL], (
-            ("drm-header-health", "color"), ("drm-header-detail", "children"),
+            ("drm-header-health", "color"), ("drm-header-detail", "children"), ("drm-header-detail", "title"),
             ("drm-header-updated", "children")))["response"]
         # a poll may land between reading the health and the callback: either next try is right
         tries = {time.strftime("%H:%M:%S", time.localtime(t)) for t in (before, health(dash).next_try)}

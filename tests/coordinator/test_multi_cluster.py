@@ -15,7 +15,7 @@ from drm_fakes import dash_callback, free_port, wait_for
 pytestmark = pytest.mark.timeout(180)
 EAST_KEY, WEST_KEY = "east-key-7d1c2b9e", "west-key-40aa91f3"
 INTERVAL = {"id": "drm-interval", "property": "n_intervals", "value": 1}
-HEADER = (("drm-header-health", "color"), ("drm-header-detail", "children"),
+HEADER = (("drm-header-health", "color"), ("drm-header-detail", "children"), ("drm-header-detail", "title"),
           ("drm-header-updated", "children"))
 
 

@@ -35,6 +35,7 @@ OPTIONS_KEY = "workers-options-key"
 TABLE_RENDERED = "workers-table-rendered"
 SHOWN = "workers-table-shown"
 ROWS = "workers-table-rows"
+BUSIEST = "workers-busiest"
 
 
 def _controls() -> dbc.Row:
@@ -85,14 +86,14 @@ def layout() -> html.Div:
         panel("Every worker over time", live_graph(HEATMAP, HEATMAP_DATA, 320),
               subtitle="bucket means; blank cells: the worker was not reporting"),
         dcc.Store(id=RENDERED), dcc.Store(id=OPTIONS_KEY), dcc.Store(id=TABLE_RENDERED),
-        dcc.Store(id=SHOWN), dcc.Store(id=ROWS),
+        dcc.Store(id=SHOWN), dcc.Store(id=ROWS), dcc.Store(id=BUSIEST),
     ])
 
 
 def register_callbacks(app: Any, ctx: UIContext) -> None:
     """Options follow the set of workers; charts follow ticks, metric and choice."""
 
-    @app.callback(Output(CHOICE, "options"), Output(CHOICE, "value"), Output(OPTIONS_KEY, "data"),
+    @app.callback(Output(CHOICE, "options"), Output(BUSIEST, "data"), Output(OPTIONS_KEY, "data"),
                   Input(ids.INTERVAL, "n_intervals"), Input(ids.TABS, "active_tab"),
                   Input(ids.CLUSTER, "value"), State(CHOICE, "value"), State(OPTIONS_KEY, "data"))
     def _options(_n: int, active: str, cluster: str | None, value: list[str] | None,
@@ -105,6 +106,12 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
         options = c.cache.get(view, (OPTIONS_KEY,), lambda: list(naturally_sorted(view.worker_ids)))
         # pre-select the busiest once; after that the choice is the user's, even when emptied
         return options, busiest(view) if value is None else no_update, key
+
+    # the pre-selection reaches the dropdown in the browser: a server callback on the refresh
+    # tick that wrote the choice would hold back the table's selection sync (see components.py)
+    app.clientside_callback(PRESELECT_JS, Output(CHOICE, "value", allow_duplicate=True),
+                            Input(BUSIEST, "modified_timestamp"), State(BUSIEST, "data"),
+                            State(CHOICE, "value"), prevent_initial_call=True)
 
     _register_table(app, ctx)
     keep_zoom(app, LINES_DATA, LINES)
@@ -143,11 +150,19 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
 # table showed (selected_row_ids for a tick, the rows kept in SHOWN for an untick). The table
 # empties its selection by itself after a sort, filter or page change: an emptying that follows
 # a change of those settings (kept in SHOWN too) is not the user's and is undone.
+PRESELECT_JS = """
+function(_stamp, busiest, value) {
+    return value == null && busiest ? busiest : window.dash_clientside.no_update;
+}
+"""
+
+# The rows are read when their store's modified_timestamp fires, not its data: no input of this
+# callback is the output of a server callback, which Dash would wait for (see components.py).
 SYNC_SELECTION_JS = """
-function(fresh, tickedIds, chosen, data, ticked, shown, sortBy, query, page) {
+function(_stamp, tickedIds, chosen, fresh, data, ticked, shown, sortBy, query, page) {
     const dc = window.dash_clientside, nu = dc.no_update;
     const fired = (dc.callback_context.triggered || []).map(t => t.prop_id);
-    const arrived = fired.some(p => p.endsWith('.data'));
+    const arrived = fired.some(p => p.endsWith('.modified_timestamp'));
     const table = (arrived ? fresh : data) || [], now = ticked || [];
     const ids = table.map(r => r.id);
     const controls = JSON.stringify([sortBy || [], query || '', page || 0]);
@@ -202,7 +217,8 @@ def _register_table(app: Any, ctx: UIContext) -> None:
 
     app.clientside_callback(SYNC_SELECTION_JS, Output(TABLE, "data"),
                             Output(CHOICE, "value", allow_duplicate=True), Output(TABLE, "selected_rows"),
-                            Output(SHOWN, "data"), Input(ROWS, "data"), Input(TABLE, "selected_row_ids"),
-                            Input(CHOICE, "value"), State(TABLE, "data"), State(TABLE, "selected_rows"),
+                            Output(SHOWN, "data"), Input(ROWS, "modified_timestamp"),
+                            Input(TABLE, "selected_row_ids"), Input(CHOICE, "value"), State(ROWS, "data"),
+                            State(TABLE, "data"), State(TABLE, "selected_rows"),
                             State(SHOWN, "data"), State(TABLE, "sort_by"), State(TABLE, "filter_query"),
                             State(TABLE, "page_current"), prevent_initial_call=True)
