@@ -1,11 +1,14 @@
-"""Regression detection: offline PELT and the online detector share one cost and one penalty form.
+"""Regression detection: offline PELT over a whole series, and the online detector.
 
-Offline: PELT (Killick, Fearnhead & Eckley 2012) with the L2 cost on the series standardised
-over its whole length, penalty `offline_penalty * ln(n)` (BIC-type), run by `ruptures`
-(Truong, Oudre & Vayatis 2020): its KernelCPD with the linear kernel is exact PELT for the
-L2 cost, in C. Each change is then judged against its neighbouring segments by `step_test` for
-the record's levels, z and confidence (with the offline statistic's own weights). Online: `OnlineDetector` in `online.py`, the same cost
-for one split over a sliding window. Levels are in the metric's units.
+Offline: exact PELT (Killick, Fearnhead & Eckley 2012) on the series standardised over its
+whole length, penalty `offline_penalty * ln(n)` (BIC-type), run by `ruptures` (Truong, Oudre &
+Vayatis 2020). The segment cost is chosen by cross-validation (evaluation/crossval): "level",
+the L2 cost of a flat segment (ruptures' KernelCPD with the linear kernel, in C), or "linear",
+the residual cost of a straight line per segment, so a trend is one segment, not a staircase of
+level shifts. Each change is then judged against its neighbouring segments by `step_test` for
+the record's levels, z and confidence (with the offline statistic's own weights). Online:
+`OnlineDetector` in `online.py`, the L2 cost for one split over a sliding window. Levels are
+in the metric's units.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import dataclasses
 
 import numpy as np
 import ruptures
+from ruptures.base import BaseCost
 
 from drm_dashboard.analytics.confidence import make_change_point
 from drm_dashboard.analytics.step_test import split_test
@@ -42,26 +46,54 @@ def _fill_gaps(values: np.ndarray) -> np.ndarray:
     return x
 
 
-def pelt_changes(x: np.ndarray, penalty: float, min_segment: int) -> list[int]:
-    """Indices where a new segment starts: exact PELT, L2 cost, penalty * ln(n) on z-scored x."""
+class LineCost(BaseCost):
+    """Residual sum of squares of the least-squares line a + b*t through a segment."""
+
+    # ruptures' CostLinear solves a least-squares problem for every candidate segment, which
+    # PELT asks for O(n) times per sample; running sums give the same residual in O(1)
+    model = "line"
+    min_size = 2
+
+    def fit(self, signal: np.ndarray) -> "LineCost":
+        """Keep the signal (ruptures reads its length) and the running sums of x, x^2, t, t^2, t*x."""
+        self.signal = np.asarray(signal, dtype=float).reshape(len(signal), -1)
+        x = self.signal[:, 0]
+        t = np.arange(len(x), dtype=float)
+        self.sums = [np.concatenate([[0.0], np.cumsum(v)]) for v in (x, x * x, t, t * t, t * x)]
+        return self
+
+    def error(self, start: int, end: int) -> float:
+        """The residual of segment [start, end) about its own line."""
+        sx, sxx, st, stt, stx = (s[end] - s[start] for s in self.sums)
+        n = end - start
+        rss = sxx - sx * sx / n
+        spread = stt - st * st / n
+        if spread > 0:
+            rss -= (stx - st * sx / n) ** 2 / spread
+        return max(rss, 0.0)
+
+
+def pelt_changes(x: np.ndarray, penalty: float, min_segment: int, cost: str = "level") -> list[int]:
+    """Indices where a new segment starts: exact PELT, penalty * ln(n) on z-scored x."""
     n = len(x)
     sd = float(np.std(x))
     if n < 2 * min_segment or sd <= 0:
         return []
     z = ((x - x.mean()) / sd).reshape(-1, 1)
-    ends = ruptures.KernelCPD(kernel="linear", min_size=min_segment).fit(z).predict(
-        pen=penalty * np.log(n))
+    algo = (ruptures.Pelt(custom_cost=LineCost(), min_size=min_segment, jump=1) if cost == "linear"
+            else ruptures.KernelCPD(kernel="linear", min_size=min_segment))
+    ends = algo.fit(z).predict(pen=penalty * np.log(n))
     return [int(e) for e in ends if e < n]
 
 
 def detect_changes(values: np.ndarray, config: DetectorConfig = DetectorConfig(), *,
                    metric: str = "series", timestamps: np.ndarray | None = None,
                    higher_is_better: bool | None = None) -> list[ChangePoint]:
-    """Offline change points of a series, sorted by index (PELT, L2 cost, BIC-type penalty)."""
+    """Offline change points of a series, sorted by index (PELT, BIC-type penalty)."""
     x = _fill_gaps(values)
     if not np.isfinite(x).all():
         return []
-    cuts = pelt_changes(x, config.offline_penalty, config.min_segment)
+    cuts = pelt_changes(x, config.offline_penalty, config.min_segment, config.offline_cost)
     edges = [0, *cuts, len(x)]
     stamps = np.arange(len(x), dtype=float) if timestamps is None else np.asarray(timestamps)
     # the record judges each change on its two neighbouring segments, on the series' scale,

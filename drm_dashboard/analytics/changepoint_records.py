@@ -7,13 +7,19 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 
+OFFLINE_COSTS = ("level", "linear")
+
+
 @dataclass(frozen=True)
 class DetectorConfig:
     """One fixed configuration for offline and online detection (sample counts, unitless)."""
 
     # chosen by cross-validation across series (drm_dashboard.evaluation.crossval, docs/PERFORMANCE.md)
     penalty: float = 14.0  # online: accept a step when z^2 > penalty * ln(window length)
-    offline_penalty: float = 7.0  # offline PELT: L2 cost, penalty * ln(n) on the z-scored series
+    offline_penalty: float = 3.0  # offline PELT: penalty * ln(n) on the z-scored series
+    # offline PELT's segment cost: "level" (flat) or "linear" (a line; a trend is one segment),
+    # compared out of fold on TCPD, each with its penalty chosen in fold (docs/PERFORMANCE.md)
+    offline_cost: str = "linear"
     ar1_adjust: bool = False  # online: deflate z by the AR(1) effective sample size of the residuals
     rho_max: float = 0.99  # cap on the reported lag-1 autocorrelation
     min_segment: int = 6  # offline: shortest segment PELT may cut
@@ -28,7 +34,11 @@ class DetectorConfig:
     # out-of-fold by evaluation/crossval. Online, the bound holds the z weight at 0: on NAB a larger
     # within-level z made a finding no likelier to be real, its relative size did
     confidence_weights: tuple[float, float, float] = (-0.518, 0.0, 0.399)
-    offline_confidence_weights: tuple[float, float, float] = (0.058, 0.305, 0.0)
+    offline_confidence_weights: tuple[float, float, float] = (-0.241, 0.744, 0.494)
+
+    def __post_init__(self) -> None:
+        if self.offline_cost not in OFFLINE_COSTS:
+            raise ValueError(f"offline_cost must be one of {OFFLINE_COSTS}, not {self.offline_cost!r}")
 
     @property
     def min_points(self) -> int:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from drm_dashboard.analytics.confidence import finding_features, logistic
-from drm_dashboard.analytics.changepoint_records import DetectorConfig
+from drm_dashboard.analytics.changepoint_records import OFFLINE_COSTS, DetectorConfig
 from drm_dashboard.evaluation.calibration import calibration_summary, fit_weights
 from drm_dashboard.evaluation.nab import (
     NabFile,
@@ -38,7 +38,8 @@ from drm_dashboard.evaluation.nab import (
 from drm_dashboard.evaluation.scoring import best_threshold, nab_file_score, nab_normalized
 from drm_dashboard.evaluation.tcpd import load_tcpd, score_series
 
-OFFLINE_PENALTIES = (3.0, 5.0, 7.0, 10.0)
+OFFLINE_PENALTIES = (1.0, 2.0, 3.0, 5.0, 7.0, 10.0)
+OFFLINE_GRID = tuple((cost, pen) for cost in OFFLINE_COSTS for pen in OFFLINE_PENALTIES)
 ONLINE_PENALTIES = (10.0, 14.0, 20.0, 28.0, 40.0)
 # online scale: within-level sd (False) or that sd widened for AR(1) residuals (True)
 ONLINE_AR1 = (False, True)
@@ -58,11 +59,11 @@ def assign_folds(keys: Sequence[tuple[str, str]], k: int) -> dict[str, int]:
     return folds
 
 
-def tcpd_table(root: Path, base: DetectorConfig) -> dict[float, dict[str, tuple[dict, list]]]:
-    """Per offline penalty, per scored series: its row (f1, cover) and finding outcomes."""
+def tcpd_table(root: Path, base: DetectorConfig) -> dict[tuple, dict[str, tuple[dict, list]]]:
+    """Per offline (cost, penalty), per scored series: its row (f1, cover) and finding outcomes."""
     series = [s for s in load_tcpd(root) if s.scored]
-    return {pen: {s.name: score_series(s, dataclasses.replace(base, offline_penalty=pen))
-                  for s in series} for pen in OFFLINE_PENALTIES}
+    return {(cost, pen): {s.name: score_series(s, dataclasses.replace(
+        base, offline_cost=cost, offline_penalty=pen)) for s in series} for cost, pen in OFFLINE_GRID}
 
 
 def nab_table(files: Sequence[NabFile], base: DetectorConfig) -> dict[tuple, dict[str, tuple]]:
@@ -101,11 +102,11 @@ def _pick(options: Sequence, objective: Callable) -> Any:
     return max(options, key=objective)
 
 
-def pick_offline(table: dict, names: Sequence[str]) -> tuple[float, tuple[float, ...]]:
-    """The offline penalty with the best mean F1 + covering on the named series, and the
-    offline confidence weights fitted on those series' findings at that penalty."""
-    pen = _pick(OFFLINE_PENALTIES, lambda p: sum(tcpd_score(table[p], names)))
-    return pen, fit_confidence([o for n in names for o in table[pen][n][1]])
+def pick_offline(table: dict, names: Sequence[str]) -> tuple[tuple[str, float], tuple[float, ...]]:
+    """The table's offline (cost, penalty) with the best mean F1 + covering on the named series,
+    and the offline confidence weights fitted on those series' findings at that setting."""
+    off = _pick(list(table), lambda p: sum(tcpd_score(table[p], names)))
+    return off, fit_confidence([o for n in names for o in table[off][n][1]])
 
 
 def pick_online(table: dict, files: Sequence[NabFile], profile: dict) -> tuple[bool, float]:
@@ -143,12 +144,12 @@ def _judge(weights: tuple[float, ...], outcomes: Sequence) -> list[tuple[float, 
     return [(logistic(weights, finding_features(f)), hit) for f, hit in outcomes]
 
 
-CHOICES = ("offline_penalty", "ar1_adjust", "penalty")
+CHOICES = ("offline_cost", "offline_penalty", "ar1_adjust", "penalty")
 
 
-def _choice(off: float, on: tuple[bool, float]) -> dict:
+def _choice(off: tuple[str, float], on: tuple[bool, float]) -> dict:
     """The settings one training set chose, by name."""
-    return {"offline_penalty": off, "ar1_adjust": on[0], "penalty": on[1]}
+    return {"offline_cost": off[0], "offline_penalty": off[1], "ar1_adjust": on[0], "penalty": on[1]}
 
 
 def _fold(k: int, folds: dict[str, int], tcpd: dict, nab: dict, files: Sequence[NabFile],
@@ -197,7 +198,7 @@ def _loso(tcpd: dict, nab: dict, files: Sequence[NabFile], profile: dict) -> dic
         off, off_w = pick_offline(tcpd, [n for n in names if n != name])
         rows.append(tcpd[off][name][0])
         offline += _judge(off_w, tcpd[off][name][1])
-        chosen.append({"offline_penalty": off})
+        chosen.append({"offline_cost": off[0], "offline_penalty": off[1]})
     for f in files:
         on, on_w = _train_online({f.key}, nab, files, profile)
         scores[f.key] = nab[on][f.key]
@@ -219,12 +220,28 @@ def _loso(tcpd: dict, nab: dict, files: Sequence[NabFile], profile: dict) -> dic
             "offline_confidence_oof": calibration_summary(offline)}
 
 
+def offline_costs(table: dict, k: int) -> dict:
+    """TCPD out of fold for each offline cost (its penalty chosen in fold), and with the cost
+    chosen in fold as well: how the cost was compared, and what choosing it per fold gives."""
+    names = list(next(iter(table.values())))
+    folds = assign_folds([("tcpd", n) for n in names], k)
+    out = {}
+    for label, costs in [*((c, (c,)) for c in OFFLINE_COSTS), ("chosen in fold", OFFLINE_COSTS)]:
+        sub = {key: rows for key, rows in table.items() if key[0] in costs}
+        held = [tcpd_score(sub[pick_offline(sub, [n for n in names if folds[n] != f])[0]],
+                           [n for n in names if folds[n] == f]) for f in sorted(set(folds.values()))]
+        out[label] = {"tcpd_f1": float(np.mean([h[0] for h in held])),
+                      "tcpd_cover": float(np.mean([h[1] for h in held]))}
+    return out
+
+
 def crossvalidate(root: Path, base: DetectorConfig = DetectorConfig(), k: int = FOLDS) -> dict:
     """k-fold CV (k = 0: leave-one-series-out) of the penalties and confidence weights, with
     leave-one-series-out beside k-fold under `loso`; the choice on all the data too."""
     files = load_nab(root / "nab")
     profile = load_profiles(root / "nab")[NAB_PROFILE]
-    tcpd = tcpd_table(root / "tcpd", base)
+    every_cost = tcpd_table(root / "tcpd", base)
+    tcpd = {key: rows for key, rows in every_cost.items() if key[0] == base.offline_cost}
     nab = nab_table(files, base)
     keys = [("tcpd", n) for n in next(iter(tcpd.values()))] + [(f.group, f.key) for f in files]
     loso = _loso(tcpd, nab, files, profile)
@@ -234,11 +251,14 @@ def crossvalidate(root: Path, base: DetectorConfig = DetectorConfig(), k: int = 
     on_w = fit_confidence(_nab_outcomes(nab[on], [f.key for f in files]))
     return {
         **result, "loso": loso,
-        "grid": {"offline_penalty": list(OFFLINE_PENALTIES), "penalty": list(ONLINE_PENALTIES),
+        "offline_costs": {"kfold": offline_costs(every_cost, k), "loso": offline_costs(every_cost, 0)},
+        "grid": {"offline_cost": [base.offline_cost], "offline_penalty": list(OFFLINE_PENALTIES),
+                 "penalty": list(ONLINE_PENALTIES),
                  "ar1_adjust": list(ONLINE_AR1)},
         "chosen": {**_choice(off, on), "confidence_weights": list(on_w),
                    "offline_confidence_weights": list(off_w)},
-        "defaults_match": (off == base.offline_penalty and on == (base.ar1_adjust, base.penalty)
+        "defaults_match": (off == (base.offline_cost, base.offline_penalty)
+                           and on == (base.ar1_adjust, base.penalty)
                            and tuple(on_w) == tuple(base.confidence_weights)
                            and tuple(off_w) == tuple(base.offline_confidence_weights)),
     }

@@ -1,12 +1,17 @@
-"""Offline detection on literal series with known answers (as otava tests hunter)."""
+"""Offline detection on literal series with known answers (as otava tests hunter).
+
+Most tests pin the level cost (a flat segment, the online detector's cost too), whose answers
+are worked by hand below; the default line cost has tests of its own at the end."""
 
 import math
 
 import numpy as np
+import pytest
 
 from drm_dashboard.analytics.changepoint import (
     ChangePoint,
     DetectorConfig,
+    LineCost,
     detect_changes,
 )
 from drm_dashboard.analytics.step_test import best_split, passes
@@ -19,10 +24,11 @@ STEP40 = [10.1, 9.9, 10.0, 10.2, 9.8, 10.0, 10.1, 9.9, 10.0, 10.0,
           9.9, 10.1, 10.0, 9.8, 10.2, 10.0, 9.9, 10.1, 10.0, 10.0,
           12.0, 12.1, 11.9, 12.0, 12.2, 11.8, 12.0, 12.1, 11.9, 12.0,
           12.1, 11.9, 12.0, 12.2, 11.8, 12.0, 12.0, 11.9, 12.1, 12.0]
+LEVEL = DetectorConfig(offline_cost="level", offline_penalty=7.0)
 
 
 def test_step_at_index_20_is_found_at_20():
-    cps = detect_changes(np.array(STEP40), metric="task_throughput", higher_is_better=True)
+    cps = detect_changes(np.array(STEP40), LEVEL, metric="task_throughput", higher_is_better=True)
     assert [cp.index for cp in cps] == [20]
     cp = cps[0]
     assert math.isclose(cp.before, 10.0, abs_tol=1e-9)
@@ -30,29 +36,30 @@ def test_step_at_index_20_is_found_at_20():
     assert math.isclose(cp.change_pct, 20.0, abs_tol=1e-6)
     assert cp.direction == "improvement"
     assert 0.0 < cp.confidence < 1.0 and cp.p_value < 1e-3 and cp.persistence == 20
-    assert math.isclose(cp.threshold, DetectorConfig().offline_penalty * math.log(40))
+    assert math.isclose(cp.threshold, LEVEL.offline_penalty * math.log(40))
 
 
-def test_twenty_samples_are_too_few_for_the_default_penalty():
+def test_twenty_samples_are_too_few_for_a_penalty_of_7():
     # z-scored, a split can explain at most n = 20 units of cost, below 7 ln 20 = 21.0
-    assert detect_changes(np.array(STEP)) == []
-    assert [cp.index for cp in detect_changes(np.array(STEP), DetectorConfig(offline_penalty=3.0))] == [10]
+    assert detect_changes(np.array(STEP), LEVEL) == []
+    three = DetectorConfig(offline_cost="level", offline_penalty=3.0)
+    assert [cp.index for cp in detect_changes(np.array(STEP), three)] == [10]
 
 
 def test_lower_is_better_metric_calls_a_rise_a_regression():
-    cps = detect_changes(np.array(STEP40), metric="queue_wait_ms", higher_is_better=False)
+    cps = detect_changes(np.array(STEP40), LEVEL, metric="queue_wait_ms", higher_is_better=False)
     assert [cp.direction for cp in cps] == ["regression"]
 
 
 def test_white_noise_raises_nothing():
     noise = np.random.default_rng(7).normal(50.0, 2.0, 500)
-    assert detect_changes(noise) == []
+    assert detect_changes(noise, LEVEL) == [] and detect_changes(noise) == []
 
 
 def test_one_outlier_is_not_a_segment():
     x = np.random.default_rng(3).normal(50.0, 1.0, 200)
     x[100] = 80.0
-    assert detect_changes(x) == []
+    assert detect_changes(x, LEVEL) == []
 
 
 def test_a_staircase_gives_both_steps_when_each_explains_enough_variance():
@@ -60,15 +67,15 @@ def test_a_staircase_gives_both_steps_when_each_explains_enough_variance():
     # 30 a level: once 0 | 5, 10 is cut, the second cut explains 60 * 2.5^2 / 16.8 = 22 units
     # of z-scored cost, below 7 ln 90 = 31; with 60 a level it is 45 against 36
     short = np.r_[np.zeros(30), np.full(30, 5.0), np.full(30, 10.0)] + rng.normal(0, 0.3, 90)
-    assert [cp.index for cp in detect_changes(short)] == [30]
+    assert [cp.index for cp in detect_changes(short, LEVEL)] == [30]
     long = np.r_[np.zeros(60), np.full(60, 5.0), np.full(60, 10.0)] + rng.normal(0, 0.3, 180)
-    assert [cp.index for cp in detect_changes(long)] == [60, 120]
+    assert [cp.index for cp in detect_changes(long, LEVEL)] == [60, 120]
 
 
 def test_missing_samples_keep_their_index():
     x = np.array(STEP40)
     x[3] = np.nan
-    assert [cp.index for cp in detect_changes(x)] == [20]
+    assert [cp.index for cp in detect_changes(x, LEVEL)] == [20]
 
 
 def test_online_z_squared_is_the_two_sample_statistic_on_the_within_level_noise():
@@ -110,3 +117,38 @@ def test_record_helpers():
 def test_config_is_frozen_and_counts_points():
     cfg = DetectorConfig()
     assert cfg.min_points == cfg.min_before + cfg.min_after
+
+
+def test_the_line_cost_is_the_residual_about_each_segments_least_squares_line():
+    x = np.random.default_rng(4).normal(0.0, 1.0, 60).cumsum()
+    cost = LineCost().fit(x.reshape(-1, 1))
+    for lo, hi in ((0, 60), (5, 11), (17, 49)):
+        t = np.arange(lo, hi, dtype=float)
+        line = np.polyval(np.polyfit(t, x[lo:hi], 1), t)
+        assert math.isclose(cost.error(lo, hi), float(((x[lo:hi] - line) ** 2).sum()), rel_tol=1e-6)
+
+
+def test_a_trend_is_one_segment_for_the_line_cost_and_a_cut_for_the_level_cost():
+    trend = np.arange(300.0) * 0.05 + np.random.default_rng(1).normal(0.0, 1.0, 300)
+    assert DetectorConfig().offline_cost == "linear" and detect_changes(trend) == []
+    assert detect_changes(trend, LEVEL) != []
+
+
+def test_the_line_cost_finds_a_step_with_enough_samples_around_it():
+    x = np.r_[np.full(50, 10.0), np.full(50, 12.0)] + np.random.default_rng(5).normal(0.0, 0.2, 100)
+    assert [cp.index for cp in detect_changes(x)] == [50]
+    # in forty samples a line through the step explains most of it: 3 ln 40 is not beaten
+    assert detect_changes(np.array(STEP40)) == []
+
+
+def test_the_line_cost_cuts_a_lone_spike_into_a_short_segment():
+    # the price of fitting a line per segment: min_segment samples with a steep line absorb it
+    x = np.random.default_rng(3).normal(50.0, 1.0, 200)
+    x[100] = 80.0
+    cuts = [cp.index for cp in detect_changes(x)]
+    assert cuts and all(95 <= i <= 101 for i in cuts)
+
+
+def test_an_unknown_offline_cost_is_refused():
+    with pytest.raises(ValueError, match="offline_cost"):
+        DetectorConfig(offline_cost="quadratic")
