@@ -5,15 +5,8 @@ from __future__ import annotations
 import math
 
 from ..ui.cards import Kpi
+from ..ui.units import count, percent
 from .summary import ReportSummary
-
-
-def _pct(v: float) -> str:
-    return "—" if math.isnan(v) else f"{v:.0f}%"
-
-
-def _num(v: float) -> str:
-    return "—" if math.isnan(v) else f"{v:,.0f}"
 
 
 def money(value: float, currency: str) -> str:
@@ -26,24 +19,24 @@ def money(value: float, currency: str) -> str:
 
 def cards(summary: ReportSummary) -> list[Kpi]:
     """The summary cards, in reading order."""
-    gpu = "" if math.isnan(summary.gpu) else f" · GPU {_pct(summary.gpu)}"
+    gpu = "" if math.isnan(summary.gpu) else f" · GPU {percent(summary.gpu)}"
     out = [
-        Kpi("Workers", _num(summary.workers),
-             f"{_num(summary.active_workers)} busy · {summary.workers_seen} seen in the window"),
-        Kpi("Tasks", _num(summary.active_tasks), f"{_num(summary.pending_tasks)} pending · "
-             f"{_num(summary.tasks_completed)} completed · {_num(summary.tasks_failed)} failed"),
-        Kpi("Utilization", f"CPU {_pct(summary.cpu)}",
-             f"memory {_pct(summary.memory)}{gpu} · allocated {_pct(summary.allocated)}"),
-        Kpi("Scaling events", _num(summary.scale_ups + summary.scale_downs),
+        Kpi("Workers", count(summary.workers),
+             f"{count(summary.active_workers)} busy · {summary.workers_seen} seen in the window"),
+        Kpi("Tasks", count(summary.active_tasks), f"{count(summary.pending_tasks)} pending · "
+             f"{count(summary.tasks_completed)} completed · {count(summary.tasks_failed)} failed"),
+        Kpi("Utilization", f"CPU {percent(summary.cpu)}",
+             f"memory {percent(summary.memory)}{gpu} · allocated {percent(summary.allocated)}"),
+        Kpi("Scaling events", count(summary.scale_ups + summary.scale_downs),
              f"{summary.scale_ups} up · {summary.scale_downs} down"),
-        Kpi("Efficiency", _pct(summary.efficiency), _outliers(summary)),
+        Kpi("Efficiency", percent(summary.efficiency), _outliers(summary)),
     ]
     if summary.cost is not None:
         c = summary.cost
         out.append(Kpi("Cost so far", money(c.total, c.currency),
                         f"{money(c.hourly, c.currency)}/h now · {c.running} running"))
         out.append(Kpi("Cost per completed task", money(summary.cost_per_task, c.currency),
-                        f"over {_num(summary.tasks_completed)} tasks"))
+                        f"over {count(summary.tasks_completed)} tasks"))
     return out
 
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..models import ALERT_LEVELS, Alert
 from ..store.live import LiveView
+from .units import count, percent
 
 # a trend compares the newest tick with the one this many seconds earlier
 TREND_S = 300.0
@@ -37,17 +38,9 @@ def _last(arr: np.ndarray) -> float:
     return float(finite[-1]) if finite.size else math.nan
 
 
-def _pct(value: float) -> str:
-    return "—" if math.isnan(value) else f"{value:.0f}%"
-
-
-def _num(value: float) -> str:
-    return "—" if math.isnan(value) else f"{value:,.0f}"
-
-
 def _counted(value: float, what: str) -> str:
     """'3 pending', or 'pending not reported' when the source never sends it."""
-    return f"{what} not reported" if math.isnan(value) else f"{_num(value)} {what}"
+    return f"{what} not reported" if math.isnan(value) else f"{count(value)} {what}"
 
 
 def trend(view: LiveView, column: str, *, unit: str = "") -> tuple[str, str]:
@@ -92,15 +85,15 @@ def overview_kpis(view: LiveView, window: str) -> list[Kpi]:
     """Workers, active tasks, average utilization and alerts, from the newest tick."""
     s = view.system
     gpu = _last(s["gpu_utilization"])
-    gpu_part = "" if math.isnan(gpu) else f" · GPU {_pct(gpu)}"
+    gpu_part = "" if math.isnan(gpu) else f" · GPU {percent(gpu)}"
     return [
-        Kpi("Workers", _num(_last(s["total_workers"])), _counted(_last(s["active_workers"]), "active"),
+        Kpi("Workers", count(_last(s["total_workers"])), _counted(_last(s["active_workers"]), "active"),
             *trend(view, "total_workers")),
-        Kpi("Active tasks", _num(_last(s["active_tasks"])),
+        Kpi("Active tasks", count(_last(s["active_tasks"])),
             _counted(_last(s["pending_tasks"]), "pending"), *trend(view, "active_tasks")),
-        Kpi("Average utilization", f"CPU {_pct(_last(s['cpu_utilization']))}",
-            f"memory {_pct(_last(s['memory_utilization']))}{gpu_part} · "
-            f"allocated {_pct(_last(s['allocated']))}",
+        Kpi("Average utilization", f"CPU {percent(_last(s['cpu_utilization']))}",
+            f"memory {percent(_last(s['memory_utilization']))}{gpu_part} · "
+            f"allocated {percent(_last(s['allocated']))}",
             *trend(view, "cpu_utilization", unit=" pts")),
         alerts_kpi(view.alerts, window),
     ]

@@ -14,6 +14,16 @@ def _missing(value: float | None) -> bool:
     return value is None or not math.isfinite(value)
 
 
+def percent(value: float) -> str:
+    """'42%' for a card; a dash when there is no value."""
+    return "—" if _missing(value) else f"{value:.0f}%"
+
+
+def count(value: float) -> str:
+    """'1,234' for a card; a dash when there is no value."""
+    return "—" if _missing(value) else f"{value:,.0f}"
+
+
 def duration_ms(value: float) -> str:
     """'850 ms', '3.2 s', '4.5 min': the unit that keeps the number short."""
     if value >= 120_000:
