@@ -2,7 +2,7 @@
 
 Offline: exact PELT (Killick, Fearnhead & Eckley 2012) on the series standardised over its
 whole length, penalty `offline_penalty * ln(n)` (BIC-type), run by `ruptures` (Truong, Oudre &
-Vayatis 2020). The segment cost is chosen by cross-validation (evaluation/crossval): "level",
+Vayatis 2020). The segment cost was compared out of fold (evaluation/crossval): "level",
 the L2 cost of a flat segment (ruptures' KernelCPD with the linear kernel, in C), or "linear",
 the residual cost of a straight line per segment, so a trend is one segment, not a staircase of
 level shifts. Each change is then judged against its neighbouring segments by `step_test` for
@@ -55,25 +55,28 @@ class LineCost(BaseCost):
     min_size = 2
 
     def fit(self, signal: np.ndarray) -> "LineCost":
-        """Keep the signal (ruptures reads its length) and the running sums of x, x^2, t, t^2, t*x."""
+        """Keep the signal (ruptures reads its length) and the running sums of x, x^2 and t*x."""
         self.signal = np.asarray(signal, dtype=float).reshape(len(signal), -1)
-        x = self.signal[:, 0]
+        x = self.signal[:, 0]  # pelt_changes passes one column, the z-scored series
         t = np.arange(len(x), dtype=float)
-        self.sums = [np.concatenate([[0.0], np.cumsum(v)]) for v in (x, x * x, t, t * t, t * x)]
+        self.sums = [np.concatenate([[0.0], np.cumsum(v)]) for v in (x, x * x, t * x)]
         return self
 
     def error(self, start: int, end: int) -> float:
         """The residual of segment [start, end) about its own line."""
-        sx, sxx, st, stt, stx = (s[end] - s[start] for s in self.sums)
+        sx, sxx, stx = (s[end] - s[start] for s in self.sums)
         n = end - start
+        # t runs over consecutive integers: its sum and spread are exact, not differences of
+        # running sums of t^2, which lose every digit on a series of a million samples
+        st = n * (start + end - 1) / 2.0
+        spread = n * (n * n - 1) / 12.0
         rss = sxx - sx * sx / n
-        spread = stt - st * st / n
         if spread > 0:
             rss -= (stx - st * sx / n) ** 2 / spread
         return max(rss, 0.0)
 
 
-def pelt_changes(x: np.ndarray, penalty: float, min_segment: int, cost: str = "level") -> list[int]:
+def pelt_changes(x: np.ndarray, penalty: float, min_segment: int, cost: str) -> list[int]:
     """Indices where a new segment starts: exact PELT, penalty * ln(n) on z-scored x."""
     n = len(x)
     sd = float(np.std(x))

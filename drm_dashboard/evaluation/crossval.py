@@ -257,7 +257,9 @@ def crossvalidate(root: Path, base: DetectorConfig = DetectorConfig(), k: int = 
                  "ar1_adjust": list(ONLINE_AR1)},
         "chosen": {**_choice(off, on), "confidence_weights": list(on_w),
                    "offline_confidence_weights": list(off_w)},
+        # the configured cost must also be the one all the shared data would choose
         "defaults_match": (off == (base.offline_cost, base.offline_penalty)
+                           and pick_offline(every_cost, names)[0][0] == base.offline_cost
                            and on == (base.ar1_adjust, base.penalty)
                            and tuple(on_w) == tuple(base.confidence_weights)
                            and tuple(off_w) == tuple(base.offline_confidence_weights)),
