@@ -263,18 +263,31 @@ def test_the_replay_panel_compares_another_policy_with_what_happened(dash_br, re
     assert dash_br.get_logs() == []
 
 
+# a drawn chart's font colour (its theme), or None while it has no traces
+_FONT = """const g = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');
+    return g && g.data && g.data.length && g.layout.template ? g.layout.template.layout.font.color : null;"""
+_TAB_GRAPHS = {"workers": ("workers-lines", "workers-heatmap"),
+               "performance": ("perf-task-throughput", "perf-allocation-time-ms"),
+               "scaling": ("scaling-timeline", "scaling-thresholds"), "alerts": ()}
+
+
 def test_every_tab_after_an_outage_and_a_restart_in_both_themes(dash_br, recorded, artifacts):
     _, url = recorded
     dash_br.server_url = url
+    font = lambda graph: dash_br.driver.execute_script(_FONT, graph)  # noqa: E731
+    dark = None
     for theme in ("dark", "light"):
         wait_for_traces(dash_br, "overview-utilization", WAIT_S)
+        # the overview's charts in this theme's colours: the figure's font, not the page's
+        _wait(lambda: font("overview-utilization") not in (None, dark), what=f"the {theme} overview")
+        color = dark = font("overview-utilization")
         shoot(dash_br, artifacts / f"outage-{theme}-overview.png")
         for key in ("workers", "performance", "scaling", "alerts"):
             open_tab(dash_br, TABS[key])
             ready = {"workers": "#workers-table-note", "performance": "#perf-stats-task-throughput",
                      "scaling": "#replay-result", "alerts": "#alerts-counts"}[key]
             _wait(lambda: dash_br.find_element(ready).text.strip(), what=f"the {key} tab")
-            time.sleep(2)  # its charts land in the same refresh or the next
+            _wait(lambda: all(font(g) == color for g in _TAB_GRAPHS[key]), what=f"the {key} charts")
             shoot(dash_br, artifacts / f"outage-{theme}-{key}.png")
         open_tab(dash_br, TABS["overview"])
         if theme == "dark":

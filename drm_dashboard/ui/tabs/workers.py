@@ -142,45 +142,45 @@ def register_callbacks(app: Any, ctx: UIContext) -> None:
         return lines, heat, selection_note(view, chosen, defaulted, metric), stamp
 
 
-# The ticked rows and the chosen workers are one state (the dropdown's value, a list of ids),
-# kept in step in the browser: a server round trip here raced the live refresh, whose answer,
-# computed from the choice as it stood when the refresh left, unticked a row ticked meanwhile.
-# The server's rows land in ROWS; this callback puts them in the table together with the ticks
-# of the choice as it is now, in one render. A click toggles one row, read from the rows the
-# table showed (selected_row_ids for a tick, the rows kept in SHOWN for an untick). The table
-# empties its selection by itself after a sort, filter or page change: an emptying that follows
-# a change of those settings (kept in SHOWN too) is not the user's and is undone.
 PRESELECT_JS = """
 function(_stamp, busiest, value) {
     return value == null && busiest ? busiest : window.dash_clientside.no_update;
 }
 """
 
-# The rows are read when their store's modified_timestamp fires, not its data: no input of this
-# callback is the output of a server callback, which Dash would wait for (see components.py).
+# The ticked rows and the chosen workers are one state (the dropdown's value, a list of ids),
+# kept in step in the browser: a server round trip here raced the live refresh, whose answer,
+# computed from the choice as it stood when the refresh left, unticked a row ticked meanwhile.
+# The server's rows land in ROWS; this callback puts them in the table together with the ticks
+# of the choice as it is now, in one render. A tick or untick is read as the difference between
+# the rows the table holds ticked and the rows this callback last ticked (kept in SHOWN with the
+# ids they index), whichever input fired: a refresh handled before the click's own event would
+# otherwise tick the rows again and lose the click. The table empties its selection by itself
+# after a sort, filter or page change: an emptying that follows a change of those settings (kept
+# in SHOWN too) is not the user's and is undone. The rows are read when their store's
+# modified_timestamp fires, not its data: no input of this callback is the output of a server
+# callback, which Dash would wait for (see components.py).
 SYNC_SELECTION_JS = """
-function(_stamp, tickedIds, chosen, fresh, data, ticked, shown, sortBy, query, page) {
+function(_stamp, _tickedIds, chosen, fresh, data, ticked, shown, sortBy, query, page) {
     const dc = window.dash_clientside, nu = dc.no_update;
     const fired = (dc.callback_context.triggered || []).map(t => t.prop_id);
     const arrived = fired.some(p => p.endsWith('.modified_timestamp'));
-    const table = (arrived ? fresh : data) || [], now = ticked || [];
-    const ids = table.map(r => r.id);
+    const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+    const held = (data || []).map(r => r.id), now = ticked || [];
+    const table = (arrived ? fresh : data) || [], ids = table.map(r => r.id);
     const controls = JSON.stringify([sortBy || [], query || '', page || 0]);
-    const last = shown || {controls: controls, ids: ids, rows: now};
+    const last = shown || {controls: controls, ids: held, rows: now};
     let picked = chosen || [];
-    if (fired.some(p => p.endsWith('.selected_row_ids')) && last.controls === controls) {
-        const added = now.filter(i => !last.rows.includes(i));
-        const removed = last.rows.filter(i => !now.includes(i));
-        if (added.length === 1 && tickedIds && tickedIds.length === now.length) {
-            const w = tickedIds[now.indexOf(added[0])];
-            picked = picked.includes(w) ? picked : picked.concat([w]);
-        } else if (removed.length === 1 && removed[0] < last.ids.length) {
-            picked = picked.filter(w => w !== last.ids[removed[0]]);
+    if (last.controls === controls && same(held, last.ids)) {
+        const added = now.filter(i => !last.rows.includes(i)).map(i => last.ids[i]);
+        const removed = last.rows.filter(i => !now.includes(i)).map(i => last.ids[i]);
+        picked = picked.concat(added.filter(w => w !== undefined && !picked.includes(w)));
+        if (removed.length === 1 || (removed.length && now.length)) {  // not the table's emptying
+            picked = picked.filter(w => !removed.includes(w));
         }
     }
     const want = new Set(picked);
     const rows = ids.map((w, i) => want.has(w) ? i : -1).filter(i => i >= 0);
-    const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
     const keep = {controls: controls, ids: ids, rows: rows};
     return [arrived ? table : nu, same(picked, chosen || []) ? nu : picked,
             arrived || !same(rows, now) ? rows : nu,
