@@ -96,6 +96,13 @@ def test_cross_validation_reports_out_of_fold_figures_per_fold(tmp_path):
     assert len(loso["chosen_per_fold"]) == 2 + 2 * 2  # every TCPD series and NAB file held out
     assert set(loso["scores"]["nab_realAWSCloudwatch"]) == {"mean"}
     assert loso["confidence_oof"]["findings"] >= 2
+    # the configured offline cost, and every cost compared out of fold with its penalty chosen in fold
+    assert {c["offline_cost"] for c in cv["chosen_per_fold"]} == {cv["chosen"]["offline_cost"]} == {"linear"}
+    for scheme in ("kfold", "loso"):
+        costs = cv["offline_costs"][scheme]
+        assert set(costs) == {"level", "linear", "chosen in fold"}
+        assert all(0.0 <= v <= 1.0 for row in costs.values() for v in row.values())
+    assert costs["linear"]["tcpd_f1"] == loso["scores"]["tcpd_f1"]["mean"]
 
 
 def test_assign_folds_goes_by_position_within_each_group():
