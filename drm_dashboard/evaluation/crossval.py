@@ -221,8 +221,8 @@ def _loso(tcpd: dict, nab: dict, files: Sequence[NabFile], profile: dict) -> dic
 
 
 def offline_costs(table: dict, k: int) -> dict:
-    """TCPD out of fold for each offline cost (its penalty chosen in fold), and with the cost
-    chosen in fold as well: how the cost was compared, and what choosing it per fold gives."""
+    """TCPD out of fold per offline cost (penalty chosen in fold), and with the cost chosen in fold."""
+    # how the cost was compared, and the stricter figure of choosing it per fold as well
     names = list(next(iter(table.values())))
     folds = assign_folds([("tcpd", n) for n in names], k)
     out = {}

@@ -52,11 +52,9 @@ class PromQLClient:
         self._count_lock = threading.Lock()
 
     def query_all(self, queries: Sequence[str], at: float | None = None) -> list[list[Sample]]:
-        """Several instant queries at once (Prometheus evaluates them in parallel); first error wins.
-
-        With `at` (epoch seconds) every query reads the same instant, so a scrape landing between
-        two of them cannot show one counter before it and the other after.
-        """
+        """Several instant queries at once (Prometheus evaluates them in parallel); first error wins."""
+        # with `at` (epoch seconds) every query reads the same instant, so a scrape landing between
+        # two of them cannot show one counter before it and the other after
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=_PARALLEL, thread_name_prefix="drm-promql")
         return [f.result() for f in [self._pool.submit(self.query, q, at) for q in queries]]
