@@ -27,7 +27,8 @@ HISTORY_MIN = 30
 # generous waits: the page must come up on a loaded 2-core machine, where Chromium gets a
 # sliver (45 s was too short for a chart under two busy loops plus the suite)
 WAIT_S = 90
-# a refresh every 3 s: each one redraws every chart in Chromium, which a loaded machine feels
+# a refresh every 3 s in every browser test: at 1 s, Dash's renderer alone kept Chromium's page
+# process on a whole core (the original-manager tests took 100 s instead of 17 s on a quiet machine)
 INTERVAL_S = 3
 TABS = {"overview": "System Overview", "workers": "Worker Details",
         "performance": "Performance Metrics", "scaling": "Scaling Decisions", "alerts": "Alerts"}

@@ -18,6 +18,7 @@ from drm_dashboard.ui.app import create_app
 from drm_dashboard.ui.context import UIContext
 from drm_dashboard.worker_columns import NUMBER_FIELDS, WorkerColumns
 from drm_fakes import free_port, make_snapshot
+from test_browser_dashboard import INTERVAL_S
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(480)]
 DAY = 86_400.0
@@ -43,7 +44,7 @@ def week_file(tmp_path) -> Path:
 
 @pytest.fixture
 def running(week_file):
-    dash = DRMRealTimeDashboard(db_path=str(week_file), port=free_port(), update_interval=1,
+    dash = DRMRealTimeDashboard(db_path=str(week_file), port=free_port(), update_interval=INTERVAL_S,
                                 host="127.0.0.1")
     url = dash.start_in_background()
     yield url

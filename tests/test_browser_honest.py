@@ -22,7 +22,7 @@ from drm_dashboard.manager import DynamicResourceManager, Workload, WorkloadConf
 from drm_dashboard.sources.local import LocalSource
 from drm_dashboard.ui.workertable import natural_key
 from drm_fakes import CatchUpClock, free_port
-from test_browser_dashboard import TABS, open_tab, shoot, wait_for_traces
+from test_browser_dashboard import INTERVAL_S, TABS, open_tab, shoot, wait_for_traces
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
 # generous waits: these tests must pass on a loaded 2-core machine
@@ -52,7 +52,7 @@ def _dashboard(tmp_path, *, kpis: bool = True, minutes: int = HISTORY_MIN):
     workload = Workload(manager, WorkloadConfig(seed=5, initial_workers=12), clock=clock)
     source = UnpaddedIds(LocalSource(manager, clock=clock), kpis=kpis)
     dash = DRMRealTimeDashboard(source=source, db_path=str(tmp_path / "h.duckdb"), port=free_port(),
-                                update_interval=2, host="127.0.0.1", clock=clock)
+                                update_interval=INTERVAL_S, host="127.0.0.1", clock=clock)
     dash.manager = manager  # the policy's cooldowns and the verdicts come from it
     history = Collector(source, dash.live, interval_s=5, clock=clock)
     while clock.now < time.time() - 5:

@@ -16,7 +16,7 @@ from drm_dashboard.dashboard import DRMRealTimeDashboard
 from drm_dashboard.sources.local import LocalSource
 from drm_fakes import CatchUpClock, free_port
 from original_fakes import OriginalMockManager, OriginalRealManager
-from test_browser_dashboard import TABS, open_tab, shoot, wait_for_traces
+from test_browser_dashboard import INTERVAL_S, TABS, open_tab, shoot, wait_for_traces
 
 # setup collects half an hour of samples: at a load of 11 on 2 cores a test took about 170 s
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(360)]
@@ -60,7 +60,7 @@ def _recorded(tmp_path, build):
     clock = CatchUpClock(time.time() - HISTORY_MIN * 60)
     manager, step = build(clock)
     dash = DRMRealTimeDashboard(dynamic_resource_manager=manager, db_path=str(tmp_path / "h.duckdb"),
-                                port=free_port(), update_interval=1, host="127.0.0.1", clock=clock)
+                                port=free_port(), update_interval=INTERVAL_S, host="127.0.0.1", clock=clock)
     history = Collector(LocalSource(manager, clock=clock), dash.live, interval_s=5, clock=clock)
     i = 0
     while clock.now < time.time() - 5:

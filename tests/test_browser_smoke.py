@@ -4,6 +4,7 @@ import pytest
 
 from drm_dashboard.dashboard import DRMRealTimeDashboard
 from drm_fakes import free_port
+from test_browser_dashboard import INTERVAL_S
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -11,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 @pytest.fixture
 def running(tmp_path):
     dash = DRMRealTimeDashboard(db_path=str(tmp_path / "b.duckdb"), port=free_port(),
-                                update_interval=1, host="127.0.0.1")
+                                update_interval=INTERVAL_S, host="127.0.0.1")
     url = dash.start_in_background()
     yield url
     dash.stop()
