@@ -46,6 +46,18 @@ def _fill_gaps(values: np.ndarray) -> np.ndarray:
     return x
 
 
+def _running_sums(v: np.ndarray) -> np.ndarray:
+    """Prefix sums of v as two rows: the float sums, and the rounding error each addition dropped."""
+    # on a million samples the sums of t*x reach 1e12, where a double keeps 1e-4 of a unit: a
+    # short segment's sum, a difference of two of them, lost four digits. Each step's error
+    # (Knuth's TwoSum) is exact and small, so its own running sum puts the digits back
+    hi = np.concatenate([[0.0], np.cumsum(v)])
+    before, after = hi[:-1], hi[1:]
+    added = after - before
+    dropped = (before - (after - added)) + (v - added)
+    return np.vstack([hi, np.concatenate([[0.0], np.cumsum(dropped)])])
+
+
 class LineCost(BaseCost):
     """Residual sum of squares of the least-squares line a + b*t through a segment."""
 
@@ -59,12 +71,14 @@ class LineCost(BaseCost):
         self.signal = np.asarray(signal, dtype=float).reshape(len(signal), -1)
         x = self.signal[:, 0]  # pelt_changes passes one column, the z-scored series
         t = np.arange(len(x), dtype=float)
-        self.sums = [np.concatenate([[0.0], np.cumsum(v)]) for v in (x, x * x, t * x)]
+        # one row per prefix (sums, then dropped errors): a segment's three sums are two row lookups
+        self.sums = np.ascontiguousarray(np.vstack([_running_sums(v) for v in (x, x * x, t * x)]).T)
         return self
 
     def error(self, start: int, end: int) -> float:
         """The residual of segment [start, end) about its own line."""
-        sx, sxx, stx = (s[end] - s[start] for s in self.sums)
+        sx, dx, sxx, dxx, stx, dtx = (self.sums[end] - self.sums[start]).tolist()
+        sx, sxx, stx = sx + dx, sxx + dxx, stx + dtx
         n = end - start
         # t runs over consecutive integers: its sum and spread are exact, not differences of
         # running sums of t^2, which lose every digit on a series of a million samples

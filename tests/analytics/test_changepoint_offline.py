@@ -128,6 +128,18 @@ def test_the_line_cost_is_the_residual_about_each_segments_least_squares_line():
         assert math.isclose(cost.error(lo, hi), float(((x[lo:hi] - line) ** 2).sum()), rel_tol=1e-6)
 
 
+def test_the_line_cost_keeps_its_digits_on_a_short_segment_of_a_million_sample_series():
+    # the running sums of t*x reach 1e12 there: plain float differences were off by 1e-4
+    rng = np.random.default_rng(6)
+    x = np.r_[rng.normal(3.0, 1.0, 500_000), rng.normal(-3.0, 1.0, 500_000)]
+    x = (x - x.mean()) / x.std()
+    cost = LineCost().fit(x.reshape(-1, 1))
+    for lo, hi in ((999_990, 1_000_000), (499_990, 500_010), (10, 30)):
+        t = np.arange(lo, hi, dtype=float) - (lo + hi - 1) / 2.0
+        line = np.polyval(np.polyfit(t, x[lo:hi], 1), t)
+        assert math.isclose(cost.error(lo, hi), float(((x[lo:hi] - line) ** 2).sum()), rel_tol=1e-8)
+
+
 def test_a_trend_is_one_segment_for_the_line_cost_and_a_cut_for_the_level_cost():
     trend = np.arange(300.0) * 0.05 + np.random.default_rng(1).normal(0.0, 1.0, 300)
     assert DetectorConfig().offline_cost == "linear" and detect_changes(trend) == []
