@@ -50,7 +50,8 @@ def _running_sums(v: np.ndarray) -> np.ndarray:
     """Prefix sums of v as two rows: the float sums, and the rounding error each addition dropped."""
     # on a million samples the sums of t*x reach 1e12, where a double keeps 1e-4 of a unit: a
     # short segment's sum, a difference of two of them, lost four digits. Each step's error
-    # (Knuth's TwoSum) is exact and small, so its own running sum puts the digits back
+    # (Knuth's TwoSum) is exact and small, so its own running sum puts the digits back. TwoSum
+    # needs each `after` to be before + v rounded once, which holds: np.cumsum adds in order
     hi = np.concatenate([[0.0], np.cumsum(v)])
     before, after = hi[:-1], hi[1:]
     added = after - before
